@@ -1,0 +1,1 @@
+//! Domain types (being built).

@@ -1,0 +1,1 @@
+//! printer crate (being built).

@@ -1,0 +1,1 @@
+//! scanner crate (being built).
