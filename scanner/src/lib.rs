@@ -1,19 +1,50 @@
 //! Dossier QR codes and barcodes from cameras, image files, serial and keyboard-wedge
 //! scanners, for the one-stop office kiosk.
 //!
+//! # Data flow
+//! camera / files / synthetic ([`source`], [`camera`]) → [`GrayFrame`] ([`frame`]) →
+//! [`Decoder`] cascade ([`decode`]) → [`Symbol`]s → [`payload::interpret`] → a
+//! [`domain::dossier::DossierCode`] or a clear "not a dossier code" carrying what was read
+//! → [`payload::Dedup`] (the same code within a few seconds counts once).
+//! Serial scanners ([`serial`]) and keyboard-wedge scanners ([`wedge`]) deliver text that
+//! joins the same path at [`payload::interpret`].
+//!
 //! # Modules
 //! - [`frame`]: [`GrayFrame`], the one pixel format decoders read (YUYV fast path, RGB,
 //!   PNG/JPEG files) and the preprocessing helpers of the cascade.
-//! - [`decode`]: the [`Decoder`] cascade over rqrr and rxing, with a time budget per frame
-//!   and panic containment.
+//! - [`decode`]: the [`Decoder`] cascade over rqrr and rxing (QR, CODE128, EAN-13,
+//!   CODE39, ITF) with preprocessing variants, a per-frame time budget with an early exit
+//!   on frames showing nothing code-like, and panic containment.
 //! - [`text`]: bytes → text (UTF-8, Shift_JIS, Latin-1) and one-line escaping.
+//! - [`payload`]: scan text → dossier code (plain, URL, JSON, labelled text) and the
+//!   repeat filter.
+//! - [`serial`]: serial scanners (framing with prefix/suffix, `serialport` reader).
+//! - [`wedge`]: keyboard-wedge scanners told from people by inter-key timing (pure).
+//! - [`source`], [`camera`]: frame sources (files, folder replay, synthetic, V4L2 camera
+//!   behind the `camera` feature).
+//! - [`corpus`]: reading zxing black-box style test sets (used by tests and the benchmark).
+//! - [`cli`]: the `kioskctl scan`, `scanner listen` and `camera` subcommands.
 //! - [`error`]: typed errors.
+//!
+//! # Invariants
+//! - Decoding never panics and never aborts the caller: every decoder call runs under
+//!   `catch_unwind`; bad files and bad frames are errors or empty results.
+//! - Nothing is fetched from the network, at build or run time.
+//! - Only the configured symbologies are tried (restricting rxing's formats is what keeps
+//!   it fast).
+
+pub mod camera;
+pub mod cli;
 pub mod corpus;
 pub mod decode;
 pub mod error;
 pub mod frame;
+pub mod payload;
 pub mod serial;
+pub mod source;
 pub mod text;
+pub mod wedge;
 
 pub use decode::{Decoder, DecoderConfig, FrameReport, Symbol, Symbology};
 pub use frame::GrayFrame;
+pub use payload::{interpret, Dedup, ScanResult};

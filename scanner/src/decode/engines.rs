@@ -152,12 +152,6 @@ pub fn rqrr_gray(frame: &GrayFrame) -> Vec<Symbol> {
     rqrr_grids!(img)
 }
 
-/// rqrr on a bitmap binarized by us (`true` = dark).
-pub fn rqrr_bitmap(frame: &GrayFrame, threshold: impl Fn(usize, usize) -> bool) -> Vec<Symbol> {
-    let (w, h) = (frame.width(), frame.height());
-    let mut img = rqrr::PreparedImage::prepare_from_bitmap(w, h, threshold);
-    rqrr_grids!(img)
-}
 
 
 /// Code 39 "full ASCII" expansion (`+A` → `a`, `%U` → NUL, `/A` → `!`, `$A` → SOH, …).

@@ -17,6 +17,7 @@
 
 mod binarize;
 mod engines;
+pub mod evidence;
 
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -99,11 +100,17 @@ pub struct Symbol {
 pub struct DecoderConfig {
     /// Symbologies to look for; an empty list finds nothing.
     pub formats: Vec<Symbology>,
-    /// Time budget per frame: once spent, remaining stages are skipped. `None` runs the
+    /// Time budget per frame. With a budget, a frame where the first stage found nothing
+    /// and a quick row scan sees nothing code-like ends there ([`evidence`]), and stages
+    /// whose estimated cost exceeds the remaining budget are skipped. `None` runs the
     /// whole cascade (deterministic; used for files and tests).
     pub budget: Option<Duration>,
     /// Run only the first this-many stages (the cheap ones). `usize::MAX` for all.
     pub max_stages: usize,
+    /// Use rxing (QR and all 1D formats). Turning it off leaves QR to rqrr alone.
+    pub rxing: bool,
+    /// Use rqrr for QR.
+    pub rqrr: bool,
     /// Keep going after a stage found something, to collect every symbol the cascade can
     /// find (slower). By default the first successful stage ends the frame.
     pub exhaustive: bool,
@@ -122,14 +129,16 @@ impl DecoderConfig {
             formats: Symbology::ALL.to_vec(),
             budget: None,
             max_stages: usize::MAX,
+            rxing: true,
+            rqrr: true,
             exhaustive: false,
         }
     }
 
-    /// For live camera frames: every format, a 12 ms budget per frame.
+    /// For live camera frames: every format, a 15 ms budget per frame.
     pub fn realtime() -> Self {
         Self {
-            budget: Some(Duration::from_millis(12)),
+            budget: Some(Duration::from_millis(15)),
             ..Self::thorough()
         }
     }
@@ -162,8 +171,11 @@ pub struct FrameReport {
     pub found_by: Option<&'static str>,
     /// Engine calls that panicked (and were contained).
     pub panics: usize,
-    /// True when the budget ended the cascade early.
+    /// True when the budget ended the cascade early or made it skip stages.
     pub budget_exhausted: bool,
+    /// With a budget: what the quick look for code-like structure saw (`None` when the
+    /// first stage decided the frame or no budget was set).
+    pub evidence: Option<evidence::Evidence>,
 }
 
 thread_local! {
@@ -227,6 +239,9 @@ struct Stage {
     name: &'static str,
     prep: Prep,
     runs: &'static [Run],
+    /// Cost relative to the first stage (measured on an empty 1280x720 frame), used to
+    /// skip stages that would not fit in the remaining budget.
+    cost: u32,
 }
 
 use Run::*;
@@ -237,71 +252,85 @@ const STAGES: &[Stage] = &[
     Stage {
         name: "base",
         prep: Prep::Base,
+        cost: 1,
         runs: &[RxQr(Hybrid, false), RxOneD(Global, false)],
-    },
-    Stage {
-        name: "base-rqrr",
-        prep: Prep::Base,
-        runs: &[Rqrr],
-    },
-    Stage {
-        name: "half",
-        prep: Prep::Down(2),
-        runs: &[RxQr(Hybrid, false), Rqrr, RxOneD(Global, false)],
     },
     Stage {
         name: "base-harder",
         prep: Prep::Base,
+        cost: 4,
         runs: &[RxQr(Hybrid, true), RxOneD(Global, true), RxQr(Global, true)],
+    },
+    Stage {
+        name: "half",
+        prep: Prep::Down(2),
+        cost: 3,
+        runs: &[RxQr(Hybrid, false), Rqrr, RxOneD(Global, false)],
+    },
+    Stage {
+        name: "base-rqrr",
+        prep: Prep::Base,
+        cost: 5,
+        runs: &[Rqrr],
+    },
+    Stage {
+        name: "local-mean",
+        prep: Prep::LocalMean(0),
+        cost: 13,
+        runs: &[RxQr(Global, true), Rqrr, RxOneD(Global, true)],
     },
     Stage {
         name: "sharpen",
         prep: Prep::Sharpen,
+        cost: 22,
         runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)],
     },
     Stage {
         name: "stretch",
         prep: Prep::Stretch,
+        cost: 15,
         runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Hybrid, true)],
-    },
-    Stage {
-        name: "local-mean",
-        prep: Prep::LocalMean(0),
-        runs: &[RxQr(Global, true), Rqrr, RxOneD(Global, true)],
     },
     Stage {
         name: "otsu",
         prep: Prep::Otsu,
+        cost: 9,
         runs: &[RxQr(Global, true), Rqrr, RxOneD(Global, true)],
     },
     Stage {
         name: "denoise",
         prep: Prep::Denoise,
+        cost: 15,
         runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)],
     },
     Stage {
         name: "third",
         prep: Prep::Down(3),
+        cost: 4,
         runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)],
     },
     Stage {
         name: "up2",
         prep: Prep::Up2,
+        cost: 4,
         runs: &[RxQr(Hybrid, true), Rqrr],
     },
     Stage {
         name: "invert",
         prep: Prep::Invert,
+        cost: 7,
         runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)],
     },
     Stage {
         name: "rot30",
         prep: Prep::Rotate(30),
+        cost: 11,
         runs: &[RxQr(Hybrid, true), RxOneD(Global, true)],
     },
     Stage {
         name: "rot-30",
         prep: Prep::Rotate(-30),
+        cost: 11,
         runs: &[RxQr(Hybrid, true), RxOneD(Global, true)],
     },
 ];
@@ -361,15 +390,32 @@ impl Decoder {
             }
         };
         let mut cached: Option<(Prep, GrayFrame)> = None;
+        let mut unit = Duration::ZERO;
 
         for (i, stage) in STAGES.iter().enumerate() {
             if i >= cfg.max_stages {
                 break;
             }
             if let Some(b) = cfg.budget {
-                if start.elapsed() >= b {
+                let spent = start.elapsed();
+                if spent >= b {
                     report.budget_exhausted = true;
                     break;
+                }
+                if i > 0 {
+                    // After the first stage: give up on frames with nothing code-like, and
+                    // skip stages whose estimated cost exceeds what is left of the budget.
+                    if report.evidence.is_none() {
+                        let ev = contain(|| evidence::scan(&base, 2)).unwrap_or_default();
+                        report.evidence = Some(ev);
+                        if !ev.any() {
+                            break;
+                        }
+                    }
+                    if unit * stage.cost > b.saturating_sub(start.elapsed()) {
+                        report.budget_exhausted = true;
+                        continue;
+                    }
                 }
             }
             let runs: Vec<Run> = stage
@@ -377,8 +423,9 @@ impl Decoder {
                 .iter()
                 .copied()
                 .filter(|r| match r {
-                    RxQr(..) | Rqrr => qr,
-                    RxOneD(..) => cfg.wants_linear(),
+                    RxQr(..) => qr && cfg.rxing,
+                    Rqrr => qr && cfg.rqrr,
+                    RxOneD(..) => cfg.wants_linear() && cfg.rxing,
                 })
                 .collect();
             if runs.is_empty() {
@@ -423,6 +470,9 @@ impl Decoder {
                 if report.symbols.len() > before && !cfg.exhaustive {
                     break;
                 }
+            }
+            if i == 0 {
+                unit = start.elapsed().max(Duration::from_micros(50));
             }
             if report.symbols.len() > before {
                 report.found_by.get_or_insert(stage.name);

@@ -1,0 +1,149 @@
+//! A cheap look for anything code-like, so a budgeted decoder can give up early on frames
+//! that show no code (the kiosk decodes every camera frame; most show none).
+//!
+//! Every other row of the frame is thresholded against a running mean with hysteresis
+//! (so sensor noise makes no edges), and the runs are searched for a QR finder pattern
+//! (dark:light:dark:light:dark ≈ 1:1:3:1:1) and for bar-like runs (12 or more consecutive
+//! narrow runs of similar width, as in any 1D symbol).
+
+use crate::frame::GrayFrame;
+
+/// What the row scan saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Evidence {
+    /// Rows crossing something shaped like a QR finder pattern.
+    pub finder_rows: usize,
+    /// Rows crossing something shaped like a run of bars.
+    pub bar_rows: usize,
+}
+
+impl Evidence {
+    /// True when anything code-like was seen.
+    pub fn any(&self) -> bool {
+        self.finder_rows >= 2 || self.bar_rows >= 2
+    }
+}
+
+/// Minimum gray-level step counted as an edge.
+const DELTA: i32 = 18;
+
+/// Scans every `step`-th row.
+pub fn scan(frame: &GrayFrame, step: usize) -> Evidence {
+    let mut ev = Evidence::default();
+    let w = frame.width();
+    if w < 16 {
+        return ev;
+    }
+    let mut runs: Vec<u32> = Vec::with_capacity(w);
+    for y in (0..frame.height()).step_by(step.max(1)) {
+        let row = &frame.data()[y * w..(y + 1) * w];
+        runs.clear();
+        // running mean over a 1/8-width window, hysteresis thresholding
+        let win = (w / 8).max(8);
+        let mut sum: i32 = row[..win.min(w)].iter().map(|&v| v as i32).sum();
+        let mut n = win.min(w) as i32;
+        let mut dark = (row[0] as i32) * n < sum;
+        let mut run = 0u32;
+        for x in 0..w {
+            if x + win < w {
+                sum += row[x + win] as i32;
+                n += 1;
+            }
+            if x >= win {
+                sum -= row[x - win] as i32;
+                n -= 1;
+            }
+            let mean = sum / n.max(1);
+            let v = row[x] as i32;
+            let now_dark = if dark { v < mean + DELTA } else { v < mean - DELTA };
+            if now_dark != dark {
+                runs.push(run);
+                run = 0;
+                dark = now_dark;
+            }
+            run += 1;
+        }
+        runs.push(run);
+        if has_finder(&runs) {
+            ev.finder_rows += 1;
+        }
+        if has_bars(&runs) {
+            ev.bar_rows += 1;
+        }
+    }
+    ev
+}
+
+fn has_finder(runs: &[u32]) -> bool {
+    runs.windows(5).any(|r| {
+        let total: u32 = r.iter().sum();
+        if total < 7 {
+            return false;
+        }
+        let unit = total as f32 / 7.0;
+        let ok = |v: u32, k: f32| (v as f32 - k * unit).abs() <= unit * k * 0.5 + 0.5;
+        ok(r[0], 1.0) && ok(r[1], 1.0) && ok(r[2], 3.0) && ok(r[3], 1.0) && ok(r[4], 1.0)
+    })
+}
+
+fn has_bars(runs: &[u32]) -> bool {
+    let mut count = 0;
+    let mut lo = u32::MAX;
+    let mut hi = 0;
+    for &r in runs {
+        if r == 0 || r > 40 {
+            count = 0;
+            lo = u32::MAX;
+            hi = 0;
+            continue;
+        }
+        lo = lo.min(r);
+        hi = hi.max(r);
+        if hi > lo * 6 {
+            count = 1;
+            lo = r;
+            hi = r;
+            continue;
+        }
+        count += 1;
+        if count >= 12 {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_noise_has_no_evidence() {
+        let mut s = 7u32;
+        let data = (0..320 * 240)
+            .map(|_| {
+                s = s.wrapping_mul(1103515245).wrapping_add(12345);
+                120 + ((s >> 16) % 16) as u8
+            })
+            .collect();
+        let f = GrayFrame::from_luma(320, 240, data).unwrap();
+        assert!(!scan(&f, 2).any());
+    }
+
+    #[test]
+    fn bars_are_seen() {
+        let w = 320;
+        let pattern = [2usize, 1, 1, 3, 2, 1, 1, 2, 3, 1, 1, 1, 2, 2, 1, 3, 1, 2, 1, 1];
+        let mut row = vec![255u8; w];
+        let mut x = 60;
+        for (i, &p) in pattern.iter().cycle().take(60).enumerate() {
+            for _ in 0..p * 2 {
+                row[x] = if i % 2 == 0 { 0 } else { 255 };
+                x += 1;
+            }
+        }
+        let data = row.iter().copied().cycle().take(w * 40).collect();
+        let f = GrayFrame::from_luma(w, 40, data).unwrap();
+        assert!(scan(&f, 2).bar_rows > 2);
+    }
+}
