@@ -385,9 +385,9 @@ pub fn ean13_modules(digits: &[u8; 13]) -> Vec<bool> {
     m
 }
 
-/// Draws modules as a bitmap: each module `module` dots wide, `height` dots tall.
-pub fn draw_modules(modules: &[bool], module: u32, height: u32) -> crate::raster::Bitmap {
-    let quiet = 10 * module;
+/// Draws modules as a bitmap: each module `module` dots wide, `height` dots tall, with `quiet` white
+/// dots each side.
+pub fn draw_modules(modules: &[bool], module: u32, height: u32, quiet: u32) -> crate::raster::Bitmap {
     let mut bmp = crate::raster::Bitmap::new(modules.len() as u32 * module + 2 * quiet, height);
     for (i, &bar) in modules.iter().enumerate() {
         if bar {

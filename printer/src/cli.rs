@@ -123,7 +123,10 @@ fn print_doc(
     let target: Target = out.to.parse()?;
     let document = doc(profile, mode);
     let job = crate::encode(&document, profile, mode)?;
-    let mut printer = Printer::new(target.clone(), options(out.timeout));
+    let mut opts = options(out.timeout);
+    // Confirm the job with DLE EOT only on printers that answer it.
+    opts.confirm = profile.status;
+    let mut printer = Printer::new(target.clone(), opts);
     printer.print(&job.bytes)?;
     println!(
         "sent {} bytes to {target} (profile {}, text mode {mode}, {} raster lines / {} raster bytes, {} approximated characters)",

@@ -231,17 +231,36 @@ impl Encoder<'_> {
         align: Align,
     ) -> Result<()> {
         self.flush_feed();
+        // Printers silently skip a barcode wider than the paper: narrow the bars (down to 2 dots, the
+        // smallest every printer takes) or refuse clearly.
+        let fit = |modules: usize| -> Result<u8> {
+            let width = self.width() as usize;
+            let mut m = module.clamp(2, 6);
+            while m > 2 && modules * usize::from(m) > width {
+                m -= 1;
+            }
+            if modules * usize::from(m) > width {
+                return Err(Error::Barcode {
+                    kind: kind.name(),
+                    reason: format!("{data:?} needs {} dots at the narrowest bars, the paper has {width}", modules * 2),
+                });
+            }
+            Ok(m)
+        };
         match kind {
             BarcodeKind::Code128 => {
                 let d = barcode::code128_escpos_data(data)?;
+                let symbol = barcode::code128_from_escpos(&d)?;
+                let m = fit(symbol.values.len() * 11 + 13)?;
                 self.align(align);
-                cmd::barcode_setup(height, module, hri, &mut self.out);
+                cmd::barcode_setup(height, m, hri, &mut self.out);
                 cmd::code128(&d, &mut self.out);
             }
             BarcodeKind::Ean13 => {
                 let d = barcode::ean13_digits(data)?;
+                let m = fit(95)?;
                 self.align(align);
-                cmd::barcode_setup(height, module, hri, &mut self.out);
+                cmd::barcode_setup(height, m, hri, &mut self.out);
                 cmd::ean13(&d, &mut self.out);
             }
         }

@@ -135,6 +135,10 @@ trait Link: Send {
     fn read_byte(&mut self, timeout: Duration) -> io::Result<Option<u8>>;
     /// Whether the link can carry answers back.
     fn can_read(&self) -> bool;
+    /// Whether an idle link still looks connected (a closed TCP peer is detected here).
+    fn is_alive(&mut self) -> bool {
+        true
+    }
 }
 
 struct TcpLink(TcpStream);
@@ -158,6 +162,18 @@ impl Link for TcpLink {
     }
     fn can_read(&self) -> bool {
         true
+    }
+    fn is_alive(&mut self) -> bool {
+        if self.0.set_nonblocking(true).is_err() {
+            return false;
+        }
+        let mut b = [0u8; 1];
+        let alive = match self.0.peek(&mut b) {
+            Ok(0) => false,
+            Ok(_) => true,
+            Err(e) => e.kind() == io::ErrorKind::WouldBlock,
+        };
+        alive && self.0.set_nonblocking(false).is_ok()
     }
 }
 
@@ -357,6 +373,11 @@ impl Printer {
     /// Sends one job completely, or fails (see module docs).
     pub fn print(&mut self, job: &[u8]) -> Result<()> {
         let name = self.target.to_string();
+        if let Some(link) = self.link.as_mut() {
+            if !link.is_alive() {
+                self.link = None;
+            }
+        }
         let mut attempt = 0;
         loop {
             match self.try_send(job) {

@@ -60,7 +60,7 @@ impl Default for Config {
 pub struct Job {
     /// Sequence number from 1.
     pub number: usize,
-    /// Every byte received for the job, status requests included.
+    /// Every byte received for the job, exactly, without the `DLE EOT` status requests.
     pub bytes: Vec<u8>,
     /// What was printed.
     pub info: RenderInfo,
@@ -251,14 +251,21 @@ fn serve(mut stream: TcpStream, config: Config, shared: Arc<Shared>) {
             }
         }
         total += chunk.len();
-        if job.bytes.len() + chunk.len() <= config.max_job_bytes {
-            job.bytes.extend_from_slice(chunk);
-        }
         parser.push(chunk);
-        while let Some(op) = parser.next_op() {
+        while let Some((op, raw)) = parser.next_op_raw() {
+            if !matches!(op, Op::StatusRequest(_)) && job.bytes.len() + raw.len() <= config.max_job_bytes {
+                job.bytes.extend_from_slice(raw);
+            }
             handle_op(op, &mut job, &mut stream, &config, &shared);
         }
         if drop_now {
+            // Keep what was received, even the part of a command still incomplete.
+            for (op, raw) in parser.finish_raw() {
+                if !matches!(op, Op::StatusRequest(_)) {
+                    job.bytes.extend_from_slice(&raw);
+                }
+                handle_op(op, &mut job, &mut stream, &config, &shared);
+            }
             // Unread data in the socket makes the kernel answer with a reset: the client sees the printer
             // vanish mid-job.
             let done = std::mem::replace(&mut job, JobBuilder::new(config.width_dots));
@@ -267,7 +274,10 @@ fn serve(mut stream: TcpStream, config: Config, shared: Arc<Shared>) {
             return;
         }
     }
-    for op in parser.finish() {
+    for (op, raw) in parser.finish_raw() {
+        if !matches!(op, Op::StatusRequest(_)) && job.bytes.len() + raw.len() <= config.max_job_bytes {
+            job.bytes.extend_from_slice(&raw);
+        }
         handle_op(op, &mut job, &mut stream, &config, &shared);
     }
     finish_job(job, false, &config, &shared);

@@ -284,15 +284,18 @@ impl Parser {
     /// The next complete command, if any. A text run at the end of the buffer is only returned once a
     /// non-text byte follows it or at [`Parser::finish`], so that text split across reads stays whole.
     pub fn next_op(&mut self) -> Option<Op> {
-        let rest = &self.buf[self.pos..];
+        self.next_op_raw().map(|(op, _)| op)
+    }
+
+    /// Like [`Parser::next_op`], also returning the bytes the command was made of.
+    pub fn next_op_raw(&mut self) -> Option<(Op, &[u8])> {
+        let start = self.pos;
+        let rest = &self.buf[start..];
         match parse_one(rest) {
-            Step::Done(Op::Text(t), n) if n == rest.len() => {
-                let _ = t;
-                None
-            }
+            Step::Done(Op::Text(_), n) if n == rest.len() => None,
             Step::Done(op, n) => {
                 self.pos += n.max(1);
-                Some(op)
+                Some((op, &self.buf[start..self.pos]))
             }
             Step::NeedMore => None,
         }
@@ -300,15 +303,21 @@ impl Parser {
 
     /// Ends the stream: the remaining bytes become text or a truncated command.
     pub fn finish(&mut self) -> Vec<Op> {
+        self.finish_raw().into_iter().map(|(op, _)| op).collect()
+    }
+
+    /// Like [`Parser::finish`], with each command's bytes.
+    pub fn finish_raw(&mut self) -> Vec<(Op, Vec<u8>)> {
         let mut ops = Vec::new();
-        while let Some(op) = self.next_op() {
-            ops.push(op);
+        while let Some((op, raw)) = self.next_op_raw() {
+            let raw = raw.to_vec();
+            ops.push((op, raw));
         }
         let rest = &self.buf[self.pos..];
         if !rest.is_empty() {
             match parse_one(rest) {
-                Step::Done(op @ Op::Text(_), _) => ops.push(op),
-                _ => ops.push(Op::Truncated(rest.to_vec())),
+                Step::Done(op @ Op::Text(_), _) => ops.push((op, rest.to_vec())),
+                _ => ops.push((Op::Truncated(rest.to_vec()), rest.to_vec())),
             }
         }
         self.buf.clear();

@@ -272,15 +272,15 @@ impl Renderer {
         };
         match result {
             Ok((kind, text, modules)) => {
-                let bmp = barcode::draw_modules(&modules, module, height);
-                if bmp.width() > self.width {
-                    self.info.warnings.push(format!(
-                        "{kind} {text:?} is {} dots wide, paper {}: not printed",
-                        bmp.width(),
-                        self.width
-                    ));
+                let bars = modules.len() as u32 * module;
+                if bars > self.width {
+                    self.info
+                        .warnings
+                        .push(format!("{kind} {text:?} is {bars} dots wide, paper {}: not printed", self.width));
                     return;
                 }
+                let quiet = (10 * module).min((self.width - bars) / 2);
+                let bmp = barcode::draw_modules(&modules, module, height, quiet);
                 self.place(&bmp);
                 if self.hri == 2 || self.hri == 50 || self.hri == 3 || self.hri == 51 {
                     self.y += 4;
