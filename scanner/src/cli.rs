@@ -1,7 +1,7 @@
 //! Technician subcommands, wired into `kioskctl` as `scan`, `scanner` and `camera`.
 //!
 //! - `kioskctl scan FILE...`: one line per decoded symbol, `FILE<TAB>FORMAT<TAB>TEXT` (TEXT
-//!   with `\`, newline, CR and TAB escaped as `\\`, `\n`, `\r`, `\t`), or `FILE<TAB>-<TAB>`
+//!   with newline, CR and TAB escaped as `\n`, `\r`, `\t`), or `FILE<TAB>-<TAB>`
 //!   when nothing decodes or the file cannot be read (the reason goes to stderr). Exit
 //!   status 0 when every file could be read, 2 when some could not.
 //! - `kioskctl scanner listen --serial PATH [--baud N]`: prints each scan and the dossier

@@ -60,12 +60,13 @@ fn looks_like_shift_jis(bytes: &[u8]) -> bool {
     double > 0
 }
 
-/// Escapes a decoded text for one-line output: `\` → `\\`, LF → `\n`, CR → `\r`, TAB → `\t`.
+/// Escapes a decoded text for one-line, tab-separated output: LF → `\n`, CR → `\r`,
+/// TAB → `\t`. Backslashes are left as they are (payloads such as `MEBKM:URL:http\://`
+/// print as read), so the escaping is for reading, not for reversing.
 pub fn escape_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
@@ -104,6 +105,6 @@ mod tests {
 
     #[test]
     fn escape() {
-        assert_eq!(escape_line("a\nb\\c\td\r"), "a\\nb\\\\c\\td\\r");
+        assert_eq!(escape_line("a\nb\\c\td\r"), "a\\nb\\c\\td\\r");
     }
 }
