@@ -88,6 +88,8 @@ pub struct Renderer {
 }
 
 const LINE_SPACING: u32 = 30;
+/// Longest paper drawn: 100 000 dots (12.5 m at 8 dots/mm).
+pub const MAX_ROWS: u32 = 100_000;
 const CELL_W: u32 = 12;
 const CELL_H: u32 = 24;
 
@@ -120,9 +122,14 @@ impl Renderer {
         self
     }
 
+    /// Moves the paper forward, up to [`MAX_ROWS`] (the rest of an endless job is not drawn).
+    fn advance(&mut self, dots: u32) {
+        self.y = self.y.saturating_add(dots).min(MAX_ROWS);
+    }
+
     fn ensure(&mut self, bottom: u32) {
-        if bottom > self.paper.height() {
-            let new_h = (bottom + 512).max(self.paper.height() * 2).min(1 << 20);
+        if bottom > self.paper.height() && self.paper.height() < MAX_ROWS {
+            let new_h = (bottom + 512).max(self.paper.height() * 2).min(MAX_ROWS);
             let mut grown = Bitmap::new(self.width, new_h);
             grown.blit(&self.paper, 0, 0);
             self.paper = grown;
@@ -138,7 +145,7 @@ impl Renderer {
         };
         self.ensure(self.y + bmp.height());
         self.paper.blit(bmp, i64::from(x), i64::from(self.y));
-        self.y += bmp.height();
+        self.advance(bmp.height());
     }
 
     fn page(&self) -> CodePage {
@@ -210,7 +217,7 @@ impl Renderer {
     fn flush_line(&mut self, force: bool) {
         if self.line.is_empty() {
             if force {
-                self.y += LINE_SPACING * u32::from(self.size.1);
+                self.advance(LINE_SPACING * u32::from(self.size.1));
             }
             return;
         }
@@ -232,7 +239,7 @@ impl Renderer {
         }
         let clipped = line.crop(0, 0, self.width, height);
         self.place(&clipped);
-        self.y += LINE_SPACING - CELL_H;
+        self.advance(LINE_SPACING - CELL_H);
     }
 
     fn hri_text(&mut self, text: &str) {
@@ -283,7 +290,7 @@ impl Renderer {
                 let bmp = barcode::draw_modules(&modules, module, height, quiet);
                 self.place(&bmp);
                 if self.hri == 2 || self.hri == 50 || self.hri == 3 || self.hri == 51 {
-                    self.y += 4;
+                    self.advance(4);
                     self.hri_text(&text);
                 }
                 self.info.barcodes.push((kind.to_string(), text));
@@ -333,20 +340,20 @@ impl Renderer {
             Op::CancelKanji => {}
             Op::FeedLines(n) => {
                 self.flush_line(false);
-                self.y += u32::from(*n) * LINE_SPACING;
+                self.advance(u32::from(*n) * LINE_SPACING);
             }
             Op::FeedDots(n) => {
                 self.flush_line(false);
-                self.y += u32::from(*n);
+                self.advance(u32::from(*n));
             }
             Op::Cut => {
                 self.flush_line(false);
-                self.y += 8;
+                self.advance(8);
                 self.ensure(self.y + 2);
                 for x in (0..self.width).step_by(8) {
                     self.paper.fill_rect(x, self.y, 4, 1);
                 }
-                self.y += 16;
+                self.advance(16);
                 self.info.cuts += 1;
             }
             Op::Raster { width_bytes, rows, data } => {
@@ -376,7 +383,7 @@ impl Renderer {
     pub fn finish(mut self) -> (Bitmap, RenderInfo) {
         self.flush_line(false);
         let margin = 16;
-        let h = (self.y + 2 * margin).min(self.paper.height() + 2 * margin);
+        let h = self.y.min(self.paper.height()) + 2 * margin;
         let mut out = Bitmap::new(self.width + 2 * margin, h);
         out.blit(&self.paper.crop(0, 0, self.width, self.y), i64::from(margin), i64::from(margin));
         (out, self.info)
