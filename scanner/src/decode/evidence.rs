@@ -15,6 +15,8 @@ pub struct Evidence {
     pub finder_rows: usize,
     /// Rows crossing something shaped like a run of bars.
     pub bar_rows: usize,
+    /// Bounding box `(x0, y0, x1, y1)` (exclusive ends) of everything seen.
+    pub bbox: Option<(usize, usize, usize, usize)>,
 }
 
 impl Evidence {
@@ -64,53 +66,78 @@ pub fn scan(frame: &GrayFrame, step: usize) -> Evidence {
             run += 1;
         }
         runs.push(run);
-        if has_finder(&runs) {
+        let max_finder = (w.min(frame.height()) / 3) as u32;
+        let mut hit = |span: (usize, usize)| {
+            let b = ev.bbox.get_or_insert((span.0, y, span.1, y + 1));
+            *b = (b.0.min(span.0), b.1.min(y), b.2.max(span.1), b.3.max(y + 1));
+        };
+        if let Some(span) = finder_span(&runs, max_finder) {
             ev.finder_rows += 1;
+            hit(span);
         }
-        if has_bars(&runs) {
+        if let Some(span) = bars_span(&runs) {
             ev.bar_rows += 1;
+            hit(span);
         }
     }
     ev
 }
 
-fn has_finder(runs: &[u32]) -> bool {
-    runs.windows(5).any(|r| {
+/// The x span of the first 1:1:3:1:1 pattern (at most `max_total` wide) in the runs.
+fn finder_span(runs: &[u32], max_total: u32) -> Option<(usize, usize)> {
+    let mut x = 0usize;
+    for (i, r) in runs.windows(5).enumerate() {
+        if i > 0 {
+            x += runs[i - 1] as usize;
+        }
         let total: u32 = r.iter().sum();
-        if total < 7 {
-            return false;
+        if total < 7 || total > max_total {
+            continue;
         }
         let unit = total as f32 / 7.0;
         let ok = |v: u32, k: f32| (v as f32 - k * unit).abs() <= unit * k * 0.5 + 0.5;
-        ok(r[0], 1.0) && ok(r[1], 1.0) && ok(r[2], 3.0) && ok(r[3], 1.0) && ok(r[4], 1.0)
-    })
+        if ok(r[0], 1.0) && ok(r[1], 1.0) && ok(r[2], 3.0) && ok(r[3], 1.0) && ok(r[4], 1.0) {
+            return Some((x, x + total as usize));
+        }
+    }
+    None
 }
 
-fn has_bars(runs: &[u32]) -> bool {
+/// The x span of the first stretch of 12+ narrow runs of similar width.
+fn bars_span(runs: &[u32]) -> Option<(usize, usize)> {
     let mut count = 0;
     let mut lo = u32::MAX;
     let mut hi = 0;
+    let mut x = 0usize;
+    let mut start = 0usize;
+    let mut found: Option<(usize, usize)> = None;
     for &r in runs {
+        let end = x + r as usize;
         if r == 0 || r > 40 {
             count = 0;
             lo = u32::MAX;
             hi = 0;
-            continue;
+        } else {
+            if count == 0 {
+                start = x;
+            }
+            lo = lo.min(r);
+            hi = hi.max(r);
+            if hi > lo * 6 {
+                count = 1;
+                lo = r;
+                hi = r;
+                start = x;
+            } else {
+                count += 1;
+                if count >= 12 {
+                    found = Some((found.map_or(start, |f| f.0.min(start)), end));
+                }
+            }
         }
-        lo = lo.min(r);
-        hi = hi.max(r);
-        if hi > lo * 6 {
-            count = 1;
-            lo = r;
-            hi = r;
-            continue;
-        }
-        count += 1;
-        if count >= 12 {
-            return true;
-        }
+        x = end;
     }
-    false
+    found
 }
 
 #[cfg(test)]

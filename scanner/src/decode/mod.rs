@@ -381,7 +381,7 @@ impl Decoder {
             engines::oned_hints(&linear, true),
         ];
 
-        let base = {
+        let mut base = {
             let longest = frame.width().max(frame.height());
             if longest > BASE_MAX_SIDE {
                 frame.downscale(longest.div_ceil(BASE_MAX_SIDE))
@@ -410,6 +410,11 @@ impl Decoder {
                         report.evidence = Some(ev);
                         if !ev.any() {
                             break;
+                        }
+                        // Later stages look only at the region around what was seen.
+                        if let Some(roi) = ev.bbox.and_then(|b| region_of_interest(&base, b)) {
+                            base = roi;
+                            cached = None;
                         }
                     }
                     if unit * stage.cost > b.saturating_sub(start.elapsed()) {
@@ -470,6 +475,10 @@ impl Decoder {
                 if report.symbols.len() > before && !cfg.exhaustive {
                     break;
                 }
+                if cfg.budget.is_some_and(|b| start.elapsed() >= b) {
+                    report.budget_exhausted = true;
+                    break;
+                }
             }
             if i == 0 {
                 unit = start.elapsed().max(Duration::from_micros(50));
@@ -484,6 +493,21 @@ impl Decoder {
         report.elapsed = start.elapsed();
         report
     }
+}
+
+/// The crop around an evidence bounding box, with a margin for quiet zones and the parts
+/// of the symbol the row scan missed; `None` when it would not save much.
+fn region_of_interest(frame: &GrayFrame, b: (usize, usize, usize, usize)) -> Option<GrayFrame> {
+    let (x0, y0, x1, y1) = b;
+    let margin = ((x1 - x0).max(y1 - y0) * 2 / 5).max(48);
+    let (cx0, cy0) = (x0.saturating_sub(margin), y0.saturating_sub(margin));
+    let cx1 = (x1 + margin).min(frame.width());
+    let cy1 = (y1 + margin).min(frame.height());
+    let area = (cx1 - cx0) * (cy1 - cy0);
+    if area * 10 > frame.width() * frame.height() * 6 {
+        return None;
+    }
+    Some(frame.crop(cx0, cy0, cx1 - cx0, cy1 - cy0))
 }
 
 fn prepare(base: &GrayFrame, prep: Prep) -> GrayFrame {
