@@ -18,12 +18,16 @@ struct Cli {
 enum Command {
     /// Thermal ticket printer: test page, status, tickets, previews, profiles.
     Printer(printer::cli::PrinterArgs),
+    /// Barcode/QR decoding of files, serial scanners, cameras: `scan`, `scanner`, `camera`.
+    #[command(flatten)]
+    Scanner(scanner::cli::Commands),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Printer(args) => printer::cli::run(args),
+        Command::Scanner(cmd) => return scanner::cli::main(cmd),
     };
     match result {
         Ok(code) => code,

@@ -225,6 +225,11 @@ impl RasterFont {
     pub fn wrap(&self, text: &str, max_width: f32) -> Vec<String> {
         let mut lines = Vec::new();
         for para in text.split('\n') {
+            // Most ticket lines fit: one measurement.
+            if self.measure(para) <= max_width {
+                lines.push(para.split(' ').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" "));
+                continue;
+            }
             let mut line = String::new();
             for word in para.split(' ').filter(|w| !w.is_empty()) {
                 let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
@@ -269,24 +274,66 @@ impl RasterFont {
             if let Some(p) = prev {
                 caret += s.kern(p, id);
             }
-            let glyph = id.with_scale_and_position(scale, ab_glyph::point(caret, baseline));
+            let caret_before = caret;
             caret += s.h_advance(id);
             prev = Some(id);
-            if let Some(outlined) = font.outline_glyph(glyph) {
-                let b = outlined.px_bounds();
-                let (ox, oy) = (b.min.x as i64, b.min.y as i64);
-                outlined.draw(|x, y, cov| {
-                    if cov >= 0.5 {
-                        let (px, py) = (ox + i64::from(x), oy + i64::from(y));
-                        if px >= 0 && py >= 0 {
-                            bmp.set(px as u32, py as u32, true);
-                        }
-                    }
+            // Glyphs are rasterised once per (font, size, glyph, quarter-dot offset) and reused.
+            let whole = caret_before.floor();
+            let frac = ((caret_before - whole) * 4.0).round() as u8;
+            let key = GlyphKey { bold: self.bold, px: self.px.to_bits(), id: id.0, frac, baseline: baseline.to_bits() };
+            GLYPHS.with(|cache| {
+                let mut cache = cache.borrow_mut();
+                let g = cache.entry(key).or_insert_with(|| {
+                    let positioned =
+                        id.with_scale_and_position(scale, ab_glyph::point(f32::from(frac) / 4.0, baseline));
+                    rasterise(font, positioned)
                 });
-            }
+                let x0 = whole as i64 + g.x;
+                for &(dx, dy) in &g.pixels {
+                    let (px, py) = (x0 + i64::from(dx), g.y + i64::from(dy));
+                    if px >= 0 && py >= 0 {
+                        bmp.set(px as u32, py as u32, true);
+                    }
+                }
+            });
         }
         bmp
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct GlyphKey {
+    bold: bool,
+    px: u32,
+    id: u16,
+    frac: u8,
+    baseline: u32,
+}
+
+/// A rasterised glyph: black pixels relative to its top-left corner.
+struct GlyphBits {
+    x: i64,
+    y: i64,
+    pixels: Vec<(u16, u16)>,
+}
+
+thread_local! {
+    static GLYPHS: std::cell::RefCell<std::collections::HashMap<GlyphKey, GlyphBits>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn rasterise(font: &FontRef<'static>, glyph: ab_glyph::Glyph) -> GlyphBits {
+    let Some(outlined) = font.outline_glyph(glyph) else {
+        return GlyphBits { x: 0, y: 0, pixels: Vec::new() };
+    };
+    let b = outlined.px_bounds();
+    let mut pixels = Vec::new();
+    outlined.draw(|x, y, cov| {
+        if cov >= 0.5 {
+            pixels.push((x as u16, y as u16));
+        }
+    });
+    GlyphBits { x: b.min.x as i64, y: b.min.y as i64, pixels }
 }
 
 /// `GS v 0` raster commands for a bitmap, split into bands of at most `band_rows` rows.
