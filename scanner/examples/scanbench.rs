@@ -89,11 +89,7 @@ fn scene(seed: u32) -> GrayFrame {
             s ^= s >> 17;
             s ^= s << 5;
             let base = 90 + (x * 100 / w) as i32 + (y * 40 / h) as i32;
-            let blob = if ((x / 160 + y / 120 + seed as usize) % 4) == 0 {
-                -25
-            } else {
-                0
-            };
+            let blob = if ((x / 160 + y / 120 + seed as usize) % 4) == 0 { -25 } else { 0 };
             data[y * w + x] = (base + blob + (s % 9) as i32 - 4).clamp(0, 255) as u8;
         }
     }
@@ -101,14 +97,9 @@ fn scene(seed: u32) -> GrayFrame {
 }
 
 fn in_720p(img: &GrayFrame, seed: u32) -> GrayFrame {
-    let scale = (img.width() as f32 / 1240.0)
-        .max(img.height() as f32 / 700.0)
-        .max(1.0);
+    let scale = (img.width() as f32 / 1240.0).max(img.height() as f32 / 700.0).max(1.0);
     let img = if scale > 1.0 {
-        img.resize(
-            (img.width() as f32 / scale) as usize,
-            (img.height() as f32 / scale) as usize,
-        )
+        img.resize((img.width() as f32 / scale) as usize, (img.height() as f32 / scale) as usize)
     } else {
         img.clone()
     };
@@ -133,11 +124,8 @@ struct Outcome {
 }
 
 fn ours(job: &Job, repeat: usize) -> Outcome {
-    let cfg = if job.realtime {
-        DecoderConfig::realtime()
-    } else {
-        DecoderConfig::thorough().with_formats(&job.formats)
-    };
+    let cfg =
+        if job.realtime { DecoderConfig::realtime() } else { DecoderConfig::thorough().with_formats(&job.formats) };
     let dec = Decoder::new(cfg);
     let mut best = f64::MAX;
     let mut texts = Vec::new();
@@ -161,28 +149,14 @@ fn peer(jobs: &[Job], dir: &Path, o: &Opts) -> Option<HashMap<String, Outcome>> 
     for j in jobs {
         let p = dir.join(format!("{}.pgm", j.id.replace('/', "_")));
         write_pgm(&p, &j.frame);
-        m.push_str(&format!(
-            "{}\t{}\t{}\n",
-            j.id,
-            p.display(),
-            peer_formats(&j.formats)
-        ));
+        m.push_str(&format!("{}\t{}\t{}\n", j.id, p.display(), peer_formats(&j.formats)));
     }
     std::fs::write(&manifest, m).unwrap();
-    let out = Command::new(&o.python)
-        .arg(&script)
-        .arg(&manifest)
-        .arg("--repeat")
-        .arg(o.repeat.to_string())
-        .output();
+    let out = Command::new(&o.python).arg(&script).arg(&manifest).arg("--repeat").arg(o.repeat.to_string()).output();
     let out = match out {
         Ok(out) if out.status.success() => out,
         Ok(out) => {
-            eprintln!(
-                "zxing-cpp side failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            );
+            eprintln!("zxing-cpp side failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
             return None;
         }
         Err(e) => {
@@ -190,18 +164,13 @@ fn peer(jobs: &[Job], dir: &Path, o: &Opts) -> Option<HashMap<String, Outcome>> 
             return None;
         }
     };
-    let expected: HashMap<&str, &Option<String>> =
-        jobs.iter().map(|j| (j.id.as_str(), &j.expected)).collect();
+    let expected: HashMap<&str, &Option<String>> = jobs.iter().map(|j| (j.id.as_str(), &j.expected)).collect();
     let mut res = HashMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let id = v["id"].as_str().unwrap().to_owned();
-        let texts: Vec<String> = v["texts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t.as_str().unwrap_or_default().to_owned())
-            .collect();
+        let texts: Vec<String> =
+            v["texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap_or_default().to_owned()).collect();
         let ok = match expected.get(id.as_str()) {
             Some(Some(e)) => texts.iter().any(|t| t == e),
             _ => texts.is_empty(),
@@ -293,14 +262,8 @@ fn main() {
     let mut sets: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     let mut fams: BTreeMap<&str, (usize, usize, usize)> = BTreeMap::new();
     for (j, r) in stored.iter().zip(&ours_stored) {
-        let p = peer_stored
-            .as_ref()
-            .and_then(|m| m.get(&j.id))
-            .is_some_and(|x| x.ok);
-        for e in [
-            sets.entry(j.set.as_str()).or_default(),
-            fams.entry(family(&j.set)).or_default(),
-        ] {
+        let p = peer_stored.as_ref().and_then(|m| m.get(&j.id)).is_some_and(|x| x.ok);
+        for e in [sets.entry(j.set.as_str()).or_default(), fams.entry(family(&j.set)).or_default()] {
             e.0 += 1;
             e.1 += r.ok as usize;
             e.2 += p as usize;
@@ -319,19 +282,22 @@ fn main() {
     for (s, (n, a, b)) in &fams {
         println!("| **{s}** | {n} | **{a}** | **{}** |", peer_cell(*b));
     }
-    let tot: (usize, usize, usize) = fams
-        .values()
-        .fold((0, 0, 0), |t, v| (t.0 + v.0, t.1 + v.1, t.2 + v.2));
+    let tot: (usize, usize, usize) = fams.values().fold((0, 0, 0), |t, v| (t.0 + v.0, t.1 + v.1, t.2 + v.2));
     println!("| **all** | {} | **{}** | **{}** |\n", tot.0, tot.1, peer_cell(tot.2));
 
-    let timing = |label: &str, jobs: &[Job], ours: &[Outcome], peer: &Option<HashMap<String, Outcome>>, filter: &dyn Fn(&Job) -> bool| {
+    let timing = |label: &str,
+                  jobs: &[Job],
+                  ours: &[Outcome],
+                  peer: &Option<HashMap<String, Outcome>>,
+                  filter: &dyn Fn(&Job) -> bool| {
         let mut a: Vec<f64> = jobs.iter().zip(ours).filter(|(j, _)| filter(j)).map(|(_, r)| r.ms).collect();
         let ok_a = jobs.iter().zip(ours).filter(|(j, r)| filter(j) && r.ok).count();
         let n = a.len();
         let (am, ap) = (pct(&mut a, 50), pct(&mut a, 95));
         match peer {
             Some(m) => {
-                let mut b: Vec<f64> = jobs.iter().filter(|j| filter(j)).filter_map(|j| m.get(&j.id)).map(|r| r.ms).collect();
+                let mut b: Vec<f64> =
+                    jobs.iter().filter(|j| filter(j)).filter_map(|j| m.get(&j.id)).map(|r| r.ms).collect();
                 let ok_b = jobs.iter().filter(|j| filter(j)).filter(|j| m.get(&j.id).is_some_and(|r| r.ok)).count();
                 let (bm, bp) = (pct(&mut b, 50), pct(&mut b, 95));
                 println!(
@@ -363,7 +329,10 @@ fn main() {
                     j.id,
                     r.ok,
                     r.texts.iter().map(|t| t.chars().take(30).collect::<String>()).collect::<Vec<_>>(),
-                    p.map(|p| (p.ok, p.texts.iter().map(|t| t.chars().take(30).collect::<String>()).collect::<Vec<_>>()))
+                    p.map(|p| (
+                        p.ok,
+                        p.texts.iter().map(|t| t.chars().take(30).collect::<String>()).collect::<Vec<_>>()
+                    ))
                 );
             }
         }

@@ -57,9 +57,7 @@ impl FrameSource for Camera {
 #[cfg(feature = "camera")]
 mod imp {
     use super::*;
-    use nokhwa::utils::{
-        ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType,
-    };
+    use nokhwa::utils::{ApiBackend, CameraFormat, CameraIndex, FrameFormat, RequestedFormat, RequestedFormatType};
 
     fn err(e: nokhwa::NokhwaError) -> SourceError {
         SourceError::Camera(e.to_string())
@@ -77,23 +75,14 @@ mod imp {
             .collect())
     }
 
-    static FORMATS: [FrameFormat; 5] = [
-        FrameFormat::YUYV,
-        FrameFormat::GRAY,
-        FrameFormat::NV12,
-        FrameFormat::MJPEG,
-        FrameFormat::RAWRGB,
-    ];
+    static FORMATS: [FrameFormat; 5] =
+        [FrameFormat::YUYV, FrameFormat::GRAY, FrameFormat::NV12, FrameFormat::MJPEG, FrameFormat::RAWRGB];
 
     pub fn open(index: u32, width: u32, height: u32) -> Result<Camera, SourceError> {
         let wanted = CameraFormat::new_from(width, height, FrameFormat::YUYV, 30);
         let req = RequestedFormat::with_formats(RequestedFormatType::Closest(wanted), &FORMATS);
-        let mut cam = nokhwa::Camera::with_backend(
-            CameraIndex::Index(index),
-            req,
-            ApiBackend::Video4Linux,
-        )
-        .map_err(err)?;
+        let mut cam =
+            nokhwa::Camera::with_backend(CameraIndex::Index(index), req, ApiBackend::Video4Linux).map_err(err)?;
         cam.open_stream().map_err(err)?;
         Ok(Camera { inner: cam })
     }
@@ -108,21 +97,14 @@ mod imp {
             FrameFormat::GRAY | FrameFormat::NV12 => {
                 let n = w * h;
                 if data.len() < n {
-                    return Err(crate::error::FrameError::BufferSize {
-                        expected: n,
-                        got: data.len(),
-                    }
-                    .into());
+                    return Err(crate::error::FrameError::BufferSize { expected: n, got: data.len() }.into());
                 }
                 GrayFrame::from_luma(w, h, data[..n].to_vec())?
             }
             FrameFormat::MJPEG => GrayFrame::decode_image(data)?,
             FrameFormat::RAWRGB => GrayFrame::from_rgb(w, h, data)?,
             FrameFormat::RAWBGR => {
-                let rgb: Vec<u8> = data
-                    .chunks_exact(3)
-                    .flat_map(|p| [p[2], p[1], p[0]])
-                    .collect();
+                let rgb: Vec<u8> = data.chunks_exact(3).flat_map(|p| [p[2], p[1], p[0]]).collect();
                 GrayFrame::from_rgb(w, h, &rgb)?
             }
         })

@@ -43,6 +43,44 @@ pub enum CliError {
     Usage(String),
 }
 
+/// The scanner crate's top-level `kioskctl` subcommands (flattened into kioskctl's own
+/// command enum).
+#[derive(Debug, Clone, Subcommand)]
+pub enum Commands {
+    /// Decode QR codes and barcodes in image files: FILE<TAB>FORMAT<TAB>TEXT per symbol.
+    Scan(ScanArgs),
+    /// Serial barcode scanners.
+    Scanner(ScannerArgs),
+    /// Cameras (V4L2; needs kioskctl built with the `camera` feature).
+    Camera(CameraArgs),
+}
+
+/// Runs one of the scanner subcommands.
+pub fn run(cmd: Commands) -> Result<ExitCode, CliError> {
+    match cmd {
+        Commands::Scan(a) => run_scan(a),
+        Commands::Scanner(a) => run_scanner(a),
+        Commands::Camera(a) => run_camera(a),
+    }
+}
+
+/// Runs one of the scanner subcommands and reports an error (with its causes) on stderr:
+/// the whole `kioskctl` arm.
+pub fn main(cmd: Commands) -> ExitCode {
+    match run(cmd) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Symbology names on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
@@ -177,11 +215,7 @@ pub fn run_scan(args: ScanArgs) -> Result<ExitCode, CliError> {
 }
 
 /// `kioskctl scan` with explicit outputs (for tests).
-pub fn scan_files(
-    args: &ScanArgs,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<ExitCode, CliError> {
+pub fn scan_files(args: &ScanArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode, CliError> {
     let mut cfg = DecoderConfig::thorough();
     if !args.formats.is_empty() {
         cfg.formats = args.formats.iter().map(|&f| f.into()).collect();
@@ -192,9 +226,8 @@ pub fn scan_files(
     for path in &args.files {
         let name = escape_line(&path.display().to_string());
         // Reading is contained too: an image codec panic must not end the batch.
-        let frame = crate::decode::contain(|| GrayFrame::open(path)).unwrap_or_else(|| {
-            Err(FrameError::Image("image decoder panicked".into()))
-        });
+        let frame = crate::decode::contain(|| GrayFrame::open(path))
+            .unwrap_or_else(|| Err(FrameError::Image("image decoder panicked".into())));
         let frame = match frame {
             Ok(f) => f,
             Err(e) => {
@@ -220,11 +253,7 @@ pub fn scan_files(
         }
     }
     out.flush()?;
-    Ok(if unreadable == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(if unreadable == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 
 /// Runs `kioskctl scanner ...`.
@@ -245,10 +274,7 @@ fn parse_hex(s: &str) -> Result<Vec<u8>, CliError> {
     }
     (0..clean.len())
         .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&clean[i..i + 2], 16)
-                .map_err(|_| CliError::Usage(format!("bad hex prefix {s:?}")))
-        })
+        .map(|i| u8::from_str_radix(&clean[i..i + 2], 16).map_err(|_| CliError::Usage(format!("bad hex prefix {s:?}"))))
         .collect()
 }
 
@@ -293,22 +319,14 @@ pub fn listen(args: &ListenArgs, out: &mut dyn Write) -> Result<ExitCode, CliErr
         seen += 1;
         let result = interpret(&scan);
         let key = result.code().map_or(scan.clone(), |c| c.to_string());
-        let repeat = if dedup.accept(&key, epoch.elapsed()) {
-            ""
-        } else {
-            " (repeat)"
-        };
+        let repeat = if dedup.accept(&key, epoch.elapsed()) { "" } else { " (repeat)" };
         match &result {
-            ScanResult::Dossier { code, via, .. } => writeln!(
-                out,
-                "SCAN\t{}\t{code}\tdossier code ({via:?}){repeat}",
-                escape_line(&scan)
-            )?,
-            ScanResult::NotADossierCode { reason, .. } => writeln!(
-                out,
-                "SCAN\t{}\t-\tnot a dossier code: {reason}{repeat}",
-                escape_line(&scan)
-            )?,
+            ScanResult::Dossier { code, via, .. } => {
+                writeln!(out, "SCAN\t{}\t{code}\tdossier code ({via:?}){repeat}", escape_line(&scan))?
+            }
+            ScanResult::NotADossierCode { reason, .. } => {
+                writeln!(out, "SCAN\t{}\t-\tnot a dossier code: {reason}{repeat}", escape_line(&scan))?
+            }
         }
         out.flush()?;
     }
@@ -337,13 +355,7 @@ pub fn run_camera(args: CameraArgs) -> Result<ExitCode, CliError> {
             }
             let frame = frame.ok_or_else(|| SourceError::Camera("no frame".into()))?;
             frame.save_png(&s.out)?;
-            writeln!(
-                out,
-                "{}\t{}x{}",
-                s.out.display(),
-                frame.width(),
-                frame.height()
-            )?;
+            writeln!(out, "{}\t{}x{}", s.out.display(), frame.width(), frame.height())?;
             if s.decode {
                 let r = Decoder::new(DecoderConfig::thorough()).decode(&frame);
                 for sym in r.symbols {

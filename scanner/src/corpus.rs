@@ -24,11 +24,7 @@ pub struct Sample {
 impl Sample {
     /// `set/stem.png`, the key used in floors and reports.
     pub fn key(&self) -> String {
-        format!(
-            "{}/{}",
-            self.set,
-            self.image.file_name().unwrap_or_default().to_string_lossy()
-        )
+        format!("{}/{}", self.set, self.image.file_name().unwrap_or_default().to_string_lossy())
     }
 }
 
@@ -48,18 +44,11 @@ pub fn set_format(set: &str) -> Option<Symbology> {
 /// All samples under `root`, sorted by set then numeric stem. Sets whose name is not a
 /// known symbology are skipped; images without a `.txt` are skipped.
 pub fn load(root: &Path) -> Result<Vec<Sample>, SourceError> {
-    let list = |p: &Path| {
-        std::fs::read_dir(p).map_err(|e| SourceError::Folder {
-            path: p.display().to_string(),
-            source: e,
-        })
-    };
+    let list =
+        |p: &Path| std::fs::read_dir(p).map_err(|e| SourceError::Folder { path: p.display().to_string(), source: e });
     let mut out = Vec::new();
     for set in list(root)? {
-        let set = set.map_err(|e| SourceError::Folder {
-            path: root.display().to_string(),
-            source: e,
-        })?;
+        let set = set.map_err(|e| SourceError::Folder { path: root.display().to_string(), source: e })?;
         let name = set.file_name().to_string_lossy().into_owned();
         let Some(format) = set_format(&name) else {
             continue;
@@ -72,18 +61,8 @@ pub fn load(root: &Path) -> Result<Vec<Sample>, SourceError> {
             let Ok(expected) = std::fs::read_to_string(path.with_extension("txt")) else {
                 continue;
             };
-            let stem = path
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            out.push(Sample {
-                set: name.clone(),
-                stem,
-                image: path,
-                expected,
-                format,
-            });
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            out.push(Sample { set: name.clone(), stem, image: path, expected, format });
         }
     }
     out.sort_by(|a, b| {

@@ -31,25 +31,14 @@ impl GrayFrame {
     pub fn from_luma(width: usize, height: usize, data: Vec<u8>) -> Result<Self, FrameError> {
         check_dims(width, height)?;
         if data.len() != width * height {
-            return Err(FrameError::BufferSize {
-                expected: width * height,
-                got: data.len(),
-            });
+            return Err(FrameError::BufferSize { expected: width * height, got: data.len() });
         }
-        Ok(Self {
-            width,
-            height,
-            data,
-        })
+        Ok(Self { width, height, data })
     }
 
     /// A frame of one colour.
     pub fn filled(width: usize, height: usize, value: u8) -> Self {
-        Self {
-            width,
-            height,
-            data: vec![value; width * height],
-        }
+        Self { width, height, data: vec![value; width * height] }
     }
 
     /// YUYV 4:2:2 (Y0 U Y1 V per two pixels): the gray image is every even byte.
@@ -57,17 +46,10 @@ impl GrayFrame {
         check_dims(width, height)?;
         let expected = width * height * 2;
         if yuyv.len() < expected {
-            return Err(FrameError::BufferSize {
-                expected,
-                got: yuyv.len(),
-            });
+            return Err(FrameError::BufferSize { expected, got: yuyv.len() });
         }
         let data = yuyv[..expected].iter().step_by(2).copied().collect();
-        Ok(Self {
-            width,
-            height,
-            data,
-        })
+        Ok(Self { width, height, data })
     }
 
     /// Packed RGB8: luminance with the integer BT.601 weights.
@@ -75,20 +57,13 @@ impl GrayFrame {
         check_dims(width, height)?;
         let expected = width * height * 3;
         if rgb.len() < expected {
-            return Err(FrameError::BufferSize {
-                expected,
-                got: rgb.len(),
-            });
+            return Err(FrameError::BufferSize { expected, got: rgb.len() });
         }
         let data = rgb[..expected]
             .chunks_exact(3)
             .map(|p| ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32) >> 8) as u8)
             .collect();
-        Ok(Self {
-            width,
-            height,
-            data,
-        })
+        Ok(Self { width, height, data })
     }
 
     /// Decodes an encoded image (PNG, JPEG) held in memory.
@@ -99,10 +74,7 @@ impl GrayFrame {
 
     /// Reads an image file (PNG, JPEG).
     pub fn open(path: &Path) -> Result<Self, FrameError> {
-        let bytes = std::fs::read(path).map_err(|e| FrameError::Io {
-            path: path.display().to_string(),
-            source: e,
-        })?;
+        let bytes = std::fs::read(path).map_err(|e| FrameError::Io { path: path.display().to_string(), source: e })?;
         Self::decode_image(&bytes)
     }
 
@@ -119,23 +91,13 @@ impl GrayFrame {
                 ((y * a as u32 + 255 * (255 - a as u32)) / 255) as u8
             })
             .collect();
-        Ok(Self {
-            width: w,
-            height: h,
-            data,
-        })
+        Ok(Self { width: w, height: h, data })
     }
 
     /// Writes the frame as an 8-bit gray PNG.
     pub fn save_png(&self, path: &Path) -> Result<(), FrameError> {
-        image::save_buffer(
-            path,
-            &self.data,
-            self.width as u32,
-            self.height as u32,
-            image::ExtendedColorType::L8,
-        )
-        .map_err(|e| FrameError::Image(e.to_string()))
+        image::save_buffer(path, &self.data, self.width as u32, self.height as u32, image::ExtendedColorType::L8)
+            .map_err(|e| FrameError::Image(e.to_string()))
     }
 
     /// Width in pixels.
@@ -188,11 +150,7 @@ impl GrayFrame {
                 data[y * w + x] = (a / area) as u8;
             }
         }
-        GrayFrame {
-            width: w,
-            height: h,
-            data,
-        }
+        GrayFrame { width: w, height: h, data }
     }
 
     /// Bilinear resize to the given size.
@@ -217,11 +175,7 @@ impl GrayFrame {
                 data[y * w + x] = (a * (1.0 - ty) + b * ty + 0.5) as u8;
             }
         }
-        GrayFrame {
-            width: w,
-            height: h,
-            data,
-        }
+        GrayFrame { width: w, height: h, data }
     }
 
     /// Rotation by a quarter turn clockwise, `turns` times.
@@ -232,11 +186,7 @@ impl GrayFrame {
             2 => {
                 let mut data = self.data.clone();
                 data.reverse();
-                GrayFrame {
-                    width: w,
-                    height: h,
-                    data,
-                }
+                GrayFrame { width: w, height: h, data }
             }
             t => {
                 let mut data = vec![0u8; w * h];
@@ -247,11 +197,7 @@ impl GrayFrame {
                         data[ny * h + nx] = self.data[y * w + x];
                     }
                 }
-                GrayFrame {
-                    width: h,
-                    height: w,
-                    data,
-                }
+                GrayFrame { width: h, height: w, data }
             }
         }
     }
@@ -272,28 +218,18 @@ impl GrayFrame {
                 if sx >= 0.0 && sy >= 0.0 && sx < (w - 1) as f32 && sy < (h - 1) as f32 {
                     let (x0, y0) = (sx as usize, sy as usize);
                     let (tx, ty) = (sx - x0 as f32, sy - y0 as f32);
-                    let a =
-                        self.get(x0, y0) as f32 * (1.0 - tx) + self.get(x0 + 1, y0) as f32 * tx;
-                    let b = self.get(x0, y0 + 1) as f32 * (1.0 - tx)
-                        + self.get(x0 + 1, y0 + 1) as f32 * tx;
+                    let a = self.get(x0, y0) as f32 * (1.0 - tx) + self.get(x0 + 1, y0) as f32 * tx;
+                    let b = self.get(x0, y0 + 1) as f32 * (1.0 - tx) + self.get(x0 + 1, y0 + 1) as f32 * tx;
                     data[y * w + x] = (a * (1.0 - ty) + b * ty + 0.5) as u8;
                 }
             }
         }
-        GrayFrame {
-            width: w,
-            height: h,
-            data,
-        }
+        GrayFrame { width: w, height: h, data }
     }
 
     /// Photographic negative.
     pub fn inverted(&self) -> GrayFrame {
-        GrayFrame {
-            width: self.width,
-            height: self.height,
-            data: self.data.iter().map(|&v| 255 - v).collect(),
-        }
+        GrayFrame { width: self.width, height: self.height, data: self.data.iter().map(|&v| 255 - v).collect() }
     }
 
     /// Linear stretch so that the 1st and 99th percentiles map to 0 and 255.
@@ -316,11 +252,7 @@ impl GrayFrame {
                 }
             })
             .collect();
-        GrayFrame {
-            width: self.width,
-            height: self.height,
-            data: self.data.iter().map(|&v| lut[v as usize]).collect(),
-        }
+        GrayFrame { width: self.width, height: self.height, data: self.data.iter().map(|&v| lut[v as usize]).collect() }
     }
 
     /// Separable box blur of radius `r` (used for denoising and for test degradation).
@@ -346,11 +278,7 @@ impl GrayFrame {
                 out[y * w + x] = col_out[y];
             }
         }
-        GrayFrame {
-            width: w,
-            height: h,
-            data: out,
-        }
+        GrayFrame { width: w, height: h, data: out }
     }
 
     /// Unsharp mask: `2·I − blur(I)` with a radius-`r` box blur.
@@ -427,11 +355,7 @@ impl GrayFrame {
         for row in y..y + h {
             data.extend_from_slice(&self.data[row * self.width + x..row * self.width + x + w]);
         }
-        GrayFrame {
-            width: w,
-            height: h,
-            data,
-        }
+        GrayFrame { width: w, height: h, data }
     }
 }
 

@@ -66,17 +66,7 @@ pub enum Via {
 
 /// JSON field names that carry a dossier code, compared case-insensitively with `_`/`-`
 /// removed (so `MaHoSo`, `ma_ho_so`, `maHoSo` all match).
-const JSON_KEYS: &[&str] = &[
-    "mahoso",
-    "mahs",
-    "sohoso",
-    "hoso",
-    "dossiercode",
-    "dossier",
-    "code",
-    "ma",
-    "id",
-];
+const JSON_KEYS: &[&str] = &["mahoso", "mahs", "sohoso", "hoso", "dossiercode", "dossier", "code", "ma", "id"];
 
 /// Longest payload examined (a receipt QR is far shorter).
 pub const MAX_PAYLOAD: usize = 4096;
@@ -87,32 +77,17 @@ const MAX_DEPTH: usize = 6;
 /// Interprets one scanned or typed payload.
 pub fn interpret(raw: &str) -> ScanResult {
     let reason = match DossierCode::parse_lenient(raw) {
-        Ok(code) => {
-            return ScanResult::Dossier {
-                code,
-                via: Via::Plain,
-                raw: raw.to_owned(),
-            }
-        }
+        Ok(code) => return ScanResult::Dossier { code, via: Via::Plain, raw: raw.to_owned() },
         Err(e) => e,
     };
     let found = if raw.len() > MAX_PAYLOAD {
         None
     } else {
-        from_json(raw)
-            .map(|c| (c, Via::Json))
-            .or_else(|| from_text(raw).map(|c| (c, Via::Text)))
+        from_json(raw).map(|c| (c, Via::Json)).or_else(|| from_text(raw).map(|c| (c, Via::Text)))
     };
     match found {
-        Some((code, via)) => ScanResult::Dossier {
-            code,
-            via,
-            raw: raw.to_owned(),
-        },
-        None => ScanResult::NotADossierCode {
-            raw: raw.to_owned(),
-            reason,
-        },
+        Some((code, via)) => ScanResult::Dossier { code, via, raw: raw.to_owned() },
+        None => ScanResult::NotADossierCode { raw: raw.to_owned(), reason },
     }
 }
 
@@ -127,10 +102,7 @@ fn from_json(raw: &str) -> Option<DossierCode> {
 }
 
 fn normalized_key(k: &str) -> String {
-    k.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
+    k.chars().filter(|c| *c != '_' && *c != '-').flat_map(char::to_lowercase).collect()
 }
 
 fn find_json(v: &serde_json::Value, depth: usize, keyed: bool) -> Option<DossierCode> {
@@ -152,10 +124,7 @@ fn find_json(v: &serde_json::Value, depth: usize, keyed: bool) -> Option<Dossier
             }
             map.values().find_map(|val| find_json(val, depth + 1, keyed))
         }
-        serde_json::Value::Array(items) => items
-            .iter()
-            .take(64)
-            .find_map(|val| find_json(val, depth + 1, keyed)),
+        serde_json::Value::Array(items) => items.iter().take(64).find_map(|val| find_json(val, depth + 1, keyed)),
         serde_json::Value::String(s) if !keyed => DossierCode::parse_lenient(s).ok(),
         _ => None,
     }
@@ -198,10 +167,7 @@ pub struct Dedup {
 impl Dedup {
     /// A filter with this window (3 s suits a camera kiosk).
     pub fn new(window: Duration) -> Self {
-        Self {
-            window,
-            seen: HashMap::new(),
-        }
+        Self { window, seen: HashMap::new() }
     }
 
     /// Records a sighting of `key` at `now`; true when it counts (first time, or not seen
@@ -209,8 +175,7 @@ impl Dedup {
     pub fn accept(&mut self, key: &str, now: Duration) -> bool {
         if self.seen.len() > 256 {
             let window = self.window;
-            self.seen
-                .retain(|_, last| now.saturating_sub(*last) < window);
+            self.seen.retain(|_, last| now.saturating_sub(*last) < window);
         }
         match self.seen.insert(key.to_owned(), now) {
             Some(last) => now.saturating_sub(last) >= self.window,
@@ -245,14 +210,10 @@ mod tests {
         assert_eq!(code_of(CODE).as_deref(), Some(CODE));
         assert_eq!(code_of("000.00.01.h29-260310-0420\r\n").as_deref(), Some(CODE));
         assert_eq!(
-            code_of("https://dichvucong.example.vn/tra-cuu?maHoSo=000.00.01.H29-260310-0420")
-                .as_deref(),
+            code_of("https://dichvucong.example.vn/tra-cuu?maHoSo=000.00.01.H29-260310-0420").as_deref(),
             Some(CODE)
         );
-        assert_eq!(
-            code_of("https://example.vn/hoso/H56.14-240823-0001").as_deref(),
-            Some("H56.14-240823-0001")
-        );
+        assert_eq!(code_of("https://example.vn/hoso/H56.14-240823-0001").as_deref(), Some("H56.14-240823-0001"));
     }
 
     #[test]
@@ -260,10 +221,7 @@ mod tests {
         let r = interpret(r#"{"MaHoSo":"000.00.01.H29-260310-0420","NgayHenTra":"20260320"}"#);
         assert_eq!(r.code().map(|c| c.as_str()), Some(CODE));
         assert!(matches!(r, ScanResult::Dossier { via: Via::Json, .. }));
-        assert_eq!(
-            code_of(r#"{"data":{"ma_ho_so":"000.00.01.h29-260310-0420"}}"#).as_deref(),
-            Some(CODE)
-        );
+        assert_eq!(code_of(r#"{"data":{"ma_ho_so":"000.00.01.h29-260310-0420"}}"#).as_deref(), Some(CODE));
         assert_eq!(
             code_of(r#"[{"x":1,"note":"000.00.06.H56-231027-0361"}]"#).as_deref(),
             Some("000.00.06.H56-231027-0361")

@@ -25,11 +25,7 @@ pub struct Framing {
 
 impl Default for Framing {
     fn default() -> Self {
-        Self {
-            prefix: Vec::new(),
-            terminators: vec![b'\r', b'\n', b'\t'],
-            max_len: 4096,
-        }
+        Self { prefix: Vec::new(), terminators: vec![b'\r', b'\n', b'\t'], max_len: 4096 }
     }
 }
 
@@ -61,10 +57,7 @@ pub struct Framer {
 impl Framer {
     /// A framer with this framing.
     pub fn new(framing: Framing) -> Self {
-        Self {
-            framing,
-            buf: Vec::new(),
-        }
+        Self { framing, buf: Vec::new() }
     }
 
     /// Feeds bytes; returns the complete scans they finish (as text), and an error for each
@@ -157,10 +150,7 @@ impl SerialScanner {
             .flow_control(serialport::FlowControl::None)
             .timeout(POLL)
             .open()
-            .map_err(|e| SerialError::Open {
-                path: config.path.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| SerialError::Open { path: config.path.clone(), message: e.to_string() })?;
         Ok(Self {
             port,
             framer: Framer::new(config.framing.clone()),
@@ -210,31 +200,20 @@ mod tests {
     #[test]
     fn splits_on_terminators() {
         let mut f = Framer::new(Framing::default());
-        let got: Vec<_> = f
-            .push(b"000.00.01.H29-260310-0420\r\nABC\tpart")
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
+        let got: Vec<_> = f.push(b"000.00.01.H29-260310-0420\r\nABC\tpart").into_iter().map(Result::unwrap).collect();
         assert_eq!(got, vec!["000.00.01.H29-260310-0420", "ABC"]);
         assert_eq!(f.push(b"ial\r").pop().unwrap().unwrap(), "partial");
     }
 
     #[test]
     fn strips_prefix() {
-        let mut f = Framer::new(Framing {
-            prefix: vec![0x02],
-            terminators: vec![0x03],
-            max_len: 64,
-        });
+        let mut f = Framer::new(Framing { prefix: vec![0x02], terminators: vec![0x03], max_len: 64 });
         assert_eq!(f.push(b"\x02hello\x03").pop().unwrap().unwrap(), "hello");
     }
 
     #[test]
     fn overlong_is_dropped() {
-        let mut f = Framer::new(Framing {
-            max_len: 4,
-            ..Framing::default()
-        });
+        let mut f = Framer::new(Framing { max_len: 4, ..Framing::default() });
         let out = f.push(b"123456\r");
         assert!(matches!(out[0], Err(SerialError::Overlong(4))));
         assert_eq!(out.len(), 2); // the tail "6" after the reset is still a scan

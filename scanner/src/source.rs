@@ -26,19 +26,13 @@ const IMAGE_EXTS: &[&str] = &["png", "jpg", "jpeg"];
 impl ImageFiles {
     /// These files, in this order.
     pub fn new(paths: Vec<PathBuf>) -> Self {
-        Self {
-            paths,
-            next: 0,
-            looping: false,
-        }
+        Self { paths, next: 0, looping: false }
     }
 
     /// Every PNG/JPEG in `dir` (not recursive), sorted by name: a replay of recorded frames.
     pub fn folder(dir: &Path) -> Result<Self, SourceError> {
-        let rd = std::fs::read_dir(dir).map_err(|e| SourceError::Folder {
-            path: dir.display().to_string(),
-            source: e,
-        })?;
+        let rd =
+            std::fs::read_dir(dir).map_err(|e| SourceError::Folder { path: dir.display().to_string(), source: e })?;
         let mut paths: Vec<PathBuf> = rd
             .flatten()
             .map(|e| e.path())
@@ -89,11 +83,7 @@ pub struct Synthetic {
 impl Synthetic {
     /// Yields each frame `repeat` times in turn (a code held still for a few frames).
     pub fn new(frames: Vec<GrayFrame>, repeat: usize) -> Self {
-        Self {
-            frames,
-            next: 0,
-            repeat: repeat.max(1),
-        }
+        Self { frames, next: 0, repeat: repeat.max(1) }
     }
 }
 

@@ -82,10 +82,7 @@ mod tests {
 
     #[test]
     fn utf8_first() {
-        assert_eq!(
-            bytes_to_text("Hồ sơ".as_bytes()),
-            ("Hồ sơ".to_owned(), Charset::Utf8)
-        );
+        assert_eq!(bytes_to_text("Hồ sơ".as_bytes()), ("Hồ sơ".to_owned(), Charset::Utf8));
     }
 
     #[test]

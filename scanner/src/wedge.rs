@@ -79,10 +79,7 @@ pub struct WedgeDetector {
 impl WedgeDetector {
     /// A detector with these rules.
     pub fn new(config: WedgeConfig) -> Self {
-        Self {
-            config,
-            ..Default::default()
-        }
+        Self { config, ..Default::default() }
     }
 
     /// Feeds one key event at time `at`.
@@ -114,23 +111,14 @@ impl WedgeDetector {
     fn finish(&mut self, gap: Option<Duration>) -> Verdict {
         let text = std::mem::take(&mut self.chars);
         let len = self.count;
-        let max_gap = gap
-            .filter(|_| len > 0)
-            .map_or(self.max_gap_seen, |g| g.max(self.max_gap_seen));
+        let max_gap = gap.filter(|_| len > 0).map_or(self.max_gap_seen, |g| g.max(self.max_gap_seen));
         let span = match (self.first, self.last) {
             (Some(f), Some(l)) => l.saturating_sub(f),
             _ => Duration::ZERO,
         };
-        let mean = if len > 1 {
-            span / (len as u32 - 1)
-        } else {
-            Duration::MAX
-        };
+        let mean = if len > 1 { span / (len as u32 - 1) } else { Duration::MAX };
         self.reset();
-        if len >= self.config.min_len
-            && max_gap <= self.config.max_gap
-            && mean <= self.config.max_mean_gap
-        {
+        if len >= self.config.min_len && max_gap <= self.config.max_gap && mean <= self.config.max_mean_gap {
             Verdict::Scan { text, len }
         } else {
             Verdict::Typed(text)
@@ -164,13 +152,7 @@ mod tests {
     fn fast_burst_is_a_scan() {
         let mut d = WedgeDetector::default();
         let v = feed(&mut d, "000.00.01.H29-260310-0420", 1000, &[8, 12, 9, 15]);
-        assert_eq!(
-            v,
-            Verdict::Scan {
-                text: "000.00.01.H29-260310-0420".into(),
-                len: 25
-            }
-        );
+        assert_eq!(v, Verdict::Scan { text: "000.00.01.H29-260310-0420".into(), len: 25 });
     }
 
     #[test]
@@ -195,13 +177,7 @@ mod tests {
         d.key(Key::Char('y'), Duration::from_millis(150));
         // a pause longer than reset_gap, then the scanner fires
         let v = feed(&mut d, "1234567890", 2000, &[10]);
-        assert_eq!(
-            v,
-            Verdict::Scan {
-                text: "1234567890".into(),
-                len: 10
-            }
-        );
+        assert_eq!(v, Verdict::Scan { text: "1234567890".into(), len: 10 });
     }
 
     #[test]
@@ -212,18 +188,12 @@ mod tests {
         for (i, c) in "123456".chars().enumerate() {
             d.key(Key::Char(c), Duration::from_millis(10 * i as u64));
         }
-        assert!(matches!(
-            d.key(Key::Enter, Duration::from_millis(250)),
-            Verdict::Typed(_)
-        ));
+        assert!(matches!(d.key(Key::Enter, Duration::from_millis(250)), Verdict::Typed(_)));
     }
 
     #[test]
     fn other_keys_break_bursts_and_tab_can_end() {
-        let mut d = WedgeDetector::new(WedgeConfig {
-            tab_ends: true,
-            ..Default::default()
-        });
+        let mut d = WedgeDetector::new(WedgeConfig { tab_ends: true, ..Default::default() });
         d.key(Key::Char('a'), Duration::ZERO);
         d.key(Key::Other, Duration::from_millis(5));
         let mut t = 10;
@@ -231,12 +201,6 @@ mod tests {
             d.key(Key::Char(c), Duration::from_millis(t));
             t += 5;
         }
-        assert_eq!(
-            d.key(Key::Tab, Duration::from_millis(t)),
-            Verdict::Scan {
-                text: "ABCDEF".into(),
-                len: 6
-            }
-        );
+        assert_eq!(d.key(Key::Tab, Duration::from_millis(t)), Verdict::Scan { text: "ABCDEF".into(), len: 6 });
     }
 }

@@ -8,19 +8,10 @@ use scanner::cli::{scan_files, FormatArg, ScanArgs};
 use scanner::GrayFrame;
 
 fn run(files: Vec<PathBuf>, formats: Vec<FormatArg>) -> (String, String, ExitCode) {
-    let args = ScanArgs {
-        files,
-        formats,
-        all: false,
-        dossier: false,
-    };
+    let args = ScanArgs { files, formats, all: false, dossier: false };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = scan_files(&args, &mut out, &mut err).unwrap();
-    (
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-        code,
-    )
+    (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap(), code)
 }
 
 #[test]
@@ -43,14 +34,7 @@ fn lines_per_file() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 5, "{out}");
     let expected_qr = std::fs::read_to_string(root.join("qrcode-1/1.txt")).unwrap();
-    assert_eq!(
-        lines[0],
-        format!(
-            "{}\tQR_CODE\t{}",
-            files[0].display(),
-            expected_qr.replace('\n', "\\n")
-        )
-    );
+    assert_eq!(lines[0], format!("{}\tQR_CODE\t{}", files[0].display(), expected_qr.replace('\n', "\\n")));
     let expected_ean = std::fs::read_to_string(root.join("ean13-3/01.txt")).unwrap();
     assert_eq!(lines[1], format!("{}\tEAN_13\t{expected_ean}", files[1].display()));
     assert_eq!(lines[2], format!("{}\t-\t", blank.display()));
@@ -69,10 +53,7 @@ fn format_filter_and_newline_escaping() {
     let expected = std::fs::read_to_string(root.join("qrcode-2/1.txt")).unwrap();
     let (out, _, code) = run(vec![f.clone()], vec![FormatArg::Qr]);
     assert_eq!(code, ExitCode::SUCCESS);
-    let escaped = expected
-        .replace('\n', "\\n")
-        .replace('\r', "\\r")
-        .replace('\t', "\\t");
+    let escaped = expected.replace('\n', "\\n").replace('\r', "\\r").replace('\t', "\\t");
     assert_eq!(out, format!("{}\tQR_CODE\t{escaped}\n", f.display()));
     let (out, _, _) = run(vec![f.clone()], vec![FormatArg::Ean13]);
     assert_eq!(out, format!("{}\t-\t\n", f.display()));

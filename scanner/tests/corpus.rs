@@ -13,13 +13,8 @@ use std::sync::Mutex;
 use scanner::{corpus, Decoder, DecoderConfig, GrayFrame, Symbology};
 
 /// Issue 4 targets (0°, images as stored).
-const FAMILY_FLOORS: &[(&str, usize)] = &[
-    ("qrcode", 167),
-    ("code128", 48),
-    ("ean13", 120),
-    ("code39", 23),
-    ("itf", 28),
-];
+const FAMILY_FLOORS: &[(&str, usize)] =
+    &[("qrcode", 167), ("code128", 48), ("ean13", 120), ("code39", 23), ("itf", 28)];
 
 fn family(set: &str) -> &str {
     set.rsplit_once('-').map_or(set, |(f, _)| f)
@@ -28,10 +23,7 @@ fn family(set: &str) -> &str {
 #[test]
 fn corpus_regression() {
     let Some(root) = corpus::default_root() else {
-        panic!(
-            "corpus not found at {}/../../shared/corpora/zxing-blackbox",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        panic!("corpus not found at {}/../../shared/corpora/zxing-blackbox", env!("CARGO_MANIFEST_DIR"));
     };
     let samples = corpus::load(&root).expect("corpus readable");
     assert_eq!(samples.len(), 436, "the corpus has 436 images");
@@ -112,11 +104,7 @@ fn rqrr_panic_is_contained() {
     cfg.rxing = false;
     cfg.exhaustive = true;
     let report = Decoder::new(cfg).decode(&frame);
-    eprintln!(
-        "rqrr alone on qrcode-6/7.png: {} symbols, {} contained panics",
-        report.symbols.len(),
-        report.panics
-    );
+    eprintln!("rqrr alone on qrcode-6/7.png: {} symbols, {} contained panics", report.symbols.len(), report.panics);
     // and the full cascade reads it
     let full = Decoder::new(DecoderConfig::thorough()).decode(&frame);
     assert!(!full.symbols.is_empty());

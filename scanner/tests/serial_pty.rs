@@ -16,33 +16,18 @@ struct Pty {
 
 fn pty() -> Pty {
     let p = nix::pty::openpty(None, None).expect("openpty");
-    let path = nix::unistd::ttyname(&p.slave)
-        .expect("ttyname")
-        .display()
-        .to_string();
-    Pty {
-        master: std::fs::File::from(p.master),
-        _slave: p.slave,
-        path,
-    }
+    let path = nix::unistd::ttyname(&p.slave).expect("ttyname").display().to_string();
+    Pty { master: std::fs::File::from(p.master), _slave: p.slave, path }
 }
 
 #[test]
 fn reads_scans_with_default_framing() {
     let mut p = pty();
     let mut s = SerialScanner::open(&SerialConfig::new(p.path.clone())).unwrap();
-    p.master
-        .write_all(b"000.00.01.H29-260310-0420\r\nhttps://x.vn/?maHoSo=H56.14-240823-0001\r")
-        .unwrap();
+    p.master.write_all(b"000.00.01.H29-260310-0420\r\nhttps://x.vn/?maHoSo=H56.14-240823-0001\r").unwrap();
     let t = Duration::from_secs(3);
-    assert_eq!(
-        s.next_scan(t).unwrap().as_deref(),
-        Some("000.00.01.H29-260310-0420")
-    );
-    assert_eq!(
-        s.next_scan(t).unwrap().as_deref(),
-        Some("https://x.vn/?maHoSo=H56.14-240823-0001")
-    );
+    assert_eq!(s.next_scan(t).unwrap().as_deref(), Some("000.00.01.H29-260310-0420"));
+    assert_eq!(s.next_scan(t).unwrap().as_deref(), Some("https://x.vn/?maHoSo=H56.14-240823-0001"));
     assert_eq!(s.next_scan(Duration::from_millis(200)).unwrap(), None);
 }
 
@@ -51,11 +36,7 @@ fn prefix_suffix_baud_and_idle_flush() {
     let mut p = pty();
     let mut cfg = SerialConfig::new(p.path.clone());
     cfg.baud = 115_200;
-    cfg.framing = Framing {
-        prefix: vec![0x02],
-        terminators: vec![b'\t'],
-        ..Framing::default()
-    };
+    cfg.framing = Framing { prefix: vec![0x02], terminators: vec![b'\t'], ..Framing::default() };
     cfg.idle_flush = Some(Duration::from_millis(150));
     let mut s = SerialScanner::open(&cfg).unwrap();
     // a scan split across two writes, then one with no terminator at all
@@ -88,9 +69,7 @@ fn listen_prints_scans_and_dossier_codes() {
     };
     let writer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(200));
-        p.master
-            .write_all(b"000.00.01.h29-260310-0420\r\nnot a code\r\n000.00.01.H29-260310-0420\r\n")
-            .unwrap();
+        p.master.write_all(b"000.00.01.h29-260310-0420\r\nnot a code\r\n000.00.01.H29-260310-0420\r\n").unwrap();
         std::thread::sleep(Duration::from_millis(800));
         p
     });

@@ -30,14 +30,10 @@ fn qr_frame(text: &str, px: usize, w: usize, h: usize) -> GrayFrame {
 
 /// EAN-13 modules (95) for a 13-digit string.
 fn ean13_modules(digits: &str) -> Vec<bool> {
-    const L: [&str; 10] = [
-        "0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011",
-        "0110111", "0001011",
-    ];
-    const PARITY: [&str; 10] = [
-        "LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL",
-        "LGGLGL",
-    ];
+    const L: [&str; 10] =
+        ["0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011", "0110111", "0001011"];
+    const PARITY: [&str; 10] =
+        ["LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL"];
     let d: Vec<usize> = digits.bytes().map(|b| (b - b'0') as usize).collect();
     let r = |k: usize| -> String { L[k].chars().map(|c| if c == '0' { '1' } else { '0' }).collect() };
     let mut s = String::from("101");
@@ -166,11 +162,7 @@ fn qr_inverted() {
 
 #[test]
 fn qr_combined_degradations() {
-    let f = noise(
-        &contrast(&qr_frame(CODE, 4, 800, 600).rotate_degrees(20.0).box_blur(1), 70, 190),
-        25,
-        99,
-    );
+    let f = noise(&contrast(&qr_frame(CODE, 4, 800, 600).rotate_degrees(20.0).box_blur(1), 70, 190), 25, 99);
     assert_reads("combined", &f, Symbology::QrCode, CODE);
 }
 

@@ -31,10 +31,7 @@ fn qr_on<B: Binarizer>(b: &mut BinaryBitmap<B>, hints: &DecodeHints) -> Vec<RXin
     // The C++-port detector returns every QR it can read; the Java-port one is a fallback.
     match rxing::qrcode::cpp_port::QrReader.decode_multiple_with_hints(b, hints) {
         Ok(v) if !v.is_empty() => v,
-        _ => rxing::qrcode::QRCodeReader
-            .decode_with_hints(b, hints)
-            .into_iter()
-            .collect(),
+        _ => rxing::qrcode::QRCodeReader.decode_with_hints(b, hints).into_iter().collect(),
     }
 }
 
@@ -53,10 +50,7 @@ macro_rules! on_bitmap {
             None => Vec::new(),
             Some(src) => match $bin {
                 RxBin::Hybrid => $f(&mut BinaryBitmap::new(HybridBinarizer::new(src)), $hints),
-                RxBin::Global => $f(
-                    &mut BinaryBitmap::new(GlobalHistogramBinarizer::new(src)),
-                    $hints,
-                ),
+                RxBin::Global => $f(&mut BinaryBitmap::new(GlobalHistogramBinarizer::new(src)), $hints),
             },
         }
         .iter()
@@ -86,11 +80,7 @@ pub fn oned_hints(formats: &[Symbology], try_harder: bool) -> DecodeHints {
             Symbology::QrCode => None,
         })
         .collect();
-    DecodeHints {
-        PossibleFormats: Some(set),
-        TryHarder: Some(try_harder),
-        ..Default::default()
-    }
+    DecodeHints { PossibleFormats: Some(set), TryHarder: Some(try_harder), ..Default::default() }
 }
 
 fn convert(r: &RXingResult) -> Option<Symbol> {
@@ -108,11 +98,7 @@ fn convert(r: &RXingResult) -> Option<Symbol> {
             text = full;
         }
     }
-    Some(Symbol {
-        format,
-        text,
-        engine: Engine::Rxing,
-    })
+    Some(Symbol { format, text, engine: Engine::Rxing })
 }
 
 /// rxing QR (the C++-port detector, then the Java-port one) on one binarization.
@@ -132,11 +118,7 @@ macro_rules! rqrr_grids {
         for grid in $img.detect_grids() {
             let mut bytes = Vec::new();
             if grid.decode_to(&mut bytes).is_ok() {
-                out.push(Symbol {
-                    format: Symbology::QrCode,
-                    text: bytes_to_text(&bytes).0,
-                    engine: Engine::Rqrr,
-                });
+                out.push(Symbol { format: Symbology::QrCode, text: bytes_to_text(&bytes).0, engine: Engine::Rqrr });
             }
         }
         out
@@ -151,8 +133,6 @@ pub fn rqrr_gray(frame: &GrayFrame) -> Vec<Symbol> {
     let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| data[y * w + x]);
     rqrr_grids!(img)
 }
-
-
 
 /// Code 39 "full ASCII" expansion (`+A` → `a`, `%U` → NUL, `/A` → `!`, `$A` → SOH, …).
 /// Returns `None` when the text has no shift characters or an invalid pair, in which case

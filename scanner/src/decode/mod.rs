@@ -44,13 +44,8 @@ pub enum Symbology {
 
 impl Symbology {
     /// All symbologies, QR first.
-    pub const ALL: [Symbology; 5] = [
-        Symbology::QrCode,
-        Symbology::Code128,
-        Symbology::Ean13,
-        Symbology::Code39,
-        Symbology::Itf,
-    ];
+    pub const ALL: [Symbology; 5] =
+        [Symbology::QrCode, Symbology::Code128, Symbology::Ean13, Symbology::Code39, Symbology::Itf];
 
     /// The zxing-style name (`QR_CODE`, `CODE_128`, …) used in CLI output.
     pub fn name(self) -> &'static str {
@@ -137,10 +132,7 @@ impl DecoderConfig {
 
     /// For live camera frames: every format, a 15 ms budget per frame.
     pub fn realtime() -> Self {
-        Self {
-            budget: Some(Duration::from_millis(15)),
-            ..Self::thorough()
-        }
+        Self { budget: Some(Duration::from_millis(15)), ..Self::thorough() }
     }
 
     /// Restricts the formats.
@@ -249,90 +241,30 @@ use RxBin::*;
 
 /// The cascade, cheapest and most productive first.
 const STAGES: &[Stage] = &[
-    Stage {
-        name: "base",
-        prep: Prep::Base,
-        cost: 1,
-        runs: &[RxQr(Hybrid, false), RxOneD(Global, false)],
-    },
+    Stage { name: "base", prep: Prep::Base, cost: 1, runs: &[RxQr(Hybrid, false), RxOneD(Global, false)] },
     Stage {
         name: "base-harder",
         prep: Prep::Base,
         cost: 4,
         runs: &[RxQr(Hybrid, true), RxOneD(Global, true), RxQr(Global, true)],
     },
-    Stage {
-        name: "half",
-        prep: Prep::Down(2),
-        cost: 3,
-        runs: &[RxQr(Hybrid, false), Rqrr, RxOneD(Global, false)],
-    },
-    Stage {
-        name: "base-rqrr",
-        prep: Prep::Base,
-        cost: 5,
-        runs: &[Rqrr],
-    },
+    Stage { name: "half", prep: Prep::Down(2), cost: 3, runs: &[RxQr(Hybrid, false), Rqrr, RxOneD(Global, false)] },
+    Stage { name: "base-rqrr", prep: Prep::Base, cost: 5, runs: &[Rqrr] },
     Stage {
         name: "local-mean",
         prep: Prep::LocalMean(0),
         cost: 13,
         runs: &[RxQr(Global, true), Rqrr, RxOneD(Global, true)],
     },
-    Stage {
-        name: "sharpen",
-        prep: Prep::Sharpen,
-        cost: 22,
-        runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)],
-    },
-    Stage {
-        name: "stretch",
-        prep: Prep::Stretch,
-        cost: 15,
-        runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Hybrid, true)],
-    },
-    Stage {
-        name: "otsu",
-        prep: Prep::Otsu,
-        cost: 9,
-        runs: &[RxQr(Global, true), Rqrr, RxOneD(Global, true)],
-    },
-    Stage {
-        name: "denoise",
-        prep: Prep::Denoise,
-        cost: 15,
-        runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)],
-    },
-    Stage {
-        name: "third",
-        prep: Prep::Down(3),
-        cost: 4,
-        runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)],
-    },
-    Stage {
-        name: "up2",
-        prep: Prep::Up2,
-        cost: 4,
-        runs: &[RxQr(Hybrid, true), Rqrr],
-    },
-    Stage {
-        name: "invert",
-        prep: Prep::Invert,
-        cost: 7,
-        runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)],
-    },
-    Stage {
-        name: "rot30",
-        prep: Prep::Rotate(30),
-        cost: 11,
-        runs: &[RxQr(Hybrid, true), RxOneD(Global, true)],
-    },
-    Stage {
-        name: "rot-30",
-        prep: Prep::Rotate(-30),
-        cost: 11,
-        runs: &[RxQr(Hybrid, true), RxOneD(Global, true)],
-    },
+    Stage { name: "sharpen", prep: Prep::Sharpen, cost: 22, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)] },
+    Stage { name: "stretch", prep: Prep::Stretch, cost: 15, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Hybrid, true)] },
+    Stage { name: "otsu", prep: Prep::Otsu, cost: 9, runs: &[RxQr(Global, true), Rqrr, RxOneD(Global, true)] },
+    Stage { name: "denoise", prep: Prep::Denoise, cost: 15, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)] },
+    Stage { name: "third", prep: Prep::Down(3), cost: 4, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)] },
+    Stage { name: "up2", prep: Prep::Up2, cost: 4, runs: &[RxQr(Hybrid, true), Rqrr] },
+    Stage { name: "invert", prep: Prep::Invert, cost: 7, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)] },
+    Stage { name: "rot30", prep: Prep::Rotate(30), cost: 11, runs: &[RxQr(Hybrid, true), RxOneD(Global, true)] },
+    Stage { name: "rot-30", prep: Prep::Rotate(-30), cost: 11, runs: &[RxQr(Hybrid, true), RxOneD(Global, true)] },
 ];
 
 /// Number of stages in the full cascade.
@@ -376,10 +308,7 @@ impl Decoder {
         let qr = cfg.wants(Symbology::QrCode);
         let linear: Vec<Symbology> = cfg.formats.iter().copied().filter(|f| f.is_linear()).collect();
         let hints_qr = [engines::qr_hints(false), engines::qr_hints(true)];
-        let hints_1d = [
-            engines::oned_hints(&linear, false),
-            engines::oned_hints(&linear, true),
-        ];
+        let hints_1d = [engines::oned_hints(&linear, false), engines::oned_hints(&linear, true)];
 
         let mut base = {
             let longest = frame.width().max(frame.height());
@@ -461,10 +390,7 @@ impl Decoder {
                     Some(symbols) => {
                         for s in symbols {
                             if cfg.wants(s.format)
-                                && !report
-                                    .symbols
-                                    .iter()
-                                    .any(|o| o.format == s.format && o.text == s.text)
+                                && !report.symbols.iter().any(|o| o.format == s.format && o.text == s.text)
                             {
                                 report.symbols.push(s);
                             }
