@@ -12,9 +12,10 @@ use std::sync::Mutex;
 
 use scanner::{corpus, Decoder, DecoderConfig, GrayFrame, Symbology};
 
-/// Issue 4 targets (0°, images as stored).
+/// Per-family floors at what the cascade reaches (issue 4 asks for QR ≥ 167, CODE128 ≥ 48,
+/// EAN-13 ≥ 120, CODE39 23, ITF 28). Per-file (and so per-set) floors come from the pass list.
 const FAMILY_FLOORS: &[(&str, usize)] =
-    &[("qrcode", 167), ("code128", 48), ("ean13", 120), ("code39", 23), ("itf", 28)];
+    &[("qrcode", 170), ("code128", 48), ("ean13", 135), ("code39", 23), ("itf", 28)];
 
 fn family(set: &str) -> &str {
     set.rsplit_once('-').map_or(set, |(f, _)| f)

@@ -213,6 +213,12 @@ enum Prep {
     LocalMean(usize),
     /// Otsu global threshold.
     Otsu,
+    /// Rows averaged (vertical blur radius 3) for 1D codes.
+    RowAverage,
+    /// Strong horizontal unsharp mask (defocused 1D codes).
+    DeblurBars,
+    /// Upscale ×2, rows averaged, bars sharpened (small, soft 1D codes).
+    Up2Bars,
     /// Negative (light code on dark background).
     Invert,
     /// Rotated by this many degrees (tilted 1D codes).
@@ -261,7 +267,10 @@ const STAGES: &[Stage] = &[
     Stage { name: "otsu", prep: Prep::Otsu, cost: 9, runs: &[RxQr(Global, true), Rqrr, RxOneD(Global, true)] },
     Stage { name: "denoise", prep: Prep::Denoise, cost: 15, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)] },
     Stage { name: "third", prep: Prep::Down(3), cost: 4, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)] },
-    Stage { name: "up2", prep: Prep::Up2, cost: 4, runs: &[RxQr(Hybrid, true), Rqrr] },
+    Stage { name: "up2", prep: Prep::Up2, cost: 4, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)] },
+    Stage { name: "rows", prep: Prep::RowAverage, cost: 8, runs: &[RxOneD(Global, true), RxOneD(Hybrid, true)] },
+    Stage { name: "deblur-bars", prep: Prep::DeblurBars, cost: 8, runs: &[RxOneD(Global, true), RxOneD(Hybrid, true)] },
+    Stage { name: "up2-bars", prep: Prep::Up2Bars, cost: 16, runs: &[RxOneD(Global, true), RxOneD(Hybrid, true)] },
     Stage { name: "invert", prep: Prep::Invert, cost: 7, runs: &[RxQr(Hybrid, true), Rqrr, RxOneD(Global, true)] },
     Stage { name: "rot30", prep: Prep::Rotate(30), cost: 11, runs: &[RxQr(Hybrid, true), RxOneD(Global, true)] },
     Stage { name: "rot-30", prep: Prep::Rotate(-30), cost: 11, runs: &[RxQr(Hybrid, true), RxOneD(Global, true)] },
@@ -455,6 +464,9 @@ fn prepare(base: &GrayFrame, prep: Prep) -> GrayFrame {
         Prep::LocalMean(r) => binarize::local_mean(base, r),
         Prep::Otsu => binarize::global(base, base.otsu_threshold()),
         Prep::Invert => base.inverted(),
+        Prep::RowAverage => base.vertical_blur(3),
+        Prep::DeblurBars => base.vertical_blur(2).sharpened_horizontal(2, 3),
+        Prep::Up2Bars => prepare(base, Prep::Up2).vertical_blur(4).sharpened_horizontal(3, 2),
         Prep::Rotate(d) => base.rotate_degrees(d as f32),
     }
 }
