@@ -292,12 +292,12 @@ impl GrayFrame {
         let mut col = vec![0u8; h];
         let mut col_out = vec![0u8; h];
         for x in 0..w {
-            for y in 0..h {
-                col[y] = self.data[y * w + x];
+            for (c, row) in col.iter_mut().zip(self.data.chunks_exact(w)) {
+                *c = row[x];
             }
             blur_line(&col, &mut col_out, r);
-            for y in 0..h {
-                out[y * w + x] = col_out[y];
+            for (&c, row) in col_out.iter().zip(out.chunks_exact_mut(w)) {
+                row[x] = c;
             }
         }
         GrayFrame { width: w, height: h, data: out }
