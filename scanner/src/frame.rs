@@ -68,7 +68,17 @@ impl GrayFrame {
 
     /// Decodes an encoded image (PNG, JPEG) held in memory.
     pub fn decode_image(bytes: &[u8]) -> Result<Self, FrameError> {
-        let img = image::load_from_memory(bytes).map_err(|e| FrameError::Image(e.to_string()))?;
+        let err = |e: image::ImageError| FrameError::Image(e.to_string());
+        let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| FrameError::Image(e.to_string()))?;
+        // Refuse decompression bombs before allocating: sides up to MAX_SIDE, 256 MiB at most.
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(MAX_SIDE as u32);
+        limits.max_image_height = Some(MAX_SIDE as u32);
+        limits.max_alloc = Some(256 << 20);
+        reader.limits(limits);
+        let img = reader.decode().map_err(err)?;
         Self::from_dynamic(img)
     }
 
@@ -471,6 +481,12 @@ mod tests {
         assert!(GrayFrame::from_luma(0, 5, vec![]).is_err());
         assert!(GrayFrame::from_luma(2, 2, vec![0; 3]).is_err());
         assert!(GrayFrame::decode_image(b"not an image").is_err());
+        // a PNG header claiming 100000 x 100000 pixels is refused before decoding
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&100_000u32.to_be_bytes());
+        png.extend_from_slice(&100_000u32.to_be_bytes());
+        png.extend_from_slice(&[8, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(GrayFrame::decode_image(&png).is_err());
     }
 
     #[test]

@@ -18,6 +18,8 @@
 //! - [`text`]: bytes → text (UTF-8, Shift_JIS, Latin-1) and one-line escaping.
 //! - [`payload`]: scan text → dossier code (plain, URL, JSON, labelled text) and the
 //!   repeat filter.
+//! - [`pipeline`]: [`pipeline::ScanSession`], the kiosk's loop: camera frames and scanner
+//!   text in, deduplicated dossier-code events out.
 //! - [`serial`]: serial scanners (framing with prefix/suffix, `serialport` reader).
 //! - [`wedge`]: keyboard-wedge scanners told from people by inter-key timing (pure).
 //! - [`source`], [`camera`]: frame sources (files, folder replay, synthetic, V4L2 camera
@@ -40,6 +42,7 @@ pub mod decode;
 pub mod error;
 pub mod frame;
 pub mod payload;
+pub mod pipeline;
 pub mod serial;
 pub mod source;
 pub mod text;
@@ -48,3 +51,4 @@ pub mod wedge;
 pub use decode::{Decoder, DecoderConfig, FrameReport, Symbol, Symbology};
 pub use frame::GrayFrame;
 pub use payload::{interpret, Dedup, ScanResult};
+pub use pipeline::{ScanEvent, ScanSession};

@@ -233,3 +233,21 @@ fn garbage_frames_never_panic() {
         assert!(r.symbols.is_empty() || w > 1);
     }
 }
+
+#[test]
+fn camera_stream_through_a_session_counts_a_held_receipt_once() {
+    use scanner::source::{FrameSource, Synthetic};
+    use std::time::Duration;
+    let empty = noise(&GrayFrame::filled(640, 480, 160), 5, 1);
+    let held = qr_frame(&format!("https://dvc.example.vn/tra-cuu?maHoSo={CODE}"), 4, 640, 480).rotate_degrees(8.0);
+    let mut src = Synthetic::new(vec![empty.clone(), held, empty], 10);
+    let mut session = scanner::ScanSession::default();
+    let mut events = Vec::new();
+    let mut t = Duration::ZERO;
+    while let Some(f) = src.next_frame().unwrap() {
+        events.extend(session.on_frame(&f, t));
+        t += Duration::from_millis(33);
+    }
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].result.code().map(|c| c.as_str()), Some(CODE));
+}
