@@ -130,7 +130,7 @@ impl Encoder<'_> {
 
     fn text(&mut self, text: &str, style: crate::doc::TextStyle) -> Result<()> {
         let columns = (self.profile.columns() / usize::from(style.width.clamp(1, 8))).max(1);
-        if encoding::is_plain_ascii(&text.replace('\n', " ")) {
+        if text.bytes().all(|b| b == b'\n' || (0x20..0x7F).contains(&b)) {
             let lines = wrap_columns(text, columns);
             self.native_lines(&lines, style, |e, l| e.out.extend_from_slice(l.as_bytes()));
             return Ok(());
@@ -294,8 +294,7 @@ pub fn qr_bitmap(data: &[u8], module: u8, ec: QrEc) -> Result<Bitmap> {
 
 /// Wraps text at `columns` characters on word boundaries (NFC characters counted, long words cut).
 pub fn wrap_columns(text: &str, columns: usize) -> Vec<String> {
-    use unicode_normalization::UnicodeNormalization;
-    let text: String = text.nfc().collect();
+    let text = encoding::nfc(text);
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();

@@ -146,12 +146,28 @@ fn tone_byte(c: char) -> Option<u8> {
     TONES.iter().find(|(t, _)| *t == c).map(|(_, b)| *b)
 }
 
-/// Base letter and marks of one character (canonical decomposition).
-fn decompose(c: char) -> (char, Vec<char>) {
-    let mut parts = Vec::with_capacity(3);
-    decompose_canonical(c, |p| parts.push(p));
-    let base = parts.first().copied().unwrap_or(c);
-    (base, parts.into_iter().skip(1).collect())
+/// Base letter and up to three marks of one character (canonical decomposition), without allocating.
+fn decompose(c: char) -> (char, [char; 3], usize) {
+    let mut parts = ['\0'; 4];
+    let mut n = 0;
+    decompose_canonical(c, |p| {
+        if n < 4 {
+            parts[n] = p;
+            n += 1;
+        }
+    });
+    let base = if n > 0 { parts[0] } else { c };
+    (base, [parts[1], parts[2], parts[3]], n.saturating_sub(1))
+}
+
+/// The text in NFC, borrowed when it already is (the usual case: no allocation, no copy).
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
 }
 
 /// Removes Vietnamese diacritics: "Đường Lê Lợi" → "Duong Le Loi".
@@ -171,7 +187,7 @@ pub fn strip_diacritics(c: char) -> char {
 pub fn encode_cp1258(text: &str, out: &mut Vec<u8>) -> usize {
     let rev = cp1258_reverse();
     let mut approx = 0;
-    for c in text.nfc() {
+    for c in nfc(text).chars() {
         if c.is_ascii() {
             out.push(c as u8);
             continue;
@@ -180,14 +196,16 @@ pub fn encode_cp1258(text: &str, out: &mut Vec<u8>) -> usize {
             out.push(b);
             continue;
         }
-        let (base, marks) = decompose(c);
+        let (base, marks, count) = decompose(c);
         // Recompose base with every non-tone mark (circumflex, breve, horn), keep tones apart.
         let mut letter = base;
-        let mut tones = Vec::new();
+        let mut tones = [0u8; 3];
+        let mut n_tones = 0;
         let mut ok = true;
-        for m in marks {
+        for &m in &marks[..count] {
             if let Some(t) = tone_byte(m) {
-                tones.push(t);
+                tones[n_tones] = t;
+                n_tones += 1;
             } else if let Some(composed) = compose(letter, m) {
                 letter = composed;
             } else {
@@ -198,7 +216,7 @@ pub fn encode_cp1258(text: &str, out: &mut Vec<u8>) -> usize {
         match letter_byte {
             Some(b) if ok => {
                 out.push(b);
-                out.extend_from_slice(&tones);
+                out.extend_from_slice(&tones[..n_tones]);
             }
             _ => {
                 approx += 1;
@@ -262,7 +280,7 @@ pub fn encode_tcvn3(text: &str, runs: &mut Vec<Tcvn3Run>) -> usize {
             (true, Some(last), Some(t)) if last.table == t => last.bytes.push(b),
             (_, _, t) => runs.push(Tcvn3Run { table: t.unwrap_or(Tcvn3Table::Lower), bytes: vec![b] }),
         };
-    for c in text.nfc() {
+    for c in nfc(text).chars() {
         if c.is_ascii() {
             push(runs, None, c as u8);
         } else if let Some(b) = lower.get(c) {
@@ -281,7 +299,7 @@ pub fn encode_tcvn3(text: &str, runs: &mut Vec<Tcvn3Run>) -> usize {
 pub fn encode_cp437(text: &str, out: &mut Vec<u8>) -> usize {
     let rev = cp437_reverse();
     let mut approx = 0;
-    for c in text.nfc() {
+    for c in nfc(text).chars() {
         if c.is_ascii() {
             out.push(c as u8);
         } else if let Some(b) = rev.get(c) {
@@ -297,7 +315,7 @@ pub fn encode_cp437(text: &str, out: &mut Vec<u8>) -> usize {
 /// Encodes to plain ASCII, diacritics removed.
 pub fn encode_ascii(text: &str, out: &mut Vec<u8>) -> usize {
     let mut approx = 0;
-    for c in text.nfc() {
+    for c in nfc(text).chars() {
         if c.is_ascii() {
             out.push(c as u8);
         } else {

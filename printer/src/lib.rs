@@ -23,7 +23,7 @@
 //! | [`status`] | `DLE EOT n` answers → [`PrinterState`] (a printer that does not answer is `Unknown`, never ready). |
 //! | [`transport`] | [`Target`] addresses (`tcp://`, `/dev/usb/lpN`, `serial:PATH:BAUD`, `file:PATH`, `usb:VID:PID` with the `usb` feature), connections with timeouts, reconnect, and [`Printer`], whose jobs are either fully sent or an error. |
 //! | [`virtual_printer`] | the virtual network printer: a never-panicking ESC/POS parser, a renderer to PNG, and a TCP server that records jobs and answers `DLE EOT` from a configurable state (binary `virtual-printer`). |
-//! | [`cli`] | the `printer` subcommand of `kioskctl` (`test`, `status`, `preview`). |
+//! | [`cli`] | the `printer` subcommand of `kioskctl` (`test`, `status`, `ticket`, `render`, `profiles`). |
 //!
 //! # Invariants
 //!
@@ -33,6 +33,10 @@
 //!   (and, when the profile supports status, gets a status answer after it) or returns an error saying how
 //!   many bytes went out. It never retries once any byte of a job has been written.
 //! - Nothing is fetched at build or run time: fonts and profiles are compiled in.
+//! - The virtual printer's parser never panics and never allocates more than
+//!   [`virtual_printer::parser::MAX_PAYLOAD`] per command, whatever the bytes.
+//! - Raster glyphs are cached per thread (font, size, glyph, quarter-dot offset); the cache is bounded by
+//!   the glyphs actually printed.
 
 pub mod barcode;
 pub mod cli;

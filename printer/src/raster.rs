@@ -9,7 +9,6 @@ use std::sync::OnceLock;
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::UnicodeNormalization;
 
 /// Noto Sans Regular, SIL OFL 1.1.
 pub static FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
@@ -259,7 +258,7 @@ impl RasterFont {
 
     /// Renders one line (no wrapping) into a bitmap of `line_height()` rows, as wide as the text.
     pub fn render_line(&self, text: &str) -> Bitmap {
-        let text: String = text.nfc().collect();
+        let text = crate::encoding::nfc(text);
         let font = self.font();
         let scale = PxScale::from(self.px);
         let s = font.as_scaled(scale);

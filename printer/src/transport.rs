@@ -127,6 +127,13 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// Defaults, confirming jobs only when the profile says the printer answers `DLE EOT`.
+    pub fn for_profile(profile: &crate::Profile) -> Options {
+        Options { confirm: profile.status, ..Options::default() }
+    }
+}
+
 /// One open connection.
 trait Link: Send {
     fn write(&mut self, data: &[u8]) -> io::Result<usize>;
