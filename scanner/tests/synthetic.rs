@@ -251,3 +251,36 @@ fn camera_stream_through_a_session_counts_a_held_receipt_once() {
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0].result.code().map(|c| c.as_str()), Some(CODE));
 }
+
+/// The realtime path (evidence gate, region of interest, stage skipping) on 1280x720 camera
+/// frames. The budget is made large so the outcome does not depend on machine load; what is
+/// checked is that the gate and the crop never hide a readable code.
+#[test]
+fn realtime_path_reads_hard_cases_in_720p_frames() {
+    let mut cfg = DecoderConfig::realtime();
+    cfg.budget = Some(std::time::Duration::from_secs(30));
+    let dec = Decoder::new(cfg);
+    let place = |f: &GrayFrame| {
+        let mut canvas = noise(&GrayFrame::filled(1280, 720, 150), 6, 11);
+        canvas.paste(f, 300, 100);
+        canvas
+    };
+    let cases: Vec<(&str, GrayFrame, &str)> = vec![
+        ("small", qr_frame(CODE, 3, 200, 200), CODE),
+        ("rotated", qr_frame(CODE, 5, 320, 320).rotate_degrees(33.0), CODE),
+        ("blurred", qr_frame(CODE, 6, 320, 320).box_blur(2), CODE),
+        ("noisy", noise(&qr_frame(CODE, 5, 320, 320), 50, 3), CODE),
+        ("low contrast", contrast(&qr_frame(CODE, 5, 320, 320), 100, 160), CODE),
+        ("inverted", qr_frame(CODE, 5, 320, 320).inverted(), CODE),
+        ("ean13", ean13_frame(EAN, 3, 120, 400, 200), EAN),
+        ("ean13 vertical", ean13_frame(EAN, 3, 120, 400, 200).rotate90(1), EAN),
+    ];
+    let mut failed = Vec::new();
+    for (name, f, text) in &cases {
+        let r = dec.decode(&place(f));
+        if !r.symbols.iter().any(|s| s.text == *text) {
+            failed.push((*name, r.evidence, r.stages_run));
+        }
+    }
+    assert!(failed.is_empty(), "{failed:?}");
+}

@@ -1,10 +1,11 @@
 //! A cheap look for anything code-like, so a budgeted decoder can give up early on frames
 //! that show no code (the kiosk decodes every camera frame; most show none).
 //!
-//! Every other row of the frame is thresholded against a running mean with hysteresis
-//! (so sensor noise makes no edges), and the runs are searched for a QR finder pattern
-//! (dark:light:dark:light:dark ≈ 1:1:3:1:1) and for bar-like runs (12 or more consecutive
-//! narrow runs of similar width, as in any 1D symbol).
+//! Every other row (and every fourth column) of the frame is thresholded against a running
+//! mean with hysteresis (so sensor noise makes no edges), and the runs are searched for a QR
+//! finder pattern (dark:light:dark:light:dark ≈ 1:1:3:1:1, rows only) and for bar-like runs
+//! (12 or more consecutive narrow runs of similar width, as in any 1D symbol, upright or
+//! not).
 
 use crate::frame::GrayFrame;
 
@@ -13,7 +14,7 @@ use crate::frame::GrayFrame;
 pub struct Evidence {
     /// Rows crossing something shaped like a QR finder pattern.
     pub finder_rows: usize,
-    /// Rows crossing something shaped like a run of bars.
+    /// Rows or columns crossing something shaped like a run of bars.
     pub bar_rows: usize,
     /// Bounding box `(x0, y0, x1, y1)` (exclusive ends) of everything seen.
     pub bbox: Option<(usize, usize, usize, usize)>,
@@ -29,58 +30,76 @@ impl Evidence {
 /// Minimum gray-level step counted as an edge.
 const DELTA: i32 = 18;
 
-/// Scans every `step`-th row.
+/// Scans every `step`-th row for finder patterns and bars, and every `2·step`-th column
+/// for bars (a 1D code held upright).
 pub fn scan(frame: &GrayFrame, step: usize) -> Evidence {
     let mut ev = Evidence::default();
-    let w = frame.width();
-    if w < 16 {
+    let (w, h) = (frame.width(), frame.height());
+    if w < 16 || h < 16 {
         return ev;
     }
-    let mut runs: Vec<u32> = Vec::with_capacity(w);
-    for y in (0..frame.height()).step_by(step.max(1)) {
-        let row = &frame.data()[y * w..(y + 1) * w];
-        runs.clear();
-        // running mean over a 1/8-width window, hysteresis thresholding
-        let win = (w / 8).max(8);
-        let mut sum: i32 = row[..win.min(w)].iter().map(|&v| v as i32).sum();
-        let mut n = win.min(w) as i32;
-        let mut dark = (row[0] as i32) * n < sum;
-        let mut run = 0u32;
-        for x in 0..w {
-            if x + win < w {
-                sum += row[x + win] as i32;
-                n += 1;
-            }
-            if x >= win {
-                sum -= row[x - win] as i32;
-                n -= 1;
-            }
-            let mean = sum / n.max(1);
-            let v = row[x] as i32;
-            let now_dark = if dark { v < mean + DELTA } else { v < mean - DELTA };
-            if now_dark != dark {
-                runs.push(run);
-                run = 0;
-                dark = now_dark;
-            }
-            run += 1;
-        }
-        runs.push(run);
-        let max_finder = (w.min(frame.height()) / 3) as u32;
-        let mut hit = |span: (usize, usize)| {
-            let b = ev.bbox.get_or_insert((span.0, y, span.1, y + 1));
-            *b = (b.0.min(span.0), b.1.min(y), b.2.max(span.1), b.3.max(y + 1));
-        };
+    let step = step.max(1);
+    let mut runs: Vec<u32> = Vec::with_capacity(w.max(h));
+    let max_finder = (w.min(h) / 3) as u32;
+    let mut grow = |ev: &mut Evidence, b: (usize, usize, usize, usize)| {
+        let e = ev.bbox.get_or_insert(b);
+        *e = (e.0.min(b.0), e.1.min(b.1), e.2.max(b.2), e.3.max(b.3));
+    };
+    for y in (0..h).step_by(step) {
+        line_runs(&frame.data()[y * w..(y + 1) * w], &mut runs);
         if let Some(span) = finder_span(&runs, max_finder) {
             ev.finder_rows += 1;
-            hit(span);
+            grow(&mut ev, (span.0, y, span.1, y + 1));
         }
         if let Some(span) = bars_span(&runs) {
             ev.bar_rows += 1;
-            hit(span);
+            grow(&mut ev, (span.0, y, span.1, y + 1));
+        }
+    }
+    let mut column = vec![0u8; h];
+    for x in (0..w).step_by(step * 2) {
+        for (c, row) in column.iter_mut().zip(frame.data().chunks_exact(w)) {
+            *c = row[x];
+        }
+        line_runs(&column, &mut runs);
+        if let Some(span) = bars_span(&runs) {
+            ev.bar_rows += 1;
+            grow(&mut ev, (x, span.0, x + 1, span.1));
         }
     }
     ev
+}
+
+/// Run lengths of one line thresholded against a running mean (window 1/8 of the line)
+/// with hysteresis, so that noise below [`DELTA`] makes no edges.
+fn line_runs(line: &[u8], runs: &mut Vec<u32>) {
+    runs.clear();
+    let n_px = line.len();
+    let win = (n_px / 8).max(8).min(n_px);
+    let mut sum: i32 = line[..win].iter().map(|&v| v as i32).sum();
+    let mut n = win as i32;
+    let mut dark = (line[0] as i32) * n < sum;
+    let mut run = 0u32;
+    for x in 0..n_px {
+        if x + win < n_px {
+            sum += line[x + win] as i32;
+            n += 1;
+        }
+        if x >= win {
+            sum -= line[x - win] as i32;
+            n -= 1;
+        }
+        let mean = sum / n.max(1);
+        let v = line[x] as i32;
+        let now_dark = if dark { v < mean + DELTA } else { v < mean - DELTA };
+        if now_dark != dark {
+            runs.push(run);
+            run = 0;
+            dark = now_dark;
+        }
+        run += 1;
+    }
+    runs.push(run);
 }
 
 /// The x span of the first 1:1:3:1:1 pattern (at most `max_total` wide) in the runs.
@@ -171,6 +190,11 @@ mod tests {
         }
         let data = row.iter().copied().cycle().take(w * 40).collect();
         let f = GrayFrame::from_luma(w, 40, data).unwrap();
-        assert!(scan(&f, 2).bar_rows > 2);
+        let ev = scan(&f, 2);
+        assert!(ev.bar_rows > 2);
+        let (x0, _, x1, _) = ev.bbox.unwrap();
+        assert!(x0 >= 55 && x1 <= 60 + 2 * 34 * 3 + 5, "{ev:?}");
+        // held upright: seen by the column scan
+        assert!(scan(&f.rotate90(1), 2).bar_rows > 2);
     }
 }
