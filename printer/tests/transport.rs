@@ -24,7 +24,7 @@ fn test_job(mode: TextMode) -> Vec<u8> {
 fn quick() -> Options {
     Options {
         connect_timeout: Duration::from_millis(500),
-        status_timeout: Duration::from_millis(500),
+        status_timeout: Duration::from_millis(2000),
         retry_delay: Duration::from_millis(50),
         ..Options::default()
     }
