@@ -41,7 +41,7 @@ pub fn scan(frame: &GrayFrame, step: usize) -> Evidence {
     let step = step.max(1);
     let mut runs: Vec<u32> = Vec::with_capacity(w.max(h));
     let max_finder = (w.min(h) / 3) as u32;
-    let mut grow = |ev: &mut Evidence, b: (usize, usize, usize, usize)| {
+    let grow = |ev: &mut Evidence, b: (usize, usize, usize, usize)| {
         let e = ev.bbox.get_or_insert(b);
         *e = (e.0.min(b.0), e.1.min(b.1), e.2.max(b.2), e.3.max(b.3));
     };
