@@ -35,6 +35,8 @@
 //! - Only the configured symbologies are tried (restricting rxing's formats is what keeps
 //!   it fast).
 
+#![warn(missing_docs)]
+
 pub mod camera;
 pub mod cli;
 pub mod corpus;

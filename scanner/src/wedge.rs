@@ -21,6 +21,21 @@ pub enum Key {
     Other,
 }
 
+impl Key {
+    /// Maps the text of a UI key event (as Slint's `KeyEvent.text` gives it: `"\n"` for
+    /// Return, `"\t"` for Tab, the character for printable keys, private-use code points
+    /// for arrows and function keys) to a [`Key`].
+    pub fn from_event_text(text: &str) -> Key {
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some('\n' | '\r'), None) => Key::Enter,
+            (Some('\t'), None) => Key::Tab,
+            (Some(c), None) if !c.is_control() && !('\u{e000}'..='\u{f8ff}').contains(&c) => Key::Char(c),
+            _ => Key::Other,
+        }
+    }
+}
+
 /// Timing rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WedgeConfig {
@@ -146,6 +161,17 @@ mod tests {
             t += gaps_ms[i % gaps_ms.len()];
         }
         d.key(Key::Enter, Duration::from_millis(t))
+    }
+
+    #[test]
+    fn ui_event_texts() {
+        assert_eq!(Key::from_event_text("\n"), Key::Enter);
+        assert_eq!(Key::from_event_text("\r"), Key::Enter);
+        assert_eq!(Key::from_event_text("\t"), Key::Tab);
+        assert_eq!(Key::from_event_text("ơ"), Key::Char('ơ'));
+        assert_eq!(Key::from_event_text("\u{f700}"), Key::Other);
+        assert_eq!(Key::from_event_text("\u{8}"), Key::Other);
+        assert_eq!(Key::from_event_text(""), Key::Other);
     }
 
     #[test]
