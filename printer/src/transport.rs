@@ -188,13 +188,25 @@ impl Link for TcpLink {
 struct FileLink {
     file: File,
     readable: bool,
+    write_timeout: Duration,
 }
 
 impl Link for FileLink {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        // usblp is opened non-blocking: a printer that stops taking data (offline, paper out) gives
+        // EAGAIN until it resumes; give up after the write timeout.
+        let deadline = Instant::now() + self.write_timeout;
         loop {
             match self.file.write(data) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::thread::sleep(Duration::from_millis(2)),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if Instant::now() >= deadline {
+                        return Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            "printer accepted no data within the write timeout",
+                        ));
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
                 other => return other,
             }
         }
@@ -310,18 +322,22 @@ fn open_link(target: &Target, opts: &Options) -> Result<Box<dyn Link>> {
                 o.custom_flags(O_NONBLOCK);
             }
             match o.open(path) {
-                Ok(file) => Ok(Box::new(FileLink { file, readable: true })),
+                Ok(file) => Ok(Box::new(FileLink { file, readable: true, write_timeout: opts.write_timeout })),
                 // Some usblp devices are write-only for this user: print without status.
                 Err(e) if e.kind() == io::ErrorKind::PermissionDenied => OpenOptions::new()
                     .write(true)
                     .open(path)
-                    .map(|file| Box::new(FileLink { file, readable: false }) as Box<dyn Link>)
+                    .map(|file| {
+                        Box::new(FileLink { file, readable: false, write_timeout: opts.write_timeout }) as Box<dyn Link>
+                    })
                     .map_err(connect_err),
                 Err(e) => Err(connect_err(e)),
             }
         }
         Target::File(path) => File::create(path)
-            .map(|file| Box::new(FileLink { file, readable: false }) as Box<dyn Link>)
+            .map(|file| {
+                Box::new(FileLink { file, readable: false, write_timeout: opts.write_timeout }) as Box<dyn Link>
+            })
             .map_err(connect_err),
         Target::Serial { path, baud } => serialport::new(path.as_str(), *baud)
             .timeout(opts.write_timeout)

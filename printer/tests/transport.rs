@@ -189,6 +189,32 @@ fn file_target_and_write_only_device() {
 }
 
 #[test]
+fn device_that_stops_taking_data_times_out_with_the_byte_count() {
+    // A FIFO under /dev/shm stands in for /dev/usb/lpN: nobody reads it, so after the pipe buffer
+    // (64 KiB) fills, writes would block forever, as with an offline USB printer.
+    let path = format!("/dev/shm/printer-fifo-{}", std::process::id());
+    let _ = std::fs::remove_file(&path);
+    let ok = std::process::Command::new("mkfifo").arg(&path).status().unwrap().success();
+    assert!(ok, "mkfifo");
+    let mut p = Printer::new(
+        path.parse().unwrap(),
+        Options { write_timeout: Duration::from_millis(300), confirm: false, ..quick() },
+    );
+    let job = vec![b'x'; 1 << 20];
+    let t = Instant::now();
+    let err = p.print(&job).unwrap_err();
+    std::fs::remove_file(&path).ok();
+    match &err {
+        Error::Incomplete { sent, total, .. } => {
+            assert!(*sent > 0 && *sent < *total, "{err}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert!(err.to_string().contains("NOT printed completely"), "{err}");
+}
+
+#[test]
 fn unreachable_printer_fails_fast_and_clearly() {
     let mut p = Printer::new("tcp://127.0.0.1:1".parse().unwrap(), quick());
     let t = Instant::now();
