@@ -156,3 +156,40 @@ fn slip_is_plain_serde_data() {
     let (_, info) = render_ops(&parse_all(&e.bytes), 384);
     assert!(info.text_lines.iter().any(|l| l == "B007"));
 }
+
+#[test]
+fn raster_alignment_by_padding_for_printers_that_ignore_esc_a() {
+    let set = ProfileSet::builtin();
+    let mut pad = set.get("generic-80").unwrap().clone();
+    pad.raster_align = printer::profile::RasterAlign::Pad;
+    let mut doc = printer::Document::new();
+    doc.text("Đăng ký khai sinh", printer::TextStyle::center());
+    let esc_a = encode(&doc, set.get("generic-80").unwrap(), TextMode::Raster).unwrap();
+    let padded = encode(&doc, &pad, TextMode::Raster).unwrap();
+    let image = |bytes: &[u8]| {
+        parse_all(bytes)
+            .into_iter()
+            .find_map(|op| match op {
+                printer::virtual_printer::parser::Op::Raster { width_bytes, .. } => Some(width_bytes),
+                _ => None,
+            })
+            .unwrap()
+    };
+    // Same ink; the padded image carries the left margin itself and is sent left-aligned.
+    assert!(image(&padded.bytes) > image(&esc_a.bytes));
+    assert!(esc_a.bytes.windows(3).any(|w| w == b"\x1ba\x01"));
+    assert!(!padded.bytes.windows(3).any(|w| w == b"\x1ba\x01"));
+    let (a, _) = render_ops(&parse_all(&esc_a.bytes), 576);
+    let (b, _) = render_ops(&parse_all(&padded.bytes), 576);
+    let (xa, _, wa, _) = a.ink_bounds().unwrap();
+    let (xb, _, wb, _) = b.ink_bounds().unwrap();
+    assert_eq!(wa, wb);
+    assert!(xa.abs_diff(xb) <= 8, "centred either way: {xa} vs {xb}");
+}
+
+#[test]
+fn job_confirmation_follows_the_profile() {
+    let set = ProfileSet::builtin();
+    assert!(printer::transport::Options::for_profile(set.get("epson-tm-t20").unwrap()).confirm);
+    assert!(!printer::transport::Options::for_profile(set.get("generic-58").unwrap()).confirm);
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the printer crate's tests and benchmark runner need (idempotent, quick when done):
-#   zbarimg (QR/CODE128 oracle), tesseract + Vietnamese model (raster OCR oracle), socat (serial pty),
-#   fonts-dejavu-core (only a source for the committed font; not needed at test time),
-#   python-escpos 3.1 (golden bytes, cp1258/TCVN-3 tables, peer for the benchmark).
+#   zbarimg (QR/CODE128/EAN-13 oracle), tesseract + Vietnamese model (raster OCR oracle),
+#   python-escpos 3.1 (golden bytes, cp1258/TCVN-3 tables, peer for the benchmark; brings Pillow).
+# Serial tests use a pseudo-terminal pair opened in-process (openpty), so no socat is needed.
+# The committed font (assets/fonts/NotoSans-*.ttf) came from Debian's fonts-noto-core; not needed here.
 set -euo pipefail
 
 need_apt=()
@@ -10,7 +11,6 @@ command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
 command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
 [ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ] || [ -e /usr/share/tesseract-ocr/4.00/tessdata/vie.traineddata ] \
   || need_apt+=(tesseract-ocr-vie)
-command -v socat >/dev/null 2>&1 || need_apt+=(socat)
 
 if [ "${#need_apt[@]}" -gt 0 ]; then
   SUDO=""
