@@ -351,6 +351,9 @@ impl Decoder {
                         }
                         // Later stages look only at the region around what was seen.
                         if let Some(roi) = ev.bbox.and_then(|b| region_of_interest(&base, b)) {
+                            // Stage costs scale with the pixels looked at.
+                            let share = (roi.width() * roi.height()) as f64 / (base.width() * base.height()) as f64;
+                            unit = unit.mul_f64(share).max(Duration::from_micros(50));
                             base = roi;
                             cached = None;
                         }
@@ -434,7 +437,7 @@ impl Decoder {
 /// of the symbol the row scan missed; `None` when it would not save much.
 fn region_of_interest(frame: &GrayFrame, b: (usize, usize, usize, usize)) -> Option<GrayFrame> {
     let (x0, y0, x1, y1) = b;
-    let margin = ((x1 - x0).max(y1 - y0) * 2 / 5).max(48);
+    let margin = ((x1 - x0).max(y1 - y0) * 3 / 4).max(64);
     let (cx0, cy0) = (x0.saturating_sub(margin), y0.saturating_sub(margin));
     let cx1 = (x1 + margin).min(frame.width());
     let cy1 = (y1 + margin).min(frame.height());
