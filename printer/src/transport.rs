@@ -464,12 +464,19 @@ impl Printer {
     fn query(&mut self, n: u8) -> io::Result<Option<u8>> {
         let timeout = self.opts.status_timeout;
         let link = self.link().map_err(|e| io::Error::new(io::ErrorKind::NotConnected, e.to_string()))?;
-        // Discard stale bytes (late answers, automatic status back).
-        while link.read_byte(Duration::from_millis(1))?.is_some() {}
+        // Discard stale bytes (late answers, automatic status back), but not forever.
+        for _ in 0..256 {
+            if link.read_byte(Duration::from_millis(1))?.is_none() {
+                break;
+            }
+        }
         let req = commands::status_request(n);
         let mut off = 0;
         while off < req.len() {
-            off += link.write(&req[off..])?;
+            match link.write(&req[off..])? {
+                0 => return Err(io::Error::new(io::ErrorKind::WriteZero, "printer accepts no data")),
+                k => off += k,
+            }
         }
         link.flush()?;
         let deadline = Instant::now() + timeout;
@@ -478,6 +485,8 @@ impl Printer {
             if left.is_zero() {
                 return Ok(None);
             }
+            // Bytes that are not status answers (noise, ASB of another kind) are skipped until the
+            // deadline.
             match link.read_byte(left)? {
                 Some(b) if is_status_byte(b) => return Ok(Some(b)),
                 Some(_) => continue,
