@@ -21,7 +21,9 @@ fn print_job(doc: &Document, profile_id: &str, mode: TextMode, name: &str) -> Jo
     })
     .unwrap();
     let job = encode(doc, profile, mode).unwrap();
-    let mut p = Printer::new(vp.url().parse().unwrap(), Options::default());
+    // Generous status timeout: the virtual printer renders the PNG before answering the confirmation.
+    let opts = Options { status_timeout: Duration::from_secs(5), ..Options::default() };
+    let mut p = Printer::new(vp.url().parse().unwrap(), opts);
     p.print(&job.bytes).unwrap();
     let jobs = vp.wait_jobs(1, Duration::from_secs(10));
     assert_eq!(jobs.len(), 1, "one job recorded");
