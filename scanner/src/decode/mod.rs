@@ -358,6 +358,9 @@ impl Decoder {
                             cached = None;
                         }
                     }
+                    if unit.is_zero() {
+                        unit = start.elapsed().max(Duration::from_micros(50));
+                    }
                     if unit * stage.cost > b.saturating_sub(start.elapsed()) {
                         report.budget_exhausted = true;
                         continue;
