@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p scanner --example scanbench -- [--corpus DIR] [--repeat N]
-//!     [--no-peer] [--python PYTHON] [--write-pass-list FILE] [--misses]
+//!     [--no-peer] [--python PYTHON] [--write-pass-list FILE] [--misses] [--ablation]
 //! ```
 //!
 //! Two measurements:
@@ -33,6 +33,7 @@ struct Opts {
     python: String,
     pass_list: Option<PathBuf>,
     misses: bool,
+    ablation: bool,
 }
 
 fn opts() -> Opts {
@@ -43,6 +44,7 @@ fn opts() -> Opts {
         python: "python3".into(),
         pass_list: None,
         misses: false,
+        ablation: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -53,6 +55,7 @@ fn opts() -> Opts {
             "--python" => o.python = args.next().expect("--python PATH"),
             "--write-pass-list" => o.pass_list = args.next().map(PathBuf::from),
             "--misses" => o.misses = true,
+            "--ablation" => o.ablation = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -284,6 +287,58 @@ fn main() {
     }
     let tot: (usize, usize, usize) = fams.values().fold((0, 0, 0), |t, v| (t.0 + v.0, t.1 + v.1, t.2 + v.2));
     println!("| **all** | {} | **{}** | **{}** |\n", tot.0, tot.1, peer_cell(tot.2));
+
+    if o.ablation {
+        // What the cascade adds over single decoders (stored images, format of the set).
+        let variants: [(&str, Box<dyn Fn(Symbology) -> DecoderConfig>); 3] = [
+            (
+                "rxing, first stage only (one pass, hybrid/global binarizer)",
+                Box::new(|f| {
+                    let mut c = DecoderConfig::thorough().with_formats(&[f]);
+                    c.max_stages = 1;
+                    c
+                }),
+            ),
+            (
+                "rqrr alone, whole cascade",
+                Box::new(|f| {
+                    let mut c = DecoderConfig::thorough().with_formats(&[f]);
+                    c.rxing = false;
+                    c
+                }),
+            ),
+            (
+                "rxing alone, whole cascade",
+                Box::new(|f| {
+                    let mut c = DecoderConfig::thorough().with_formats(&[f]);
+                    c.rqrr = false;
+                    c
+                }),
+            ),
+        ];
+        println!("## Ablation (stored images; decoded / images)\n");
+        println!("| variant | qrcode | code128 | ean13 | code39 | itf |");
+        println!("|---|---|---|---|---|---|");
+        for (name, make) in &variants {
+            let mut fam: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+            for (j, s) in stored.iter().zip(&samples) {
+                let r = Decoder::new(make(s.format)).decode(&j.frame);
+                let e = fam.entry(family(&j.set)).or_default();
+                e.1 += 1;
+                e.0 += r.symbols.iter().any(|y| y.text == s.expected) as usize;
+            }
+            let cell = |f: &str| fam.get(f).map_or("-".to_string(), |(a, n)| format!("{a}/{n}"));
+            println!(
+                "| {name} | {} | {} | {} | {} | {} |",
+                cell("qrcode"),
+                cell("code128"),
+                cell("ean13"),
+                cell("code39"),
+                cell("itf")
+            );
+        }
+        println!();
+    }
 
     let timing = |label: &str,
                   jobs: &[Job],
