@@ -26,6 +26,9 @@ use std::time::Instant;
 
 use scanner::{corpus, Decoder, DecoderConfig, GrayFrame, Symbology};
 
+/// A named decoder configuration for the ablation table.
+type Variant = (&'static str, fn(Symbology) -> DecoderConfig);
+
 struct Opts {
     corpus: PathBuf,
     repeat: usize,
@@ -290,31 +293,22 @@ fn main() {
 
     if o.ablation {
         // What the cascade adds over single decoders (stored images, format of the set).
-        let variants: [(&str, Box<dyn Fn(Symbology) -> DecoderConfig>); 3] = [
-            (
-                "rxing, first stage only (one pass, hybrid/global binarizer)",
-                Box::new(|f| {
-                    let mut c = DecoderConfig::thorough().with_formats(&[f]);
-                    c.max_stages = 1;
-                    c
-                }),
-            ),
-            (
-                "rqrr alone, whole cascade",
-                Box::new(|f| {
-                    let mut c = DecoderConfig::thorough().with_formats(&[f]);
-                    c.rxing = false;
-                    c
-                }),
-            ),
-            (
-                "rxing alone, whole cascade",
-                Box::new(|f| {
-                    let mut c = DecoderConfig::thorough().with_formats(&[f]);
-                    c.rqrr = false;
-                    c
-                }),
-            ),
+        let variants: [Variant; 3] = [
+            ("rxing, first stage only (one pass, hybrid/global binarizer)", |f| {
+                let mut c = DecoderConfig::thorough().with_formats(&[f]);
+                c.max_stages = 1;
+                c
+            }),
+            ("rqrr alone, whole cascade", |f| {
+                let mut c = DecoderConfig::thorough().with_formats(&[f]);
+                c.rxing = false;
+                c
+            }),
+            ("rxing alone, whole cascade", |f| {
+                let mut c = DecoderConfig::thorough().with_formats(&[f]);
+                c.rqrr = false;
+                c
+            }),
         ];
         println!("## Ablation (stored images; decoded / images)\n");
         println!("| variant | qrcode | code128 | ean13 | code39 | itf |");
