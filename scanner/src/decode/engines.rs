@@ -35,12 +35,17 @@ fn qr_on<B: Binarizer>(b: &mut BinaryBitmap<B>, hints: &DecodeHints) -> Vec<RXin
     }
 }
 
-fn oned_on<B: Binarizer>(b: &mut BinaryBitmap<B>, hints: &DecodeHints) -> Vec<RXingResult> {
+fn oned_multi_on<B: Binarizer>(b: &mut BinaryBitmap<B>, hints: &DecodeHints) -> Vec<RXingResult> {
     // The multiple reader re-runs the 1D readers left, right, above and below a hit, so a
-    // second barcode on the same label (a price add-on next to an ISBN) is found too.
+    // second barcode on the same label (a price add-on next to an ISBN) is found too. With
+    // try-harder each re-run scans every row: affordable for files, not per camera frame.
     GenericMultipleBarcodeReader::new(rxing::oned::MultiFormatOneDReader::new(hints))
         .decode_multiple_with_hints(b, hints)
         .unwrap_or_default()
+}
+
+fn oned_single_on<B: Binarizer>(b: &mut BinaryBitmap<B>, hints: &DecodeHints) -> Vec<RXingResult> {
+    rxing::oned::MultiFormatOneDReader::new(hints).decode_with_hints(b, hints).into_iter().collect()
 }
 
 // rxing's readers are generic over the binarizer: one monomorphised call per binarizer.
@@ -107,8 +112,14 @@ pub fn rxing_qr(frame: &GrayFrame, bin: RxBin, hints: &DecodeHints) -> Vec<Symbo
 }
 
 /// rxing 1D readers (formats and try-harder from `hints`) on one binarization.
-pub fn rxing_oned(frame: &GrayFrame, bin: RxBin, hints: &DecodeHints) -> Vec<Symbol> {
-    on_bitmap!(frame, bin, hints, oned_on)
+/// With `multi`, every barcode of the frame is looked for (see `oned_multi_on`); without,
+/// the first one found is returned.
+pub fn rxing_oned(frame: &GrayFrame, bin: RxBin, hints: &DecodeHints, multi: bool) -> Vec<Symbol> {
+    if multi {
+        on_bitmap!(frame, bin, hints, oned_multi_on)
+    } else {
+        on_bitmap!(frame, bin, hints, oned_single_on)
+    }
 }
 
 // rqrr's image buffer type is not nameable from outside the crate, hence a macro.

@@ -329,6 +329,8 @@ impl Decoder {
         };
         let mut cached: Option<(Prep, GrayFrame)> = None;
         let mut unit = Duration::ZERO;
+        // Looking for every 1D symbol costs several full re-scans: files and exhaustive runs only.
+        let multi_1d = cfg.budget.is_none() || cfg.exhaustive;
 
         for (i, stage) in STAGES.iter().enumerate() {
             if i >= cfg.max_stages {
@@ -353,7 +355,7 @@ impl Decoder {
                         if let Some(roi) = ev.bbox.and_then(|b| region_of_interest(&base, b)) {
                             // Stage costs scale with the pixels looked at.
                             let share = (roi.width() * roi.height()) as f64 / (base.width() * base.height()) as f64;
-                            unit = unit.mul_f64(share).max(Duration::from_micros(50));
+                            unit = unit.mul_f64(share.max(0.3)).max(Duration::from_micros(50));
                             base = roi;
                             cached = None;
                         }
@@ -398,7 +400,7 @@ impl Decoder {
             for run in runs {
                 let found = contain(|| match run {
                     RxQr(bin, th) => engines::rxing_qr(img, bin, &hints_qr[th as usize]),
-                    RxOneD(bin, th) => engines::rxing_oned(img, bin, &hints_1d[th as usize]),
+                    RxOneD(bin, th) => engines::rxing_oned(img, bin, &hints_1d[th as usize], multi_1d),
                     Rqrr => engines::rqrr_gray(img),
                 });
                 match found {
