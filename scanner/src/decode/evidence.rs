@@ -1,7 +1,7 @@
 //! A cheap look for anything code-like, so a budgeted decoder can give up early on frames
 //! that show no code (the kiosk decodes every camera frame; most show none).
 //!
-//! Every other row (and every fourth column) of the frame is thresholded against a running
+//! Every other row (and every eighth column) of the frame is thresholded against a running
 //! mean with hysteresis (so sensor noise makes no edges), and the runs are searched for a QR
 //! finder pattern (dark:light:dark:light:dark ≈ 1:1:3:1:1, rows only) and for bar-like runs
 //! (12 or more consecutive narrow runs of similar width, as in any 1D symbol, upright or
@@ -30,7 +30,7 @@ impl Evidence {
 /// Minimum gray-level step counted as an edge.
 const DELTA: i32 = 18;
 
-/// Scans every `step`-th row for finder patterns and bars, and every `2·step`-th column
+/// Scans every `step`-th row for finder patterns and bars, and every `4·step`-th column
 /// for bars (a 1D code held upright).
 pub fn scan(frame: &GrayFrame, step: usize) -> Evidence {
     let mut ev = Evidence::default();
@@ -57,7 +57,7 @@ pub fn scan(frame: &GrayFrame, step: usize) -> Evidence {
         }
     }
     let mut column = vec![0u8; h];
-    for x in (0..w).step_by(step * 2) {
+    for x in (0..w).step_by(step * 4) {
         for (c, row) in column.iter_mut().zip(frame.data().chunks_exact(w)) {
             *c = row[x];
         }
@@ -89,9 +89,9 @@ fn line_runs(line: &[u8], runs: &mut Vec<u32>) {
             sum -= line[x - win] as i32;
             n -= 1;
         }
-        let mean = sum / n.max(1);
-        let v = line[x] as i32;
-        let now_dark = if dark { v < mean + DELTA } else { v < mean - DELTA };
+        // v < mean ± DELTA, without a division: v·n < sum ± DELTA·n
+        let vn = line[x] as i32 * n;
+        let now_dark = if dark { vn < sum + DELTA * n } else { vn < sum - DELTA * n };
         if now_dark != dark {
             runs.push(run);
             run = 0;
