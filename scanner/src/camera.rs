@@ -5,10 +5,46 @@
 //! `image` crate's JPEG decoder) and raw RGB. Without the feature every function returns
 //! [`SourceError::CameraUnavailable`], so callers need no `cfg`.
 
-use crate::error::SourceError;
-#[cfg(feature = "camera")]
+use crate::error::{FrameError, SourceError};
 use crate::frame::GrayFrame;
 use crate::source::FrameSource;
+
+/// Pixel formats a V4L2 camera delivers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PixelFormat {
+    /// YUYV 4:2:2: the gray image is every even byte (the fast path).
+    Yuyv,
+    /// 8-bit gray.
+    Gray,
+    /// NV12: a full-size Y plane followed by interleaved UV.
+    Nv12,
+    /// Motion JPEG: each frame a JPEG image.
+    Mjpeg,
+    /// Packed RGB8.
+    Rgb,
+    /// Packed BGR8.
+    Bgr,
+}
+
+/// Converts one camera buffer to a gray frame (no colour work for YUYV, GRAY and NV12).
+pub fn to_gray(format: PixelFormat, width: usize, height: usize, data: &[u8]) -> Result<GrayFrame, FrameError> {
+    match format {
+        PixelFormat::Yuyv => GrayFrame::from_yuyv(width, height, data),
+        PixelFormat::Gray | PixelFormat::Nv12 => {
+            let n = width.saturating_mul(height);
+            if data.len() < n {
+                return Err(FrameError::BufferSize { expected: n, got: data.len() });
+            }
+            GrayFrame::from_luma(width, height, data[..n].to_vec())
+        }
+        PixelFormat::Mjpeg => GrayFrame::decode_image(data),
+        PixelFormat::Rgb => GrayFrame::from_rgb(width, height, data),
+        PixelFormat::Bgr => {
+            let rgb: Vec<u8> = data.chunks_exact(3).flat_map(|p| [p[2], p[1], p[0]]).collect();
+            GrayFrame::from_rgb(width, height, &rgb)
+        }
+    }
+}
 
 /// A camera the system lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +85,7 @@ impl Camera {
 }
 
 impl FrameSource for Camera {
-    fn next_frame(&mut self) -> Result<Option<crate::GrayFrame>, SourceError> {
+    fn next_frame(&mut self) -> Result<Option<GrayFrame>, SourceError> {
         imp::next_frame(self).map(Some)
     }
 }
@@ -90,24 +126,15 @@ mod imp {
     pub fn next_frame(cam: &mut Camera) -> Result<GrayFrame, SourceError> {
         let buf = cam.inner.frame().map_err(err)?;
         let res = buf.resolution();
-        let (w, h) = (res.width() as usize, res.height() as usize);
-        let data = buf.buffer();
-        Ok(match buf.source_frame_format() {
-            FrameFormat::YUYV => GrayFrame::from_yuyv(w, h, data)?,
-            FrameFormat::GRAY | FrameFormat::NV12 => {
-                let n = w * h;
-                if data.len() < n {
-                    return Err(crate::error::FrameError::BufferSize { expected: n, got: data.len() }.into());
-                }
-                GrayFrame::from_luma(w, h, data[..n].to_vec())?
-            }
-            FrameFormat::MJPEG => GrayFrame::decode_image(data)?,
-            FrameFormat::RAWRGB => GrayFrame::from_rgb(w, h, data)?,
-            FrameFormat::RAWBGR => {
-                let rgb: Vec<u8> = data.chunks_exact(3).flat_map(|p| [p[2], p[1], p[0]]).collect();
-                GrayFrame::from_rgb(w, h, &rgb)?
-            }
-        })
+        let format = match buf.source_frame_format() {
+            FrameFormat::YUYV => PixelFormat::Yuyv,
+            FrameFormat::GRAY => PixelFormat::Gray,
+            FrameFormat::NV12 => PixelFormat::Nv12,
+            FrameFormat::MJPEG => PixelFormat::Mjpeg,
+            FrameFormat::RAWRGB => PixelFormat::Rgb,
+            FrameFormat::RAWBGR => PixelFormat::Bgr,
+        };
+        Ok(to_gray(format, res.width() as usize, res.height() as usize, buf.buffer())?)
     }
 }
 
@@ -123,7 +150,47 @@ mod imp {
         Err(SourceError::CameraUnavailable)
     }
 
-    pub fn next_frame(cam: &mut Camera) -> Result<crate::GrayFrame, SourceError> {
+    pub fn next_frame(cam: &mut Camera) -> Result<GrayFrame, SourceError> {
         match cam._never {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient() -> GrayFrame {
+        GrayFrame::from_luma(16, 8, (0..128).map(|i| (i * 2) as u8).collect()).unwrap()
+    }
+
+    #[test]
+    fn every_camera_format_becomes_the_same_gray() {
+        let g = gradient();
+        let yuyv: Vec<u8> = g.data().iter().flat_map(|&y| [y, 128]).collect();
+        assert_eq!(to_gray(PixelFormat::Yuyv, 16, 8, &yuyv).unwrap(), g);
+        let mut nv12 = g.data().to_vec();
+        nv12.extend(std::iter::repeat_n(128u8, 64));
+        assert_eq!(to_gray(PixelFormat::Nv12, 16, 8, &nv12).unwrap(), g);
+        assert_eq!(to_gray(PixelFormat::Gray, 16, 8, g.data()).unwrap(), g);
+        let rgb: Vec<u8> = g.data().iter().flat_map(|&y| [y, y, y]).collect();
+        let from_rgb = to_gray(PixelFormat::Rgb, 16, 8, &rgb).unwrap();
+        assert!(from_rgb.data().iter().zip(g.data()).all(|(a, b)| a.abs_diff(*b) <= 1));
+        let bgr: Vec<u8> = g.data().iter().flat_map(|&y| [y / 2, y, 255 - y]).collect();
+        let rgb2: Vec<u8> = g.data().iter().flat_map(|&y| [255 - y, y, y / 2]).collect();
+        assert_eq!(to_gray(PixelFormat::Bgr, 16, 8, &bgr).unwrap(), to_gray(PixelFormat::Rgb, 16, 8, &rgb2).unwrap());
+        let mut jpeg = Vec::new();
+        let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95);
+        image::ImageEncoder::write_image(enc, g.data(), 16, 8, image::ExtendedColorType::L8).unwrap();
+        let from_jpeg = to_gray(PixelFormat::Mjpeg, 16, 8, &jpeg).unwrap();
+        assert!(from_jpeg.data().iter().zip(g.data()).all(|(a, b)| a.abs_diff(*b) <= 6));
+        assert!(to_gray(PixelFormat::Yuyv, 16, 8, &yuyv[..10]).is_err());
+        assert!(to_gray(PixelFormat::Mjpeg, 16, 8, b"not a jpeg").is_err());
+    }
+
+    #[cfg(not(feature = "camera"))]
+    #[test]
+    fn without_the_feature_cameras_are_unavailable() {
+        assert!(matches!(list(), Err(SourceError::CameraUnavailable)));
+        assert!(matches!(Camera::open(0, 640, 480), Err(SourceError::CameraUnavailable)));
     }
 }
