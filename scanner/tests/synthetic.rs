@@ -217,7 +217,10 @@ fn only_requested_formats_are_reported() {
 #[test]
 fn realtime_gives_up_early_on_empty_frames() {
     let f = noise(&GrayFrame::filled(1280, 720, 128), 6, 3);
-    let r = Decoder::new(DecoderConfig::realtime()).decode(&f);
+    // A large budget keeps the check independent of machine load: the early exit is structural.
+    let mut cfg = DecoderConfig::realtime();
+    cfg.budget = Some(std::time::Duration::from_secs(30));
+    let r = Decoder::new(cfg).decode(&f);
     assert!(r.symbols.is_empty());
     assert_eq!(r.stages_run, 1, "{r:?}");
     assert!(r.evidence.is_some_and(|e| !e.any()));
@@ -241,7 +244,9 @@ fn camera_stream_through_a_session_counts_a_held_receipt_once() {
     let empty = noise(&GrayFrame::filled(640, 480, 160), 5, 1);
     let held = qr_frame(&format!("https://dvc.example.vn/tra-cuu?maHoSo={CODE}"), 4, 640, 480).rotate_degrees(8.0);
     let mut src = Synthetic::new(vec![empty.clone(), held, empty], 10);
-    let mut session = scanner::ScanSession::default();
+    let mut cfg = DecoderConfig::realtime();
+    cfg.budget = Some(Duration::from_secs(30)); // independent of machine load
+    let mut session = scanner::ScanSession::new(cfg, Duration::from_secs(3));
     let mut events = Vec::new();
     let mut t = Duration::ZERO;
     while let Some(f) = src.next_frame().unwrap() {
