@@ -47,7 +47,7 @@ pub enum CliError {
 /// command enum).
 #[derive(Debug, Clone, Subcommand)]
 pub enum Commands {
-    /// Decode QR codes and barcodes in image files: FILE<TAB>FORMAT<TAB>TEXT per symbol.
+    /// Decode QR codes and barcodes in image files: one line per symbol, FILE, FORMAT, TEXT tab-separated.
     Scan(ScanArgs),
     /// Serial barcode scanners.
     Scanner(ScannerArgs),

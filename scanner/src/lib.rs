@@ -23,7 +23,8 @@
 //! - [`serial`]: serial scanners (framing with prefix/suffix, `serialport` reader).
 //! - [`wedge`]: keyboard-wedge scanners told from people by inter-key timing (pure).
 //! - [`source`], [`camera`]: frame sources (files, folder replay, synthetic, V4L2 camera
-//!   behind the `camera` feature).
+//!   behind the `camera` feature; camera buffers of every pixel format go through the pure
+//!   [`camera::to_gray`]).
 //! - [`corpus`]: reading zxing black-box style test sets (used by tests and the benchmark).
 //! - [`cli`]: the `kioskctl scan`, `scanner listen` and `camera` subcommands.
 //! - [`error`]: typed errors.
@@ -34,6 +35,11 @@
 //! - Nothing is fetched from the network, at build or run time.
 //! - Only the configured symbologies are tried (restricting rxing's formats is what keeps
 //!   it fast).
+//! - Without a time budget ([`DecoderConfig::thorough`], files and tests) the cascade is
+//!   deterministic; with one ([`DecoderConfig::realtime`], camera frames) the result depends
+//!   on how much of the cascade fits in the budget, never on anything else.
+//! - A [`Decoder`] holds only configuration (`Send + Sync`): one per thread, no shared state
+//!   besides a process-wide panic hook that silences contained decoder panics.
 
 #![warn(missing_docs)]
 
@@ -54,3 +60,15 @@ pub use decode::{Decoder, DecoderConfig, FrameReport, Symbol, Symbology};
 pub use frame::GrayFrame;
 pub use payload::{interpret, Dedup, ScanResult};
 pub use pipeline::{ScanEvent, ScanSession};
+
+#[cfg(test)]
+mod send_sync {
+    fn is_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn decoder_and_session_cross_threads() {
+        is_send_sync::<crate::Decoder>();
+        is_send_sync::<crate::ScanSession>();
+        is_send_sync::<crate::wedge::WedgeDetector>();
+    }
+}
