@@ -193,6 +193,70 @@ impl SerialScanner {
     }
 }
 
+/// Whether a [`ReconnectingScanner`] currently has its port open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// The port is open.
+    Connected,
+    /// The port is closed; the last error says why (unplugged, never present, …).
+    Disconnected(String),
+}
+
+/// A serial scanner that survives being unplugged: read errors close the port, and the port
+/// is reopened (at most once per `retry` interval) on later calls. For the kiosk service;
+/// the technician's `scanner listen` stops on the first error instead, to show it.
+#[derive(Debug)]
+pub struct ReconnectingScanner {
+    config: SerialConfig,
+    port: Option<SerialScanner>,
+    retry: Duration,
+    last_attempt: Option<std::time::Instant>,
+    state: LinkState,
+}
+
+impl ReconnectingScanner {
+    /// Opens lazily on the first [`ReconnectingScanner::next_scan`]; retries every `retry`.
+    pub fn new(config: SerialConfig, retry: Duration) -> Self {
+        Self { config, port: None, retry, last_attempt: None, state: LinkState::Disconnected("not opened yet".into()) }
+    }
+
+    /// The link state after the last call.
+    pub fn state(&self) -> &LinkState {
+        &self.state
+    }
+
+    /// Waits up to `timeout` for a scan; `Ok(None)` on timeout or while disconnected (the
+    /// call then sleeps out its timeout instead of spinning). Overlong scans are reported.
+    pub fn next_scan(&mut self, timeout: Duration) -> Result<Option<String>, SerialError> {
+        if self.port.is_none() {
+            let due = self.last_attempt.is_none_or(|t| t.elapsed() >= self.retry);
+            if due {
+                self.last_attempt = Some(std::time::Instant::now());
+                match SerialScanner::open(&self.config) {
+                    Ok(p) => {
+                        self.port = Some(p);
+                        self.state = LinkState::Connected;
+                    }
+                    Err(e) => self.state = LinkState::Disconnected(e.to_string()),
+                }
+            }
+            if self.port.is_none() {
+                std::thread::sleep(timeout.min(self.retry));
+                return Ok(None);
+            }
+        }
+        let port = self.port.as_mut().expect("opened above");
+        match port.next_scan(timeout) {
+            Err(SerialError::Io(e)) => {
+                self.port = None;
+                self.state = LinkState::Disconnected(e.to_string());
+                Ok(None)
+            }
+            other => other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,3 +83,25 @@ fn listen_prints_scans_and_dossier_codes() {
     assert!(lines[1].starts_with("SCAN\tnot a code\t-\tnot a dossier code"));
     assert!(lines[2].ends_with("(repeat)"), "{}", lines[2]);
 }
+
+#[test]
+fn reconnecting_scanner_survives_unplug() {
+    use scanner::serial::{LinkState, ReconnectingScanner};
+    let mut p = pty();
+    let path = p.path.clone();
+    let mut s = ReconnectingScanner::new(SerialConfig::new(path), Duration::from_millis(100));
+    p.master.write_all(b"H56.14-240823-0001\r").unwrap();
+    assert_eq!(s.next_scan(Duration::from_secs(3)).unwrap().as_deref(), Some("H56.14-240823-0001"));
+    assert_eq!(s.state(), &LinkState::Connected);
+    // unplug: the pseudo-terminal disappears, reads fail, the device path is gone
+    drop(p);
+    let t = std::time::Instant::now();
+    while s.state() == &LinkState::Connected && t.elapsed() < Duration::from_secs(5) {
+        assert_eq!(s.next_scan(Duration::from_millis(200)).unwrap(), None);
+    }
+    assert!(matches!(s.state(), LinkState::Disconnected(_)), "{:?}", s.state());
+    // retries keep failing quietly (no error, no busy loop)
+    let t = std::time::Instant::now();
+    assert_eq!(s.next_scan(Duration::from_millis(150)).unwrap(), None);
+    assert!(t.elapsed() >= Duration::from_millis(100));
+}
