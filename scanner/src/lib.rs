@@ -20,7 +20,8 @@
 //!   repeat filter.
 //! - [`pipeline`]: [`pipeline::ScanSession`], the kiosk's loop: camera frames and scanner
 //!   text in, deduplicated dossier-code events out.
-//! - [`serial`]: serial scanners (framing with prefix/suffix, `serialport` reader).
+//! - [`serial`]: serial scanners (framing with prefix/suffix, `serialport` reader, a
+//!   reconnecting reader that survives unplugging).
 //! - [`wedge`]: keyboard-wedge scanners told from people by inter-key timing (pure).
 //! - [`source`], [`camera`]: frame sources (files, folder replay, synthetic, V4L2 camera
 //!   behind the `camera` feature; camera buffers of every pixel format go through the pure
