@@ -1,1 +1,27 @@
-//! Domain types (being built).
+//! Pure types and rules shared by every part of the one-stop office queue appliance.
+//!
+//! Nothing in this crate performs IO, reads a clock or draws randomness: time and ids are passed in,
+//! so the same inputs always give the same result and the queue engine can be replayed from its log.
+//!
+//! - [`i18n`]: Vietnamese/English text pairs and diacritic-free search and sorting.
+//! - [`clock`]: office-local days (Asia/Ho_Chi_Minh), sessions (Sáng/Chiều), ticket date formats.
+//! - [`office`]: services, counters, roles, priority classes, ticket numbering, office settings.
+//! - [`dossier`]: dossier codes (strict generation, lenient parsing), statuses 1–10, timeliness.
+//! - [`rating`]: rating levels and the 9 indicators of Nghị định 61/2018.
+//! - [`event`]: the append-only log's events.
+//! - [`queue`]: the queue engine (`decide` a command into events, `apply` events to state).
+//! - [`error`]: typed rule violations with stable codes and vi/en messages.
+//! - [`api`]: JSON payloads of the office server's HTTP API, shared by server and clients.
+
+pub mod api;
+pub mod clock;
+pub mod dossier;
+pub mod error;
+pub mod event;
+pub mod i18n;
+pub mod office;
+pub mod queue;
+pub mod rating;
+
+pub use error::QueueError;
+pub use i18n::{Lang, Localized};

@@ -1,0 +1,535 @@
+//! Dossier codes (mã hồ sơ, Thông tư 01/2018/TT-VPCP Art. 19), dossier statuses (TrangThaiHoSo 1–10)
+//! and the on-time / due-soon / overdue colour a kiosk shows.
+//!
+//! Codes are *generated strictly* (`<agency>-<YYMMDD>-<NNNN>` with a QCVN 102:2016 agency id) and
+//! *parsed leniently*: newer agency ids (`H56.14`), 5–7 digit sequences, lower case, spaces, a trailing
+//! CR/LF from a scanner, or the code wrapped in a URL (`...?maHoSo=...` or a path segment).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month, OffsetDateTime};
+
+use crate::i18n::Localized;
+
+/// A dossier code in canonical form (upper case, no spaces).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DossierCode(String);
+
+/// Why a text is not a dossier code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DossierCodeError {
+    #[error("empty input")]
+    Empty,
+    #[error("input too long ({0} characters)")]
+    TooLong(usize),
+    #[error("not a dossier code: {0:?}")]
+    Malformed(String),
+    #[error("invalid agency code {0:?}")]
+    InvalidAgency(String),
+    #[error("sequence {0} does not fit in {1} digits")]
+    SequenceOutOfRange(u32, usize),
+}
+
+impl DossierCodeError {
+    /// A message a citizen can read, in Vietnamese and English.
+    pub fn localized(&self) -> Localized {
+        match self {
+            DossierCodeError::Empty => Localized::new("Chưa nhập mã hồ sơ.", "No dossier code was entered."),
+            _ => Localized::new(
+                "Mã hồ sơ không đúng định dạng (ví dụ: 000.00.01.H29-260310-0420).",
+                "The dossier code is not in the expected format (for example 000.00.01.H29-260310-0420).",
+            ),
+        }
+    }
+}
+
+/// Longest input we look at: a URL with a code inside is short; anything longer is not a receipt.
+const MAX_INPUT: usize = 2048;
+
+impl DossierCode {
+    /// Generates a code strictly: a QCVN 102:2016 agency id (`000.00.01.H29`), the local date of receipt
+    /// and a 4-digit daily sequence starting at 1.
+    pub fn generate(agency: &str, received_on: Date, sequence: u32) -> Result<Self, DossierCodeError> {
+        if !is_strict_agency(agency) {
+            return Err(DossierCodeError::InvalidAgency(agency.to_owned()));
+        }
+        if sequence == 0 || sequence > 9999 {
+            return Err(DossierCodeError::SequenceOutOfRange(sequence, 4));
+        }
+        let code = format!(
+            "{agency}-{:02}{:02}{:02}-{sequence:04}",
+            received_on.year().rem_euclid(100),
+            u8::from(received_on.month()),
+            received_on.day()
+        );
+        debug_assert!(is_strict(&code));
+        Ok(DossierCode(code))
+    }
+
+    /// Parses exactly the strict format of the circular (and nothing else).
+    pub fn parse_strict(text: &str) -> Result<Self, DossierCodeError> {
+        if is_strict(text) {
+            Ok(DossierCode(text.to_owned()))
+        } else {
+            Err(DossierCodeError::Malformed(text.to_owned()))
+        }
+    }
+
+    /// Parses what a scanner, a camera or a person produced: trims, removes spaces, upper-cases, and
+    /// looks inside URLs (query parameters such as `maHoSo=`, or a path segment).
+    pub fn parse_lenient(text: &str) -> Result<Self, DossierCodeError> {
+        let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+        if trimmed.is_empty() {
+            return Err(DossierCodeError::Empty);
+        }
+        let len = trimmed.chars().count();
+        if len > MAX_INPUT {
+            return Err(DossierCodeError::TooLong(len));
+        }
+        for candidate in candidates(trimmed) {
+            let normalized: String =
+                candidate.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+            if is_lenient(&normalized) {
+                return Ok(DossierCode(normalized));
+            }
+        }
+        Err(DossierCodeError::Malformed(trimmed.chars().take(120).collect()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The agency part (everything before the date).
+    pub fn agency(&self) -> &str {
+        let date_dash = self.0.rfind('-').and_then(|last| self.0[..last].rfind('-'));
+        &self.0[..date_dash.unwrap_or(0)]
+    }
+
+    /// The date of receipt encoded in the code (20YY).
+    pub fn received_on(&self) -> Option<Date> {
+        let mut parts = self.0.rsplitn(3, '-');
+        let _seq = parts.next()?;
+        let date = parts.next()?;
+        let yy: i32 = date.get(0..2)?.parse().ok()?;
+        let mm: u8 = date.get(2..4)?.parse().ok()?;
+        let dd: u8 = date.get(4..6)?.parse().ok()?;
+        Date::from_calendar_date(2000 + yy, Month::try_from(mm).ok()?, dd).ok()
+    }
+
+    /// True when the code also satisfies the strict format.
+    pub fn is_strict(&self) -> bool {
+        is_strict(&self.0)
+    }
+}
+
+impl fmt::Display for DossierCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for DossierCode {
+    type Error = DossierCodeError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        DossierCode::parse_lenient(&value)
+    }
+}
+
+impl From<DossierCode> for String {
+    fn from(code: DossierCode) -> String {
+        code.0
+    }
+}
+
+/// The pieces of input that may hold the code: the whole text, then URL query values (percent-decoded),
+/// then path segments, last first (the code is usually at the end).
+fn candidates(text: &str) -> Vec<String> {
+    let mut out = vec![text.to_owned()];
+    if let Some((before, query)) = text.split_once('?') {
+        let query = query.split('#').next().unwrap_or("");
+        for pair in query.split('&') {
+            let value = pair.split_once('=').map(|(_, v)| v).unwrap_or(pair);
+            out.push(percent_decode(value));
+        }
+        push_path_segments(before, &mut out);
+    } else {
+        push_path_segments(text.split('#').next().unwrap_or(text), &mut out);
+    }
+    out
+}
+
+fn push_path_segments(path: &str, out: &mut Vec<String>) {
+    if path.contains('/') {
+        for segment in path.rsplit('/') {
+            if !segment.is_empty() {
+                out.push(percent_decode(segment));
+            }
+        }
+    }
+}
+
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    Err(_) => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn all_digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `V1V2V3.Z1Z2.Y1Y2.MX1X2`, e.g. `000.00.01.H29`.
+fn is_strict_agency(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 4
+        && all_digits(parts[0], 3)
+        && all_digits(parts[1], 2)
+        && all_digits(parts[2], 2)
+        && is_level1(parts[3])
+}
+
+/// A letter and two digits: `H29`.
+fn is_level1(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 3 && b[0].is_ascii_uppercase() && b[1].is_ascii_digit() && b[2].is_ascii_digit()
+}
+
+/// Newer ids (Quyết định 20/2020/QĐ-TTg): province first, then up to three groups of 1–3 digits.
+fn is_new_agency(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let Some(first) = parts.next() else { return false };
+    if !is_level1(first) {
+        return false;
+    }
+    let rest: Vec<&str> = parts.collect();
+    rest.len() <= 3 && rest.iter().all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_yymmdd(s: &str) -> bool {
+    if !all_digits(s, 6) {
+        return false;
+    }
+    let mm: u8 = s[2..4].parse().unwrap_or(0);
+    let dd: u8 = s[4..6].parse().unwrap_or(0);
+    (1..=12).contains(&mm) && (1..=31).contains(&dd)
+}
+
+fn split3(s: &str) -> Option<(&str, &str, &str)> {
+    let mut it = s.rsplitn(3, '-');
+    let seq = it.next()?;
+    let date = it.next()?;
+    let agency = it.next()?;
+    Some((agency, date, seq))
+}
+
+fn is_strict(s: &str) -> bool {
+    match split3(s) {
+        Some((agency, date, seq)) => is_strict_agency(agency) && is_yymmdd(date) && all_digits(seq, 4),
+        None => false,
+    }
+}
+
+fn is_lenient(s: &str) -> bool {
+    match split3(s) {
+        Some((agency, date, seq)) => {
+            (is_strict_agency(agency) || is_new_agency(agency))
+                && is_yymmdd(date)
+                && (4..=7).contains(&seq.len())
+                && seq.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// TrangThaiHoSo as synced to the national portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub enum DossierStatus {
+    Submitted = 1,
+    Received = 2,
+    Rejected = 3,
+    InProcess = 4,
+    SupplementRequested = 5,
+    FeesDue = 6,
+    WithdrawalRequested = 7,
+    Stopped = 8,
+    ResultReady = 9,
+    ResultReturned = 10,
+}
+
+impl DossierStatus {
+    pub const ALL: [DossierStatus; 10] = [
+        DossierStatus::Submitted,
+        DossierStatus::Received,
+        DossierStatus::Rejected,
+        DossierStatus::InProcess,
+        DossierStatus::SupplementRequested,
+        DossierStatus::FeesDue,
+        DossierStatus::WithdrawalRequested,
+        DossierStatus::Stopped,
+        DossierStatus::ResultReady,
+        DossierStatus::ResultReturned,
+    ];
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    pub fn name(self) -> Localized {
+        use DossierStatus::*;
+        match self {
+            Submitted => Localized::new("Mới đăng ký", "Newly submitted online"),
+            Received => Localized::new("Được tiếp nhận", "Received"),
+            Rejected => Localized::new("Không được tiếp nhận", "Rejected at reception"),
+            InProcess => Localized::new("Đang xử lý", "In process"),
+            SupplementRequested => Localized::new("Yêu cầu bổ sung giấy tờ", "Supplement requested"),
+            FeesDue => Localized::new("Yêu cầu thực hiện nghĩa vụ tài chính", "Fees or taxes to pay"),
+            WithdrawalRequested => Localized::new("Công dân yêu cầu rút hồ sơ", "Withdrawal requested"),
+            Stopped => Localized::new("Dừng xử lý", "Processing stopped"),
+            ResultReady => Localized::new("Đã xử lý xong", "Result ready"),
+            ResultReturned => Localized::new("Đã trả kết quả", "Result returned"),
+        }
+    }
+
+    /// What the citizen should do next, shown on the kiosk.
+    pub fn next_step(self) -> Localized {
+        use DossierStatus::*;
+        match self {
+            Submitted => Localized::new(
+                "Hồ sơ đang chờ tiếp nhận. Vui lòng chờ thông báo.",
+                "Your dossier is waiting to be received. Please wait for a notice.",
+            ),
+            Received | InProcess => Localized::new(
+                "Hồ sơ đang được giải quyết. Vui lòng quay lại vào ngày hẹn trả kết quả.",
+                "Your dossier is being processed. Please come back on the appointment date.",
+            ),
+            Rejected => Localized::new(
+                "Hồ sơ không được tiếp nhận. Vui lòng liên hệ quầy tiếp nhận để biết lý do.",
+                "The dossier was not accepted. Please ask at the reception counter for the reason.",
+            ),
+            SupplementRequested => Localized::new(
+                "Vui lòng bổ sung giấy tờ tại quầy tiếp nhận.",
+                "Please bring the requested documents to the reception counter.",
+            ),
+            FeesDue => Localized::new(
+                "Vui lòng nộp phí, lệ phí hoặc thuế theo thông báo.",
+                "Please pay the fees or taxes as notified.",
+            ),
+            WithdrawalRequested => {
+                Localized::new("Yêu cầu rút hồ sơ đang được xử lý.", "Your withdrawal request is being handled.")
+            }
+            Stopped => Localized::new(
+                "Hồ sơ đã dừng xử lý. Vui lòng liên hệ quầy tiếp nhận.",
+                "Processing has stopped. Please ask at the reception counter.",
+            ),
+            ResultReady => Localized::new(
+                "Kết quả đã sẵn sàng. Vui lòng lấy số tại quầy Trả kết quả.",
+                "The result is ready. Please take a ticket for the result-return counter.",
+            ),
+            ResultReturned => Localized::new("Kết quả đã được trả.", "The result has been returned."),
+        }
+    }
+
+    /// Whether processing has ended (for the on-time computation).
+    pub fn is_finished(self) -> bool {
+        matches!(
+            self,
+            DossierStatus::Rejected
+                | DossierStatus::Stopped
+                | DossierStatus::ResultReady
+                | DossierStatus::ResultReturned
+                | DossierStatus::WithdrawalRequested
+        )
+    }
+}
+
+impl TryFrom<u8> for DossierStatus {
+    type Error = String;
+    fn try_from(value: u8) -> Result<Self, Self::Error> {
+        DossierStatus::ALL
+            .get(usize::from(value).wrapping_sub(1))
+            .copied()
+            .ok_or_else(|| format!("dossier status must be 1–10, got {value}"))
+    }
+}
+
+impl From<DossierStatus> for u8 {
+    fn from(s: DossierStatus) -> u8 {
+        s as u8
+    }
+}
+
+/// The colour on the kiosk: computed from the appointment date (NgayHenTra) and the end of
+/// processing (NgayKetThucXuLy); not a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    /// Finished on or before the appointment, or still well within it.
+    OnTime,
+    /// Not finished and the appointment is within the warning window.
+    DueSoon,
+    /// Past the appointment (finished late, or not finished and the date has passed).
+    Overdue,
+}
+
+impl Timeliness {
+    /// `due_soon_within` is how close to the appointment a running dossier turns "due soon".
+    pub fn compute(
+        appointment: Option<OffsetDateTime>,
+        finished_at: Option<OffsetDateTime>,
+        now: OffsetDateTime,
+        due_soon_within: time::Duration,
+    ) -> Option<Timeliness> {
+        let appointment = appointment?;
+        Some(match finished_at {
+            Some(end) if end <= appointment => Timeliness::OnTime,
+            Some(_) => Timeliness::Overdue,
+            None if now > appointment => Timeliness::Overdue,
+            None if appointment - now <= due_soon_within => Timeliness::DueSoon,
+            None => Timeliness::OnTime,
+        })
+    }
+
+    pub fn name(self) -> Localized {
+        match self {
+            Timeliness::OnTime => Localized::new("Đúng hạn", "On time"),
+            Timeliness::DueSoon => Localized::new("Sắp đến hạn", "Due soon"),
+            Timeliness::Overdue => Localized::new("Quá hạn", "Overdue"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn real_examples_parse() {
+        for code in [
+            "000.00.06.H56-231027-0361",
+            "000.17.22.H56-210531-0001",
+            "H56.14-240823-0001",
+            "000.00.01.H29-260310-0420",
+        ] {
+            let parsed = DossierCode::parse_lenient(code).unwrap();
+            assert_eq!(parsed.as_str(), code);
+        }
+        assert!(DossierCode::parse_lenient("000.00.01.H29-260310-0420").unwrap().is_strict());
+        assert!(!DossierCode::parse_lenient("H56.14-240823-0001").unwrap().is_strict());
+        assert!(DossierCode::parse_strict("H56.14-240823-0001").is_err());
+    }
+
+    #[test]
+    fn scanner_noise_is_tolerated() {
+        let want = "000.00.01.H29-260310-0420";
+        for noisy in [
+            "000.00.01.h29-260310-0420\r\n",
+            "  000.00.01.H29 - 260310 - 0420 ",
+            "https://dichvucong.hochiminhcity.gov.vn/tra-cuu?maHoSo=000.00.01.H29-260310-0420",
+            "https://example.vn/hs?x=1&maHoSo=000.00.01.h29-260310-0420&lang=vi",
+            "https://example.vn/ho-so/000.00.01.H29-260310-0420",
+            "https://example.vn/ho-so/000.00.01.H29-260310-0420/",
+            "https://example.vn/q?ma=000.00.01.H29%2D260310%2D0420",
+            "\u{feff}000.00.01.H29-260310-0420\n",
+        ] {
+            assert_eq!(DossierCode::parse_lenient(noisy).unwrap().as_str(), want, "{noisy:?}");
+        }
+    }
+
+    #[test]
+    fn ministry_sequences_of_five_to_seven_digits() {
+        assert!(DossierCode::parse_lenient("G01.12-240101-1234567").is_ok());
+        assert!(DossierCode::parse_lenient("G01.12-240101-12345678").is_err());
+        assert!(DossierCode::parse_lenient("000.00.01.H29-260310-042").is_err());
+    }
+
+    #[test]
+    fn malformed_codes_are_rejected() {
+        for bad in [
+            "",
+            "   \r\n",
+            "hello",
+            "000.00.01.H29-261310-0420", // month 13
+            "000.00.01.H29-260332-0420", // day 32
+            "000.0.01.H29-260310-0420",
+            "000.00.01.29H-260310-0420",
+            "https://example.vn/?q=nothing",
+            "000.00.01.H29_260310_0420",
+        ] {
+            assert!(DossierCode::parse_lenient(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(DossierCode::parse_lenient(" "), Err(DossierCodeError::Empty));
+        let long = "A".repeat(5000);
+        assert!(matches!(DossierCode::parse_lenient(&long), Err(DossierCodeError::TooLong(_))));
+    }
+
+    #[test]
+    fn generation_is_strict() {
+        let code = DossierCode::generate("000.00.01.H29", date!(2026 - 03 - 10), 420).unwrap();
+        assert_eq!(code.as_str(), "000.00.01.H29-260310-0420");
+        assert_eq!(code.agency(), "000.00.01.H29");
+        assert_eq!(code.received_on(), Some(date!(2026 - 03 - 10)));
+        assert!(DossierCode::generate("H56.14", date!(2026 - 03 - 10), 1).is_err());
+        assert!(DossierCode::generate("000.00.01.H29", date!(2026 - 03 - 10), 0).is_err());
+        assert!(DossierCode::generate("000.00.01.H29", date!(2026 - 03 - 10), 10000).is_err());
+    }
+
+    #[test]
+    fn statuses_have_names_and_round_trip() {
+        for s in DossierStatus::ALL {
+            assert_eq!(DossierStatus::try_from(s.code()).unwrap(), s);
+            assert!(!s.name().vi.is_empty() && !s.name().en.is_empty());
+        }
+        assert_eq!(DossierStatus::InProcess.name().vi, "Đang xử lý");
+        assert!(DossierStatus::try_from(0).is_err());
+        assert!(DossierStatus::try_from(11).is_err());
+        let json = serde_json::to_string(&DossierStatus::ResultReady).unwrap();
+        assert_eq!(json, "9");
+    }
+
+    #[test]
+    fn timeliness() {
+        let appt = Some(datetime!(2026-03-20 17:00 +7));
+        let day = time::Duration::days(2);
+        let now = datetime!(2026-03-10 09:00 +7);
+        assert_eq!(Timeliness::compute(appt, None, now, day), Some(Timeliness::OnTime));
+        assert_eq!(Timeliness::compute(appt, None, datetime!(2026-03-19 09:00 +7), day), Some(Timeliness::DueSoon));
+        assert_eq!(Timeliness::compute(appt, None, datetime!(2026-03-21 09:00 +7), day), Some(Timeliness::Overdue));
+        assert_eq!(Timeliness::compute(appt, Some(datetime!(2026-03-20 17:00 +7)), now, day), Some(Timeliness::OnTime));
+        assert_eq!(
+            Timeliness::compute(appt, Some(datetime!(2026-03-21 08:00 +7)), now, day),
+            Some(Timeliness::Overdue)
+        );
+        assert_eq!(Timeliness::compute(None, None, now, day), None);
+    }
+}

@@ -1,0 +1,244 @@
+//! The append-only log's vocabulary. Every change in an office is one of these, stored with a UUID and
+//! a per-office sequence number; state, reports, live updates and sync are all derived from them.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::dossier::DossierCode;
+use crate::office::{Counter, CounterId, OfficeSettings, Priority, Role, Service, ServiceCode, Stage};
+use crate::rating::{Indicator, RatingLevel};
+
+pub type TicketId = Uuid;
+pub type LeaseId = Uuid;
+pub type DeviceId = Uuid;
+
+/// Who caused an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Actor {
+    /// The server itself (day close, lease expiry, migrations).
+    System,
+    Staff {
+        username: String,
+    },
+    Device {
+        device_id: DeviceId,
+    },
+    /// A command-line tool run by a technician on the server.
+    Cli,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Per-office sequence, gap-free, starting at 1.
+    pub seq: u64,
+    pub id: Uuid,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: Actor,
+    pub kind: EventKind,
+}
+
+/// Where a ticket goes when it re-enters a queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    Front,
+    #[default]
+    Back,
+}
+
+/// Why a ticket was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallKind {
+    Next,
+    Specific,
+    /// A missed ticket called back within the grace window.
+    AfterNoShow,
+    /// Taken back from the park (hold) pool.
+    FromPark,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReason {
+    /// Staff cancelled it (the citizen left, a duplicate…).
+    Staff,
+    /// The office day ended with the ticket still open.
+    DayClosed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseEnd {
+    Returned,
+    Expired,
+}
+
+/// What a rating is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RatingSubject {
+    Ticket(TicketId),
+    Dossier(DossierCode),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    SettingsChanged {
+        settings: OfficeSettings,
+    },
+    ServiceSaved {
+        service: Service,
+    },
+    CounterSaved {
+        counter: Counter,
+    },
+    StaffSaved {
+        username: String,
+        display_name: String,
+        role: Role,
+        counters: Vec<CounterId>,
+        active: bool,
+    },
+    DeviceEnrolled {
+        device_id: DeviceId,
+        name: String,
+        role: Role,
+        counter: Option<CounterId>,
+    },
+    TicketIssued {
+        ticket: TicketId,
+        service: ServiceCode,
+        letter: char,
+        number: u32,
+        label: String,
+        day: Date,
+        priority: Priority,
+        #[serde(with = "time::serde::rfc3339")]
+        issued_at: OffsetDateTime,
+        idempotency_key: Option<String>,
+        lease: Option<LeaseId>,
+        device: Option<DeviceId>,
+    },
+    TicketCalled {
+        ticket: TicketId,
+        counter: CounterId,
+        officer: Option<String>,
+        how: CallKind,
+    },
+    TicketRecalled {
+        ticket: TicketId,
+        counter: CounterId,
+    },
+    ServiceStarted {
+        ticket: TicketId,
+        counter: CounterId,
+    },
+    TicketFinished {
+        ticket: TicketId,
+        counter: CounterId,
+        outcome: String,
+        /// Services still to visit in this visit; the ticket re-enters the first one's queue.
+        next_services: Vec<ServiceCode>,
+    },
+    TicketMissed {
+        ticket: TicketId,
+        counter: CounterId,
+    },
+    TicketParked {
+        ticket: TicketId,
+        counter: CounterId,
+    },
+    TicketUnparked {
+        ticket: TicketId,
+        placement: Placement,
+    },
+    TicketTransferred {
+        ticket: TicketId,
+        from_counter: Option<CounterId>,
+        to_service: ServiceCode,
+        to_counter: Option<CounterId>,
+        placement: Placement,
+    },
+    TicketCancelled {
+        ticket: TicketId,
+        reason: CancelReason,
+    },
+    DossierLinked {
+        ticket: TicketId,
+        code: DossierCode,
+    },
+    RatingInvited {
+        counter: CounterId,
+        ticket: TicketId,
+        stage: Stage,
+    },
+    RatingRecorded {
+        rating: Uuid,
+        subject: RatingSubject,
+        counter: Option<CounterId>,
+        officer: Option<String>,
+        stage: Stage,
+        level: RatingLevel,
+        answers: Vec<(Indicator, u8)>,
+        comment: Option<String>,
+    },
+    LeaseGranted {
+        lease: LeaseId,
+        device: DeviceId,
+        service: ServiceCode,
+        day: Date,
+        first: u32,
+        last: u32,
+        #[serde(with = "time::serde::rfc3339")]
+        expires_at: OffsetDateTime,
+    },
+    LeaseClosed {
+        lease: LeaseId,
+        unused: Vec<u32>,
+        end: LeaseEnd,
+    },
+    DayClosed {
+        day: Date,
+    },
+    DossierImported {
+        code: DossierCode,
+        /// The record as received (national-portal JSON shape), kept verbatim for audit.
+        record: serde_json::Value,
+    },
+}
+
+impl EventKind {
+    /// The SSE event name and the `type` tag.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::SettingsChanged { .. } => "settings_changed",
+            EventKind::ServiceSaved { .. } => "service_saved",
+            EventKind::CounterSaved { .. } => "counter_saved",
+            EventKind::StaffSaved { .. } => "staff_saved",
+            EventKind::DeviceEnrolled { .. } => "device_enrolled",
+            EventKind::TicketIssued { .. } => "ticket_issued",
+            EventKind::TicketCalled { .. } => "ticket_called",
+            EventKind::TicketRecalled { .. } => "ticket_recalled",
+            EventKind::ServiceStarted { .. } => "service_started",
+            EventKind::TicketFinished { .. } => "ticket_finished",
+            EventKind::TicketMissed { .. } => "ticket_missed",
+            EventKind::TicketParked { .. } => "ticket_parked",
+            EventKind::TicketUnparked { .. } => "ticket_unparked",
+            EventKind::TicketTransferred { .. } => "ticket_transferred",
+            EventKind::TicketCancelled { .. } => "ticket_cancelled",
+            EventKind::DossierLinked { .. } => "dossier_linked",
+            EventKind::RatingInvited { .. } => "rating_invited",
+            EventKind::RatingRecorded { .. } => "rating_recorded",
+            EventKind::LeaseGranted { .. } => "lease_granted",
+            EventKind::LeaseClosed { .. } => "lease_closed",
+            EventKind::DayClosed { .. } => "day_closed",
+            EventKind::DossierImported { .. } => "dossier_imported",
+        }
+    }
+}

@@ -1,0 +1,1184 @@
+//! The queue engine: pure rules that turn a command into events, and events into state.
+//!
+//! `decide` checks a command against the current [`OfficeState`] and returns the events it causes (or
+//! a typed error, changing nothing); [`OfficeState::apply`] folds an event into the state. Time, ids and
+//! the actor are passed in: nothing here reads a clock, draws a random number or touches IO, so a
+//! replay of the log always rebuilds the same state.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::clock::local_day;
+use crate::dossier::DossierCode;
+use crate::error::QueueError;
+use crate::event::*;
+use crate::office::*;
+use crate::rating::{Indicator, RatingLevel};
+
+/// Outcome codes an officer picks when finishing a service.
+pub const OUTCOMES: &[(&str, &str, &str)] = &[
+    ("completed", "Đã giải quyết xong", "Completed"),
+    ("received", "Đã tiếp nhận hồ sơ", "Dossier received"),
+    ("guided", "Đã hướng dẫn", "Guidance given"),
+    ("incomplete", "Hồ sơ chưa đầy đủ", "Dossier incomplete"),
+    ("result_returned", "Đã trả kết quả", "Result returned"),
+    ("rejected", "Không tiếp nhận", "Not accepted"),
+];
+
+/// Ticket lifecycle. Served, Missed (after its grace window) and Cancelled are the endings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TicketStatus {
+    Waiting,
+    Called {
+        counter: CounterId,
+        officer: Option<String>,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    Serving {
+        counter: CounterId,
+        officer: Option<String>,
+        #[serde(with = "time::serde::rfc3339")]
+        since: OffsetDateTime,
+    },
+    Parked {
+        counter: CounterId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    Missed {
+        counter: CounterId,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    Served {
+        counter: CounterId,
+        outcome: String,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+    Cancelled {
+        reason: CancelReason,
+        #[serde(with = "time::serde::rfc3339")]
+        at: OffsetDateTime,
+    },
+}
+
+impl TicketStatus {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TicketStatus::Waiting => "waiting",
+            TicketStatus::Called { .. } => "called",
+            TicketStatus::Serving { .. } => "serving",
+            TicketStatus::Parked { .. } => "parked",
+            TicketStatus::Missed { .. } => "missed",
+            TicketStatus::Served { .. } => "served",
+            TicketStatus::Cancelled { .. } => "cancelled",
+        }
+    }
+    pub fn is_ended(&self) -> bool {
+        matches!(self, TicketStatus::Missed { .. } | TicketStatus::Served { .. } | TicketStatus::Cancelled { .. })
+    }
+    fn at_counter(&self) -> Option<CounterId> {
+        match self {
+            TicketStatus::Called { counter, .. } | TicketStatus::Serving { counter, .. } => Some(*counter),
+            _ => None,
+        }
+    }
+}
+
+/// One service segment of a visit, for history and ratings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServedSegment {
+    pub service: ServiceCode,
+    pub counter: CounterId,
+    pub officer: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub ended_at: OffsetDateTime,
+    /// Outcome code, or `transferred`.
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub service: ServiceCode,
+    pub letter: char,
+    pub number: u32,
+    pub label: String,
+    pub day: Date,
+    pub priority: Priority,
+    #[serde(with = "time::serde::rfc3339")]
+    pub issued_at: OffsetDateTime,
+    /// When it (re-)entered its current queue; ageing is measured from here.
+    #[serde(with = "time::serde::rfc3339")]
+    pub enqueued_at: OffsetDateTime,
+    pub status: TicketStatus,
+    /// Waiting for one counter only (after a transfer to a counter).
+    pub target_counter: Option<CounterId>,
+    pub pending_services: Vec<ServiceCode>,
+    pub dossiers: Vec<DossierCode>,
+    pub segments: Vec<ServedSegment>,
+    pub recalls: u32,
+    pub lease: Option<LeaseId>,
+    pub device: Option<DeviceId>,
+    queue_key: (i64, u64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterState {
+    pub counter: Counter,
+    /// The ticket called to, or being served at, this counter.
+    pub current: Option<TicketId>,
+    /// The ticket most recently finished here (for "invite rating" after finishing).
+    pub last_served: Option<TicketId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub id: LeaseId,
+    pub device: DeviceId,
+    pub service: ServiceCode,
+    pub day: Date,
+    pub first: u32,
+    pub last: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub used: Vec<u32>,
+    /// Set when returned or expired; returned numbers can never be uploaded afterwards.
+    pub closed: Option<LeaseEnd>,
+    pub returned_unused: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Lanes {
+    regular: BTreeMap<(i64, u64), TicketId>,
+    priority: BTreeMap<(i64, u64), TicketId>,
+}
+
+/// Everything the engine needs to decide, derived only from events.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OfficeState {
+    pub settings: OfficeSettings,
+    pub services: BTreeMap<ServiceCode, Service>,
+    pub counters: BTreeMap<CounterId, CounterState>,
+    pub tickets: HashMap<TicketId, Ticket>,
+    pub leases: HashMap<LeaseId, Lease>,
+    /// Next number per service and local day.
+    next_number: HashMap<ServiceCode, (Date, u32)>,
+    idempotency: HashMap<String, TicketId>,
+    labels: HashMap<(Date, String), TicketId>,
+    rated: HashSet<(RatingSubject, Stage)>,
+    service_times: HashMap<ServiceCode, VecDeque<u32>>,
+    regulars_since_priority: HashMap<ServiceCode, u32>,
+    lanes: HashMap<ServiceCode, Lanes>,
+    counter_lanes: HashMap<CounterId, BTreeMap<(i64, u64), TicketId>>,
+    pub last_seq: u64,
+    pub last_closed_day: Option<Date>,
+}
+
+/// What the caller asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    IssueTicket {
+        service: ServiceCode,
+        priority: Priority,
+        idempotency_key: Option<String>,
+        device: Option<DeviceId>,
+    },
+    CallNext {
+        counter: CounterId,
+        officer: Option<String>,
+    },
+    CallTicket {
+        counter: CounterId,
+        officer: Option<String>,
+        ticket: TicketRef,
+    },
+    Recall {
+        counter: CounterId,
+    },
+    Start {
+        counter: CounterId,
+    },
+    Finish {
+        counter: CounterId,
+        outcome: String,
+        next_services: Vec<ServiceCode>,
+    },
+    NoShow {
+        counter: CounterId,
+    },
+    Park {
+        counter: CounterId,
+    },
+    Unpark {
+        ticket: TicketRef,
+        placement: Placement,
+    },
+    Transfer {
+        counter: CounterId,
+        to_service: Option<ServiceCode>,
+        to_counter: Option<CounterId>,
+        placement: Placement,
+    },
+    Cancel {
+        ticket: TicketRef,
+    },
+    LinkDossier {
+        counter: CounterId,
+        code: DossierCode,
+    },
+    InviteRating {
+        counter: CounterId,
+    },
+    Rate {
+        subject: RatingSubjectRef,
+        counter: Option<CounterId>,
+        stage: Option<Stage>,
+        level: RatingLevel,
+        answers: Vec<(Indicator, u8)>,
+        comment: Option<String>,
+    },
+    GrantLease {
+        device: DeviceId,
+        service: ServiceCode,
+        size: u32,
+        ttl_s: u32,
+    },
+    UploadLeased {
+        lease: LeaseId,
+        device: DeviceId,
+        number: u32,
+        priority: Priority,
+        issued_at: OffsetDateTime,
+        idempotency_key: String,
+    },
+    ReturnLease {
+        lease: LeaseId,
+        device: DeviceId,
+        unused: Vec<u32>,
+    },
+    ExpireLeases,
+    CloseDay,
+    SaveService {
+        service: Service,
+    },
+    SaveCounter {
+        counter: Counter,
+    },
+    ChangeSettings {
+        settings: OfficeSettings,
+    },
+}
+
+/// A ticket named by id or by its printed label today (`A025`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketRef {
+    Id(TicketId),
+    Label(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RatingSubjectRef {
+    Ticket(TicketId),
+    Dossier(DossierCode),
+}
+
+/// What `decide` returns: the events to append, and the ticket the caller asked about.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Decision {
+    pub events: Vec<EventKind>,
+    pub ticket: Option<TicketId>,
+}
+
+/// Longest comment or outcome code accepted.
+pub const MAX_COMMENT: usize = 1000;
+pub const MAX_LEASE: u32 = 100;
+/// How many recent service times the estimate averages.
+const SERVICE_TIME_WINDOW: usize = 20;
+
+impl OfficeState {
+    pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
+        self.tickets.get(&id)
+    }
+
+    pub fn ticket_by_idempotency_key(&self, key: &str) -> Option<&Ticket> {
+        self.idempotency.get(key).and_then(|id| self.tickets.get(id))
+    }
+
+    pub fn find_ticket(&self, r: &TicketRef, today: Date) -> Option<&Ticket> {
+        match r {
+            TicketRef::Id(id) => self.tickets.get(id),
+            TicketRef::Label(label) => {
+                let (letter, number) = NumberFormat::parse(label)?;
+                let canonical = self.settings.numbering.format(letter, number);
+                self.labels.get(&(today, canonical)).and_then(|id| self.tickets.get(id))
+            }
+        }
+    }
+
+    /// Tickets waiting in a service's queue, in call order for a counter with no other duties.
+    pub fn waiting(&self, service: &ServiceCode) -> usize {
+        self.lanes.get(service).map(|l| l.regular.len() + l.priority.len()).unwrap_or(0)
+    }
+
+    /// Average of recent service times, or the service's configured default.
+    pub fn average_service_time_s(&self, service: &ServiceCode) -> u32 {
+        match self.service_times.get(service) {
+            Some(times) if !times.is_empty() => {
+                (times.iter().map(|t| u64::from(*t)).sum::<u64>() / times.len() as u64) as u32
+            }
+            _ => self.services.get(service).map(|s| s.default_service_time_s).unwrap_or(300),
+        }
+    }
+
+    /// Open counters that serve a service (at least one, for estimates).
+    fn serving_counters(&self, service: &ServiceCode) -> u32 {
+        let n =
+            self.counters.values().filter(|c| c.counter.open && c.counter.services.contains(service)).count() as u32;
+        n.max(1)
+    }
+
+    /// People ahead of a ticket in its queue: everyone who would be called first under strict
+    /// priority (priority tickets before it, and for a regular ticket the regular ones before it too).
+    pub fn ahead_of(&self, ticket: &Ticket) -> usize {
+        if ticket.status != TicketStatus::Waiting {
+            return 0;
+        }
+        if let Some(counter) = ticket.target_counter {
+            return self.counter_lanes.get(&counter).map(|l| l.range(..ticket.queue_key).count()).unwrap_or(0);
+        }
+        let Some(lanes) = self.lanes.get(&ticket.service) else { return 0 };
+        if ticket.priority.is_priority() {
+            lanes.priority.range(..ticket.queue_key).count()
+        } else {
+            lanes.regular.range(..ticket.queue_key).count() + lanes.priority.len()
+        }
+    }
+
+    /// Estimated wait for someone with `ahead` people before them.
+    pub fn estimated_wait_s(&self, service: &ServiceCode, ahead: usize) -> u32 {
+        let per = u64::from(self.average_service_time_s(service));
+        let counters = u64::from(self.serving_counters(service));
+        ((ahead as u64 * per) / counters).min(u64::from(u32::MAX)) as u32
+    }
+
+    /// How many would be ahead of a new ticket in this service with this priority.
+    pub fn ahead_for_new(&self, service: &ServiceCode, priority: Priority) -> usize {
+        let Some(lanes) = self.lanes.get(service) else { return 0 };
+        if priority.is_priority() {
+            lanes.priority.len()
+        } else {
+            lanes.regular.len() + lanes.priority.len()
+        }
+    }
+
+    /// Tickets waiting in a service, in the order they would be called (priority mixing aside).
+    pub fn waiting_list(&self, service: &ServiceCode) -> Vec<&Ticket> {
+        let Some(lanes) = self.lanes.get(service) else { return Vec::new() };
+        lanes.priority.values().chain(lanes.regular.values()).filter_map(|id| self.tickets.get(id)).collect()
+    }
+
+    pub fn counter_waiting_list(&self, counter: CounterId) -> Vec<&Ticket> {
+        self.counter_lanes
+            .get(&counter)
+            .map(|l| l.values().filter_map(|id| self.tickets.get(id)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Folds one stored event into the state. Events were validated when decided, so this never fails;
+    /// an event about an unknown ticket is ignored rather than trusted.
+    pub fn apply(&mut self, event: &Event) {
+        self.last_seq = event.seq;
+        let at = event.at;
+        let tiebreak = event.seq;
+        match &event.kind {
+            EventKind::SettingsChanged { settings } => self.settings = settings.clone(),
+            EventKind::ServiceSaved { service } => {
+                self.services.insert(service.code.clone(), service.clone());
+            }
+            EventKind::CounterSaved { counter } => {
+                let entry = self.counters.entry(counter.id).or_insert_with(|| CounterState {
+                    counter: counter.clone(),
+                    current: None,
+                    last_served: None,
+                });
+                entry.counter = counter.clone();
+            }
+            EventKind::StaffSaved { .. } | EventKind::DeviceEnrolled { .. } | EventKind::DossierImported { .. } => {}
+            EventKind::TicketIssued {
+                ticket,
+                service,
+                letter,
+                number,
+                label,
+                day,
+                priority,
+                issued_at,
+                idempotency_key,
+                lease,
+                device,
+            } => {
+                let key = (issued_at.unix_timestamp_nanos().div_euclid(1_000_000) as i64, tiebreak);
+                let t = Ticket {
+                    id: *ticket,
+                    service: service.clone(),
+                    letter: *letter,
+                    number: *number,
+                    label: label.clone(),
+                    day: *day,
+                    priority: *priority,
+                    issued_at: *issued_at,
+                    enqueued_at: *issued_at,
+                    status: TicketStatus::Waiting,
+                    target_counter: None,
+                    pending_services: Vec::new(),
+                    dossiers: Vec::new(),
+                    segments: Vec::new(),
+                    recalls: 0,
+                    lease: *lease,
+                    device: *device,
+                    queue_key: key,
+                };
+                match lease.and_then(|l| self.leases.get_mut(&l)) {
+                    Some(l) => l.used.push(*number),
+                    None => {
+                        let next = self.next_number.entry(service.clone()).or_insert((*day, *number));
+                        if next.0 != *day || next.1 <= *number {
+                            *next = (*day, number + 1);
+                        }
+                    }
+                }
+                if let Some(k) = idempotency_key {
+                    self.idempotency.insert(k.clone(), *ticket);
+                }
+                self.labels.insert((*day, label.clone()), *ticket);
+                self.tickets.insert(*ticket, t);
+                self.enqueue(*ticket);
+            }
+            EventKind::TicketCalled { ticket, counter, officer, .. } => {
+                self.dequeue(*ticket);
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    t.status = TicketStatus::Called { counter: *counter, officer: officer.clone(), at };
+                    t.target_counter = None;
+                    if t.priority.is_priority() {
+                        self.regulars_since_priority.insert(t.service.clone(), 0);
+                    } else {
+                        *self.regulars_since_priority.entry(t.service.clone()).or_insert(0) += 1;
+                    }
+                }
+                if let Some(c) = self.counters.get_mut(counter) {
+                    c.current = Some(*ticket);
+                }
+            }
+            EventKind::TicketRecalled { ticket, .. } => {
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    t.recalls += 1;
+                }
+            }
+            EventKind::ServiceStarted { ticket, counter } => {
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    let officer = match &t.status {
+                        TicketStatus::Called { officer, .. } => officer.clone(),
+                        _ => None,
+                    };
+                    t.status = TicketStatus::Serving { counter: *counter, officer, since: at };
+                }
+            }
+            EventKind::TicketFinished { ticket, counter, outcome, next_services } => {
+                self.release_counter(*ticket);
+                if let Some(c) = self.counters.get_mut(counter) {
+                    c.last_served = Some(*ticket);
+                }
+                let mut service_time = None;
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    let (officer, started) = started_of(&t.status, at);
+                    service_time = Some(((at - started).whole_seconds().max(0)) as u32);
+                    t.segments.push(ServedSegment {
+                        service: t.service.clone(),
+                        counter: *counter,
+                        officer,
+                        started_at: started,
+                        ended_at: at,
+                        outcome: outcome.clone(),
+                    });
+                    if let Some((next, rest)) = next_services.split_first() {
+                        t.service = next.clone();
+                        t.pending_services = rest.to_vec();
+                        t.status = TicketStatus::Waiting;
+                        t.enqueued_at = at;
+                        // Several services in one visit: the citizen already waited, so the ticket joins
+                        // the next service in issue-time order.
+                        t.queue_key = (t.issued_at.unix_timestamp_nanos().div_euclid(1_000_000) as i64, tiebreak);
+                    } else {
+                        t.status = TicketStatus::Served { counter: *counter, outcome: outcome.clone(), at };
+                    }
+                }
+                if let (Some(secs), Some(t)) = (service_time, self.tickets.get(ticket)) {
+                    let service = t.segments.last().map(|s| s.service.clone()).unwrap_or_else(|| t.service.clone());
+                    let times = self.service_times.entry(service).or_default();
+                    times.push_back(secs);
+                    while times.len() > SERVICE_TIME_WINDOW {
+                        times.pop_front();
+                    }
+                }
+                if self.tickets.get(ticket).is_some_and(|t| t.status == TicketStatus::Waiting) {
+                    self.enqueue(*ticket);
+                }
+            }
+            EventKind::TicketMissed { ticket, counter } => {
+                self.release_counter(*ticket);
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    t.status = TicketStatus::Missed { counter: *counter, at };
+                }
+            }
+            EventKind::TicketParked { ticket, counter } => {
+                self.release_counter(*ticket);
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    t.status = TicketStatus::Parked { counter: *counter, at };
+                }
+            }
+            EventKind::TicketUnparked { ticket, placement } => {
+                let front = self.front_key(*ticket, tiebreak);
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    t.status = TicketStatus::Waiting;
+                    t.enqueued_at = at;
+                    t.queue_key = match placement {
+                        Placement::Front => front,
+                        Placement::Back => (at.unix_timestamp_nanos().div_euclid(1_000_000) as i64, tiebreak),
+                    };
+                }
+                self.enqueue(*ticket);
+            }
+            EventKind::TicketTransferred { ticket, from_counter, to_service, to_counter, placement } => {
+                self.dequeue(*ticket);
+                self.release_counter(*ticket);
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    if let Some(counter) = from_counter {
+                        let (officer, started) = started_of(&t.status, at);
+                        t.segments.push(ServedSegment {
+                            service: t.service.clone(),
+                            counter: *counter,
+                            officer,
+                            started_at: started,
+                            ended_at: at,
+                            outcome: "transferred".into(),
+                        });
+                    }
+                    t.service = to_service.clone();
+                    t.target_counter = *to_counter;
+                    t.status = TicketStatus::Waiting;
+                    t.enqueued_at = at;
+                }
+                let front = self.front_key(*ticket, tiebreak);
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    t.queue_key = match placement {
+                        Placement::Front => front,
+                        Placement::Back => (at.unix_timestamp_nanos().div_euclid(1_000_000) as i64, tiebreak),
+                    };
+                }
+                self.enqueue(*ticket);
+            }
+            EventKind::TicketCancelled { ticket, reason } => {
+                self.dequeue(*ticket);
+                self.release_counter(*ticket);
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    t.status = TicketStatus::Cancelled { reason: *reason, at };
+                }
+            }
+            EventKind::DossierLinked { ticket, code } => {
+                if let Some(t) = self.tickets.get_mut(ticket) {
+                    if !t.dossiers.contains(code) {
+                        t.dossiers.push(code.clone());
+                    }
+                }
+            }
+            EventKind::RatingInvited { .. } => {}
+            EventKind::RatingRecorded { subject, stage, .. } => {
+                self.rated.insert((subject.clone(), *stage));
+            }
+            EventKind::LeaseGranted { lease, device, service, day, first, last, expires_at } => {
+                let next = self.next_number.entry(service.clone()).or_insert((*day, *first));
+                if next.0 != *day || next.1 <= *last {
+                    *next = (*day, last + 1);
+                }
+                self.leases.insert(
+                    *lease,
+                    Lease {
+                        id: *lease,
+                        device: *device,
+                        service: service.clone(),
+                        day: *day,
+                        first: *first,
+                        last: *last,
+                        expires_at: *expires_at,
+                        used: Vec::new(),
+                        closed: None,
+                        returned_unused: Vec::new(),
+                    },
+                );
+            }
+            EventKind::LeaseClosed { lease, unused, end } => {
+                if let Some(l) = self.leases.get_mut(lease) {
+                    l.closed = Some(*end);
+                    if *end == LeaseEnd::Returned {
+                        l.returned_unused = unused.clone();
+                    }
+                }
+            }
+            EventKind::DayClosed { day } => {
+                self.last_closed_day = Some(*day);
+                self.prune_before(*day);
+            }
+        }
+    }
+
+    /// Drops what no rule needs any more: tickets that ended before `day` (kept one more day for
+    /// late ratings), their keys, and leases of past days. The log still holds all of it.
+    fn prune_before(&mut self, day: Date) {
+        let keep_from = day.previous_day().unwrap_or(day);
+        let gone: Vec<TicketId> =
+            self.tickets.values().filter(|t| t.day < keep_from && t.status.is_ended()).map(|t| t.id).collect();
+        let gone_set: HashSet<TicketId> = gone.iter().copied().collect();
+        for id in &gone {
+            self.tickets.remove(id);
+        }
+        self.idempotency.retain(|_, id| !gone_set.contains(id));
+        self.labels.retain(|(d, _), id| *d >= keep_from || !gone_set.contains(id));
+        self.rated.retain(|(s, _)| !matches!(s, RatingSubject::Ticket(id) if gone_set.contains(id)));
+        self.leases.retain(|_, l| l.day >= keep_from);
+        for c in self.counters.values_mut() {
+            if c.last_served.is_some_and(|id| gone_set.contains(&id)) {
+                c.last_served = None;
+            }
+        }
+    }
+
+    fn release_counter(&mut self, ticket: TicketId) {
+        for c in self.counters.values_mut() {
+            if c.current == Some(ticket) {
+                c.current = None;
+            }
+        }
+    }
+
+    fn front_key(&self, ticket: TicketId, tiebreak: u64) -> (i64, u64) {
+        let Some(t) = self.tickets.get(&ticket) else { return (0, tiebreak) };
+        let min = if let Some(counter) = t.target_counter {
+            self.counter_lanes.get(&counter).and_then(|l| l.keys().next().copied())
+        } else {
+            self.lanes.get(&t.service).and_then(|l| {
+                let lane = if t.priority.is_priority() { &l.priority } else { &l.regular };
+                lane.keys().next().copied()
+            })
+        };
+        match min {
+            Some((k, _)) => (k - 1, tiebreak),
+            None => (t.enqueued_at.unix_timestamp_nanos().div_euclid(1_000_000) as i64, tiebreak),
+        }
+    }
+
+    fn enqueue(&mut self, ticket: TicketId) {
+        let Some(t) = self.tickets.get(&ticket) else { return };
+        if t.status != TicketStatus::Waiting {
+            return;
+        }
+        if let Some(counter) = t.target_counter {
+            self.counter_lanes.entry(counter).or_default().insert(t.queue_key, ticket);
+        } else {
+            let lanes = self.lanes.entry(t.service.clone()).or_default();
+            let lane = if t.priority.is_priority() { &mut lanes.priority } else { &mut lanes.regular };
+            lane.insert(t.queue_key, ticket);
+        }
+    }
+
+    fn dequeue(&mut self, ticket: TicketId) {
+        let Some(t) = self.tickets.get(&ticket) else { return };
+        if let Some(l) = self.counter_lanes.get_mut(&t.target_counter.unwrap_or(0)) {
+            l.remove(&t.queue_key);
+        }
+        if let Some(lanes) = self.lanes.get_mut(&t.service) {
+            lanes.regular.remove(&t.queue_key);
+            lanes.priority.remove(&t.queue_key);
+        }
+    }
+
+    /// The ticket call-next would take for a counter now, under the priority rule and ageing cap.
+    pub fn next_for_counter(&self, counter: &Counter, now: OffsetDateTime) -> Option<TicketId> {
+        if let Some(id) = self.counter_lanes.get(&counter.id).and_then(|l| l.values().next()) {
+            return Some(*id);
+        }
+        counter.services.iter().find_map(|s| self.next_in_service(s, now))
+    }
+
+    fn next_in_service(&self, service: &ServiceCode, now: OffsetDateTime) -> Option<TicketId> {
+        let lanes = self.lanes.get(service)?;
+        let regular = lanes.regular.values().next().and_then(|id| self.tickets.get(id));
+        let priority = lanes.priority.values().next().copied();
+        match (regular, priority) {
+            (None, None) => None,
+            (Some(r), None) => Some(r.id),
+            (None, Some(p)) => Some(p),
+            (Some(r), Some(p)) => {
+                let cap = self.settings.priority_rule.ageing_cap_s();
+                if (now - r.enqueued_at).whole_seconds() >= i64::from(cap) {
+                    return Some(r.id);
+                }
+                match self.settings.priority_rule {
+                    PriorityRule::Strict { .. } => Some(p),
+                    PriorityRule::Ratio { regular_per_priority, .. } => {
+                        let streak = self.regulars_since_priority.get(service).copied().unwrap_or(regular_per_priority);
+                        if streak >= regular_per_priority {
+                            Some(p)
+                        } else {
+                            Some(r.id)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn started_of(status: &TicketStatus, fallback: OffsetDateTime) -> (Option<String>, OffsetDateTime) {
+    match status {
+        TicketStatus::Called { officer, at, .. } => (officer.clone(), *at),
+        TicketStatus::Serving { officer, since, .. } => (officer.clone(), *since),
+        _ => (None, fallback),
+    }
+}
+
+/// Checks a command against the state and returns the events it causes. `new_id` supplies UUIDs.
+pub fn decide(
+    state: &OfficeState,
+    command: &Command,
+    now: OffsetDateTime,
+    new_id: &mut dyn FnMut() -> Uuid,
+) -> Result<Decision, QueueError> {
+    let offset = state.settings.offset();
+    let today = local_day(now, offset);
+    let mut events = Vec::new();
+    let mut ticket_out = None;
+    match command {
+        Command::IssueTicket { service, priority, idempotency_key, device } => {
+            if let Some(key) = idempotency_key {
+                validate_key(key)?;
+                if let Some(t) = state.ticket_by_idempotency_key(key) {
+                    return Ok(Decision { events, ticket: Some(t.id) });
+                }
+            }
+            let svc = state.services.get(service).ok_or_else(|| QueueError::UnknownService(service.to_string()))?;
+            if !svc.open {
+                return Err(QueueError::ServiceClosed(service.to_string()));
+            }
+            if !state.settings.is_open_at(now) {
+                return Err(QueueError::OfficeClosed);
+            }
+            let number = next_number(state, service, today);
+            check_number_fits(state, number)?;
+            let id = new_id();
+            events.push(EventKind::TicketIssued {
+                ticket: id,
+                service: service.clone(),
+                letter: svc.letter,
+                number,
+                label: state.settings.numbering.format(svc.letter, number),
+                day: today,
+                priority: *priority,
+                issued_at: now,
+                idempotency_key: idempotency_key.clone(),
+                lease: None,
+                device: *device,
+            });
+            ticket_out = Some(id);
+        }
+        Command::CallNext { counter, officer } => {
+            let c = open_counter(state, *counter)?;
+            let next = state.next_for_counter(&c.counter, now).ok_or(QueueError::QueueEmpty(*counter))?;
+            finish_current_implicitly(state, c, &mut events);
+            events.push(EventKind::TicketCalled {
+                ticket: next,
+                counter: *counter,
+                officer: officer.clone(),
+                how: CallKind::Next,
+            });
+            ticket_out = Some(next);
+        }
+        Command::CallTicket { counter, officer, ticket } => {
+            let c = open_counter(state, *counter)?;
+            let t = state.find_ticket(ticket, today).ok_or(QueueError::UnknownTicket)?;
+            let how = match &t.status {
+                TicketStatus::Waiting => CallKind::Specific,
+                TicketStatus::Parked { .. } => CallKind::FromPark,
+                TicketStatus::Missed { at, .. } => {
+                    if (now - *at).whole_seconds() > i64::from(state.settings.no_show_grace_s) {
+                        return Err(QueueError::GraceExpired(t.label.clone()));
+                    }
+                    CallKind::AfterNoShow
+                }
+                other => return Err(QueueError::WrongState { ticket: t.label.clone(), state: other.name() }),
+            };
+            if c.current == Some(t.id) {
+                return Err(QueueError::WrongState { ticket: t.label.clone(), state: t.status.name() });
+            }
+            finish_current_implicitly(state, c, &mut events);
+            events.push(EventKind::TicketCalled { ticket: t.id, counter: *counter, officer: officer.clone(), how });
+            ticket_out = Some(t.id);
+        }
+        Command::Recall { counter } => {
+            let t = current_ticket(state, *counter)?;
+            events.push(EventKind::TicketRecalled { ticket: t.id, counter: *counter });
+            ticket_out = Some(t.id);
+        }
+        Command::Start { counter } => {
+            let t = current_ticket(state, *counter)?;
+            if !matches!(t.status, TicketStatus::Called { .. }) {
+                return Err(QueueError::WrongState { ticket: t.label.clone(), state: t.status.name() });
+            }
+            events.push(EventKind::ServiceStarted { ticket: t.id, counter: *counter });
+            ticket_out = Some(t.id);
+        }
+        Command::Finish { counter, outcome, next_services } => {
+            let t = current_ticket(state, *counter)?;
+            validate_outcome(outcome)?;
+            for s in next_services {
+                if !state.services.contains_key(s) {
+                    return Err(QueueError::UnknownService(s.to_string()));
+                }
+            }
+            if next_services.len() > 10 {
+                return Err(QueueError::Invalid("too many next services".into()));
+            }
+            let mut next = next_services.clone();
+            if next.is_empty() {
+                next = t.pending_services.clone();
+            }
+            events.push(EventKind::TicketFinished {
+                ticket: t.id,
+                counter: *counter,
+                outcome: outcome.clone(),
+                next_services: next,
+            });
+            ticket_out = Some(t.id);
+        }
+        Command::NoShow { counter } => {
+            let t = current_ticket(state, *counter)?;
+            events.push(EventKind::TicketMissed { ticket: t.id, counter: *counter });
+            ticket_out = Some(t.id);
+        }
+        Command::Park { counter } => {
+            let t = current_ticket(state, *counter)?;
+            events.push(EventKind::TicketParked { ticket: t.id, counter: *counter });
+            ticket_out = Some(t.id);
+        }
+        Command::Unpark { ticket, placement } => {
+            let t = state.find_ticket(ticket, today).ok_or(QueueError::UnknownTicket)?;
+            if !matches!(t.status, TicketStatus::Parked { .. }) {
+                return Err(QueueError::WrongState { ticket: t.label.clone(), state: t.status.name() });
+            }
+            events.push(EventKind::TicketUnparked { ticket: t.id, placement: *placement });
+            ticket_out = Some(t.id);
+        }
+        Command::Transfer { counter, to_service, to_counter, placement } => {
+            let t = current_ticket(state, *counter)?;
+            let target_counter = match to_counter {
+                Some(id) => Some(state.counters.get(id).ok_or(QueueError::UnknownCounter(*id))?),
+                None => None,
+            };
+            let service = match (to_service, target_counter) {
+                (Some(s), _) => {
+                    if !state.services.contains_key(s) {
+                        return Err(QueueError::UnknownService(s.to_string()));
+                    }
+                    s.clone()
+                }
+                (None, Some(c)) => c.counter.services.first().cloned().unwrap_or_else(|| t.service.clone()),
+                (None, None) => return Err(QueueError::Invalid("transfer needs a service or a counter".into())),
+            };
+            if *to_counter == Some(*counter) && to_service.is_none() {
+                return Err(QueueError::Invalid("cannot transfer a ticket to the counter it is at".into()));
+            }
+            events.push(EventKind::TicketTransferred {
+                ticket: t.id,
+                from_counter: Some(*counter),
+                to_service: service,
+                to_counter: *to_counter,
+                placement: *placement,
+            });
+            ticket_out = Some(t.id);
+        }
+        Command::Cancel { ticket } => {
+            let t = state.find_ticket(ticket, today).ok_or(QueueError::UnknownTicket)?;
+            if matches!(t.status, TicketStatus::Served { .. } | TicketStatus::Cancelled { .. }) {
+                return Err(QueueError::WrongState { ticket: t.label.clone(), state: t.status.name() });
+            }
+            events.push(EventKind::TicketCancelled { ticket: t.id, reason: CancelReason::Staff });
+            ticket_out = Some(t.id);
+        }
+        Command::LinkDossier { counter, code } => {
+            let c = state.counters.get(counter).ok_or(QueueError::UnknownCounter(*counter))?;
+            let id = c.current.or(c.last_served).ok_or(QueueError::NoCurrentTicket(*counter))?;
+            events.push(EventKind::DossierLinked { ticket: id, code: code.clone() });
+            ticket_out = Some(id);
+        }
+        Command::InviteRating { counter } => {
+            let c = state.counters.get(counter).ok_or(QueueError::UnknownCounter(*counter))?;
+            let id = c.current.or(c.last_served).ok_or(QueueError::NoCurrentTicket(*counter))?;
+            let t = state.tickets.get(&id).ok_or(QueueError::UnknownTicket)?;
+            let stage = state.services.get(&t.service).map(|s| s.stage).unwrap_or(Stage::Reception);
+            events.push(EventKind::RatingInvited { counter: *counter, ticket: id, stage });
+            ticket_out = Some(id);
+        }
+        Command::Rate { subject, counter, stage, level, answers, comment } => {
+            if let Some(c) = comment {
+                if c.chars().count() > MAX_COMMENT {
+                    return Err(QueueError::TooLong("comment", MAX_COMMENT));
+                }
+            }
+            if answers.iter().any(|(_, p)| *p > 2) {
+                return Err(QueueError::Invalid("indicator answers are 0, 1 or 2 points".into()));
+            }
+            let (subject, counter, officer, stage) = match subject {
+                RatingSubjectRef::Ticket(id) => {
+                    let t = state.tickets.get(id).ok_or(QueueError::UnknownTicket)?;
+                    let (counter, officer, service, ended) = match (&t.status, t.segments.last()) {
+                        (
+                            TicketStatus::Called { counter, officer, .. }
+                            | TicketStatus::Serving { counter, officer, .. },
+                            _,
+                        ) => (*counter, officer.clone(), t.service.clone(), None),
+                        (_, Some(seg)) => (seg.counter, seg.officer.clone(), seg.service.clone(), Some(seg.ended_at)),
+                        _ => return Err(QueueError::NotServedYet(t.label.clone())),
+                    };
+                    if let Some(ended) = ended {
+                        if (now - ended).whole_seconds() > i64::from(state.settings.rating_window_s) {
+                            return Err(QueueError::RatingWindowClosed);
+                        }
+                    }
+                    let stage =
+                        stage.or_else(|| state.services.get(&service).map(|s| s.stage)).unwrap_or(Stage::Reception);
+                    (RatingSubject::Ticket(*id), Some(counter), officer, stage)
+                }
+                RatingSubjectRef::Dossier(code) => {
+                    (RatingSubject::Dossier(code.clone()), *counter, None, stage.unwrap_or(Stage::ResultReturn))
+                }
+            };
+            if state.rated.contains(&(subject.clone(), stage)) {
+                return Err(QueueError::AlreadyRated);
+            }
+            events.push(EventKind::RatingRecorded {
+                rating: new_id(),
+                subject,
+                counter,
+                officer,
+                stage,
+                level: *level,
+                answers: answers.clone(),
+                comment: comment.clone(),
+            });
+        }
+        Command::GrantLease { device, service, size, ttl_s } => {
+            let svc = state.services.get(service).ok_or_else(|| QueueError::UnknownService(service.to_string()))?;
+            if !svc.open {
+                return Err(QueueError::ServiceClosed(service.to_string()));
+            }
+            if *size == 0 || *size > MAX_LEASE {
+                return Err(QueueError::Invalid(format!("lease size must be 1–{MAX_LEASE}")));
+            }
+            let first = next_number(state, service, today);
+            let last = first + size - 1;
+            check_number_fits(state, last)?;
+            // A lease never outlives the office day: numbers restart at midnight.
+            let midnight = today.next_day().map(|d| d.midnight().assume_offset(offset)).unwrap_or(now);
+            let expires_at = (now + Duration::seconds(i64::from(*ttl_s))).min(midnight);
+            events.push(EventKind::LeaseGranted {
+                lease: new_id(),
+                device: *device,
+                service: service.clone(),
+                day: today,
+                first,
+                last,
+                expires_at,
+            });
+        }
+        Command::UploadLeased { lease, device, number, priority, issued_at, idempotency_key } => {
+            validate_key(idempotency_key)?;
+            if let Some(t) = state.ticket_by_idempotency_key(idempotency_key) {
+                return Ok(Decision { events, ticket: Some(t.id) });
+            }
+            let l = state.leases.get(lease).ok_or(QueueError::UnknownLease)?;
+            if l.device != *device {
+                return Err(QueueError::UnknownLease);
+            }
+            if *number < l.first || *number > l.last {
+                return Err(QueueError::Invalid(format!("number {number} is not in lease {}–{}", l.first, l.last)));
+            }
+            if l.used.contains(number) || l.returned_unused.contains(number) {
+                return Err(QueueError::NumberAlreadyUsed(*number));
+            }
+            if *issued_at > l.expires_at
+                || local_day(*issued_at, offset) != l.day
+                || *issued_at > now + Duration::minutes(5)
+            {
+                return Err(QueueError::Invalid("the ticket was issued outside its lease's validity".into()));
+            }
+            let svc =
+                state.services.get(&l.service).ok_or_else(|| QueueError::UnknownService(l.service.to_string()))?;
+            let id = new_id();
+            events.push(EventKind::TicketIssued {
+                ticket: id,
+                service: l.service.clone(),
+                letter: svc.letter,
+                number: *number,
+                label: state.settings.numbering.format(svc.letter, *number),
+                day: l.day,
+                priority: *priority,
+                issued_at: *issued_at,
+                idempotency_key: Some(idempotency_key.clone()),
+                lease: Some(*lease),
+                device: Some(*device),
+            });
+            ticket_out = Some(id);
+        }
+        Command::ReturnLease { lease, device, unused } => {
+            let l = state.leases.get(lease).ok_or(QueueError::UnknownLease)?;
+            if l.device != *device {
+                return Err(QueueError::UnknownLease);
+            }
+            if l.closed.is_some() {
+                return Err(QueueError::Invalid("lease already closed".into()));
+            }
+            if unused.iter().any(|n| *n < l.first || *n > l.last || l.used.contains(n)) {
+                return Err(QueueError::Invalid("unused numbers must be in the lease and not uploaded".into()));
+            }
+            let mut unused = unused.clone();
+            unused.sort_unstable();
+            unused.dedup();
+            events.push(EventKind::LeaseClosed { lease: *lease, unused, end: LeaseEnd::Returned });
+        }
+        Command::ExpireLeases => {
+            let mut expired: Vec<&Lease> =
+                state.leases.values().filter(|l| l.closed.is_none() && l.expires_at <= now).collect();
+            expired.sort_by_key(|l| (l.expires_at, l.id));
+            for l in expired {
+                let unused = (l.first..=l.last).filter(|n| !l.used.contains(n)).collect();
+                events.push(EventKind::LeaseClosed { lease: l.id, unused, end: LeaseEnd::Expired });
+            }
+        }
+        Command::CloseDay => {
+            if state.last_closed_day.is_some_and(|d| d >= today) {
+                return Ok(Decision::default());
+            }
+            if !state.settings.keep_queue_overnight {
+                let mut open: Vec<&Ticket> =
+                    state.tickets.values().filter(|t| t.day < today && !t.status.is_ended()).collect();
+                open.sort_by_key(|t| (t.issued_at, t.id));
+                for t in open {
+                    events.push(EventKind::TicketCancelled { ticket: t.id, reason: CancelReason::DayClosed });
+                }
+            }
+            events.push(EventKind::DayClosed { day: today });
+        }
+        Command::SaveService { service } => {
+            if service.name.vi.trim().is_empty() || service.name.en.trim().is_empty() {
+                return Err(QueueError::Invalid("service names in Vietnamese and English are required".into()));
+            }
+            if !service.letter.is_ascii_uppercase() {
+                return Err(QueueError::Invalid("the service letter must be A–Z".into()));
+            }
+            if service.name.vi.chars().count() > 200 || service.field.vi.chars().count() > 200 {
+                return Err(QueueError::TooLong("name", 200));
+            }
+            events.push(EventKind::ServiceSaved { service: service.clone() });
+        }
+        Command::SaveCounter { counter } => {
+            if counter.id == 0 {
+                return Err(QueueError::Invalid("counter numbers start at 1".into()));
+            }
+            for s in &counter.services {
+                if !state.services.contains_key(s) {
+                    return Err(QueueError::UnknownService(s.to_string()));
+                }
+            }
+            events.push(EventKind::CounterSaved { counter: counter.clone() });
+        }
+        Command::ChangeSettings { settings } => {
+            settings.validate().map_err(QueueError::Invalid)?;
+            events.push(EventKind::SettingsChanged { settings: settings.clone() });
+        }
+    }
+    Ok(Decision { events, ticket: ticket_out })
+}
+
+fn next_number(state: &OfficeState, service: &ServiceCode, today: Date) -> u32 {
+    match state.next_number.get(service) {
+        Some((day, n)) if *day == today => *n,
+        _ => state.settings.numbering.first,
+    }
+}
+
+fn check_number_fits(state: &OfficeState, number: u32) -> Result<(), QueueError> {
+    // Width grows past the format (A999 → A1000) rather than wrapping: a number never repeats in a day.
+    if number > 999_999 {
+        return Err(QueueError::NumbersExhausted);
+    }
+    let _ = state;
+    Ok(())
+}
+
+fn validate_key(key: &str) -> Result<(), QueueError> {
+    if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(QueueError::Invalid("Idempotency-Key must be 1–128 visible ASCII characters".into()));
+    }
+    Ok(())
+}
+
+fn validate_outcome(outcome: &str) -> Result<(), QueueError> {
+    if OUTCOMES.iter().any(|(code, _, _)| *code == outcome) {
+        Ok(())
+    } else {
+        Err(QueueError::Invalid(format!(
+            "unknown outcome {outcome:?}; use one of {}",
+            OUTCOMES.iter().map(|o| o.0).collect::<Vec<_>>().join(", ")
+        )))
+    }
+}
+
+fn open_counter(state: &OfficeState, counter: CounterId) -> Result<&CounterState, QueueError> {
+    let c = state.counters.get(&counter).ok_or(QueueError::UnknownCounter(counter))?;
+    if !c.counter.open {
+        return Err(QueueError::CounterClosed(counter));
+    }
+    Ok(c)
+}
+
+fn current_ticket(state: &OfficeState, counter: CounterId) -> Result<&Ticket, QueueError> {
+    let c = state.counters.get(&counter).ok_or(QueueError::UnknownCounter(counter))?;
+    let id = c.current.ok_or(QueueError::NoCurrentTicket(counter))?;
+    state.tickets.get(&id).ok_or(QueueError::NoCurrentTicket(counter))
+}
+
+/// Calling the next citizen means the one at the counter has been served.
+fn finish_current_implicitly(state: &OfficeState, c: &CounterState, events: &mut Vec<EventKind>) {
+    if let Some(current) = c.current.and_then(|id| state.tickets.get(&id)) {
+        if current.status.at_counter() == Some(c.counter.id) {
+            events.push(EventKind::TicketFinished {
+                ticket: current.id,
+                counter: c.counter.id,
+                outcome: "completed".into(),
+                next_services: current.pending_services.clone(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "queue_tests.rs"]
+mod tests;

@@ -1,0 +1,614 @@
+use super::*;
+use crate::i18n::Localized;
+use proptest::prelude::*;
+use time::macros::datetime;
+
+fn service(code: &str, letter: char) -> Service {
+    Service {
+        code: ServiceCode::new(code).unwrap(),
+        letter,
+        name: Localized::new(code, code),
+        field: Localized::new("Lĩnh vực", "Field"),
+        procedures: vec![],
+        stage: Stage::Reception,
+        service_level_target_s: 1200,
+        default_service_time_s: 300,
+        open: true,
+    }
+}
+
+fn sc(code: &str) -> ServiceCode {
+    ServiceCode::new(code).unwrap()
+}
+
+/// A small in-memory log: decide, stamp, apply.
+struct Office {
+    state: OfficeState,
+    log: Vec<Event>,
+    now: OffsetDateTime,
+    ids: u128,
+}
+
+impl Office {
+    fn new(rule: PriorityRule) -> Office {
+        let mut o = Office { state: OfficeState::default(), log: vec![], now: datetime!(2026-11-27 01:00 UTC), ids: 0 };
+        let settings = OfficeSettings { priority_rule: rule, ..OfficeSettings::default() };
+        o.run(Command::ChangeSettings { settings }).unwrap();
+        o.run(Command::SaveService { service: service("a", 'A') }).unwrap();
+        o.run(Command::SaveService { service: service("b", 'B') }).unwrap();
+        for (id, services) in [(1, vec![sc("a"), sc("b")]), (2, vec![sc("b"), sc("a")]), (3, vec![sc("a")])] {
+            let counter = Counter {
+                id,
+                name: Localized::new(format!("Quầy {id}"), format!("Counter {id}")),
+                services,
+                open: true,
+            };
+            o.run(Command::SaveCounter { counter }).unwrap();
+        }
+        o
+    }
+
+    fn run(&mut self, cmd: Command) -> Result<Decision, QueueError> {
+        let mut ids = self.ids;
+        let decision = decide(&self.state, &cmd, self.now, &mut || {
+            ids += 1;
+            Uuid::from_u128(ids)
+        })?;
+        self.ids = ids;
+        for kind in &decision.events {
+            let e = Event {
+                seq: self.log.len() as u64 + 1,
+                id: Uuid::from_u128(1 << 100 | self.log.len() as u128),
+                at: self.now,
+                actor: Actor::System,
+                kind: kind.clone(),
+            };
+            self.state.apply(&e);
+            self.log.push(e);
+        }
+        Ok(decision)
+    }
+
+    fn issue(&mut self, svc: &str, priority: Priority) -> TicketId {
+        self.run(Command::IssueTicket { service: sc(svc), priority, idempotency_key: None, device: None })
+            .unwrap()
+            .ticket
+            .unwrap()
+    }
+
+    fn call(&mut self, counter: CounterId) -> Option<TicketId> {
+        self.run(Command::CallNext { counter, officer: Some("cb1".into()) }).ok().and_then(|d| d.ticket)
+    }
+
+    fn label(&self, id: TicketId) -> String {
+        self.state.tickets[&id].label.clone()
+    }
+
+    fn tick(&mut self, secs: i64) {
+        self.now += Duration::seconds(secs);
+    }
+
+    fn replayed(&self) -> OfficeState {
+        let mut s = OfficeState::default();
+        for e in &self.log {
+            s.apply(e);
+        }
+        s
+    }
+}
+
+#[test]
+fn numbers_start_at_001_per_service_and_reset_at_local_midnight() {
+    let mut o = Office::new(PriorityRule::default());
+    let a1 = o.issue("a", Priority::None);
+    let a2 = o.issue("a", Priority::None);
+    let b1 = o.issue("b", Priority::None);
+    assert_eq!((o.label(a1), o.label(a2), o.label(b1)), ("A001".into(), "A002".into(), "B001".into()));
+    // 23:59 local then 00:00 local.
+    o.now = datetime!(2026-11-27 16:59 UTC);
+    let t = o.issue("a", Priority::None);
+    assert_eq!(o.label(t), "A003");
+    o.now = datetime!(2026-11-27 17:00 UTC);
+    let next_day = o.issue("a", Priority::None);
+    assert_eq!(o.label(next_day), "A001");
+    // History is kept: yesterday's A001 is still there.
+    assert_eq!(o.label(a1), "A001");
+    assert_ne!(o.state.tickets[&a1].day, o.state.tickets[&next_day].day);
+}
+
+#[test]
+fn idempotency_key_returns_the_same_ticket() {
+    let mut o = Office::new(PriorityRule::default());
+    let cmd = Command::IssueTicket {
+        service: sc("a"),
+        priority: Priority::None,
+        idempotency_key: Some("k-1".into()),
+        device: None,
+    };
+    let first = o.run(cmd.clone()).unwrap();
+    let again = o.run(cmd).unwrap();
+    assert_eq!(first.ticket, again.ticket);
+    assert!(again.events.is_empty());
+    assert_eq!(o.state.waiting(&sc("a")), 1);
+}
+
+#[test]
+fn strict_priority_with_ageing_cap() {
+    let mut o = Office::new(PriorityRule::Strict { ageing_cap_s: 600 });
+    let r1 = o.issue("a", Priority::None);
+    o.tick(10);
+    let p1 = o.issue("a", Priority::Elderly);
+    assert_eq!(o.call(3), Some(p1));
+    let p2 = o.issue("a", Priority::Pregnant);
+    o.tick(600);
+    // r1 has now waited past the cap: it goes before p2.
+    assert_eq!(o.call(3), Some(r1));
+    assert_eq!(o.call(3), Some(p2));
+    assert_eq!(o.call(3), None);
+}
+
+#[test]
+fn ratio_mixes_one_priority_per_n_regular() {
+    let mut o = Office::new(PriorityRule::Ratio { regular_per_priority: 2, ageing_cap_s: 100_000 });
+    let regular: Vec<_> = (0..6).map(|_| o.issue("a", Priority::None)).collect();
+    let prio: Vec<_> = (0..3).map(|_| o.issue("a", Priority::Disabled)).collect();
+    let order: Vec<_> = (0..9).map(|_| o.call(3).unwrap()).collect();
+    assert_eq!(
+        order,
+        vec![prio[0], regular[0], regular[1], prio[1], regular[2], regular[3], prio[2], regular[4], regular[5]]
+    );
+}
+
+#[test]
+fn counter_serves_its_services_in_order() {
+    let mut o = Office::new(PriorityRule::default());
+    let b = o.issue("b", Priority::None);
+    let a = o.issue("a", Priority::None);
+    assert_eq!(o.call(1), Some(a)); // counter 1 prefers a
+    let a2 = o.issue("a", Priority::None);
+    assert_eq!(o.call(2), Some(b)); // counter 2 prefers b
+    assert_eq!(o.call(2), Some(a2));
+    assert_eq!(o.run(Command::CallNext { counter: 3, officer: None }).unwrap_err().code(), "queue_empty");
+    assert_eq!(o.run(Command::CallNext { counter: 9, officer: None }).unwrap_err().code(), "unknown_counter");
+}
+
+#[test]
+fn call_next_finishes_the_current_ticket() {
+    let mut o = Office::new(PriorityRule::default());
+    let t1 = o.issue("a", Priority::None);
+    let t2 = o.issue("a", Priority::None);
+    o.call(3);
+    o.tick(120);
+    o.call(3);
+    assert!(matches!(o.state.tickets[&t1].status, TicketStatus::Served { .. }));
+    assert!(matches!(o.state.tickets[&t2].status, TicketStatus::Called { counter: 3, .. }));
+    assert_eq!(o.state.average_service_time_s(&sc("a")), 120);
+}
+
+#[test]
+fn no_show_can_be_recalled_within_grace_only() {
+    let mut o = Office::new(PriorityRule::default());
+    let t = o.issue("a", Priority::None);
+    o.call(3);
+    o.run(Command::Recall { counter: 3 }).unwrap();
+    assert_eq!(o.state.tickets[&t].recalls, 1);
+    o.run(Command::NoShow { counter: 3 }).unwrap();
+    o.tick(60);
+    let label = o.label(t);
+    o.run(Command::CallTicket { counter: 1, officer: None, ticket: TicketRef::Label(label.clone()) }).unwrap();
+    assert!(matches!(o.state.tickets[&t].status, TicketStatus::Called { counter: 1, .. }));
+    o.run(Command::NoShow { counter: 1 }).unwrap();
+    o.tick(16 * 60);
+    let err = o.run(Command::CallTicket { counter: 1, officer: None, ticket: TicketRef::Label(label) }).unwrap_err();
+    assert_eq!(err.code(), "grace_expired");
+}
+
+#[test]
+fn park_and_return_to_front() {
+    let mut o = Office::new(PriorityRule::default());
+    let t1 = o.issue("a", Priority::None);
+    let t2 = o.issue("a", Priority::None);
+    o.call(3);
+    o.run(Command::Park { counter: 3 }).unwrap();
+    assert_eq!(o.state.counters[&3].current, None);
+    o.run(Command::Unpark { ticket: TicketRef::Id(t1), placement: Placement::Front }).unwrap();
+    assert_eq!(o.call(3), Some(t1));
+    assert_eq!(o.call(3), Some(t2));
+}
+
+#[test]
+fn transfer_to_service_or_counter_front_or_back() {
+    let mut o = Office::new(PriorityRule::default());
+    let t1 = o.issue("a", Priority::None);
+    let b1 = o.issue("b", Priority::None);
+    o.call(3);
+    o.run(Command::Transfer { counter: 3, to_service: Some(sc("b")), to_counter: None, placement: Placement::Front })
+        .unwrap();
+    assert_eq!(o.state.tickets[&t1].service, sc("b"));
+    assert_eq!(o.state.tickets[&t1].segments.last().unwrap().outcome, "transferred");
+    assert_eq!(o.call(2), Some(t1));
+    // Transfer to counter 1, back of its own line.
+    o.run(Command::Transfer { counter: 2, to_service: None, to_counter: Some(1), placement: Placement::Back }).unwrap();
+    assert_eq!(o.state.tickets[&t1].target_counter, Some(1));
+    assert_eq!(o.call(2), Some(b1)); // counter 2 does not see a ticket sent to counter 1
+    assert_eq!(o.call(1), Some(t1));
+}
+
+#[test]
+fn several_services_in_one_visit() {
+    let mut o = Office::new(PriorityRule::default());
+    let t = o.issue("a", Priority::None);
+    o.call(3);
+    o.run(Command::Finish { counter: 3, outcome: "received".into(), next_services: vec![sc("b")] }).unwrap();
+    assert_eq!(o.state.tickets[&t].status, TicketStatus::Waiting);
+    assert_eq!(o.call(2), Some(t));
+    o.run(Command::Finish { counter: 2, outcome: "completed".into(), next_services: vec![] }).unwrap();
+    assert_eq!(o.state.tickets[&t].segments.len(), 2);
+    assert!(matches!(o.state.tickets[&t].status, TicketStatus::Served { .. }));
+    assert_eq!(
+        o.run(Command::Finish { counter: 2, outcome: "x".into(), next_services: vec![] }).unwrap_err().code(),
+        "no_current_ticket"
+    );
+}
+
+#[test]
+fn ratings_once_per_ticket_and_stage_within_window() {
+    let mut o = Office::new(PriorityRule::default());
+    let t = o.issue("a", Priority::None);
+    let rate = |t| Command::Rate {
+        subject: RatingSubjectRef::Ticket(t),
+        counter: None,
+        stage: None,
+        level: RatingLevel::VerySatisfied,
+        answers: vec![],
+        comment: None,
+    };
+    assert_eq!(o.run(rate(t)).unwrap_err().code(), "not_served_yet");
+    o.call(3);
+    o.run(Command::Finish { counter: 3, outcome: "completed".into(), next_services: vec![] }).unwrap();
+    o.run(Command::InviteRating { counter: 3 }).unwrap();
+    o.tick(30);
+    o.run(rate(t)).unwrap();
+    assert_eq!(o.run(rate(t)).unwrap_err().code(), "already_rated");
+    let t2 = o.issue("a", Priority::None);
+    o.call(3);
+    o.run(Command::Finish { counter: 3, outcome: "completed".into(), next_services: vec![] }).unwrap();
+    o.tick(11 * 60);
+    assert_eq!(o.run(rate(t2)).unwrap_err().code(), "rating_window_closed");
+}
+
+#[test]
+fn leases_never_repeat_numbers() {
+    let mut o = Office::new(PriorityRule::default());
+    let device = Uuid::from_u128(77);
+    let first = o.issue("a", Priority::None); // A001
+    o.run(Command::GrantLease { device, service: sc("a"), size: 5, ttl_s: 600 }).unwrap();
+    let lease = *o.state.leases.keys().next().unwrap();
+    assert_eq!((o.state.leases[&lease].first, o.state.leases[&lease].last), (2, 6));
+    o.tick(10);
+    let online = o.issue("a", Priority::None);
+    assert_eq!(o.label(online), "A007");
+    // Issued offline 5 s before A007 was issued online.
+    let issued_at = o.now - Duration::seconds(5);
+    let up = |n, key: &str| Command::UploadLeased {
+        lease,
+        device,
+        number: n,
+        priority: Priority::None,
+        issued_at,
+        idempotency_key: key.into(),
+    };
+    let t = o.run(up(2, "u-2")).unwrap().ticket.unwrap();
+    assert_eq!(o.label(t), "A002");
+    // Retry: same ticket, no new event.
+    assert!(o.run(up(2, "u-2")).unwrap().events.is_empty());
+    assert_eq!(o.run(up(2, "u-other")).unwrap_err().code(), "number_already_used");
+    assert_eq!(o.run(up(9, "u-9")).unwrap_err().code(), "invalid");
+    // Joins in issue-time order: before the online A007 issued later.
+    assert_eq!(o.call(3), Some(first));
+    assert_eq!(o.call(3), Some(t));
+    assert_eq!(o.call(3), Some(online));
+    o.run(Command::ReturnLease { lease, device, unused: vec![3, 4, 5, 6] }).unwrap();
+    assert_eq!(o.run(up(3, "u-3")).unwrap_err().code(), "number_already_used");
+    let t = o.issue("a", Priority::None);
+    assert_eq!(o.label(t), "A008");
+}
+
+#[test]
+fn leases_expire_visibly() {
+    let mut o = Office::new(PriorityRule::default());
+    let device = Uuid::from_u128(5);
+    o.run(Command::GrantLease { device, service: sc("a"), size: 3, ttl_s: 60 }).unwrap();
+    o.tick(61);
+    let d = o.run(Command::ExpireLeases).unwrap();
+    assert!(
+        matches!(&d.events[..], [EventKind::LeaseClosed { unused, end: LeaseEnd::Expired, .. }] if unused == &vec![1, 2, 3])
+    );
+    assert!(o.run(Command::ExpireLeases).unwrap().events.is_empty());
+}
+
+#[test]
+fn day_close_cancels_yesterdays_open_tickets_unless_kept_overnight() {
+    let mut o = Office::new(PriorityRule::default());
+    let t = o.issue("a", Priority::None);
+    o.now = datetime!(2026-11-27 17:30 UTC);
+    o.run(Command::CloseDay).unwrap();
+    assert!(matches!(o.state.tickets[&t].status, TicketStatus::Cancelled { reason: CancelReason::DayClosed, .. }));
+    assert!(o.run(Command::CloseDay).unwrap().events.is_empty());
+    assert_eq!(o.state.waiting(&sc("a")), 0);
+}
+
+#[test]
+fn office_closed_and_bad_input_change_nothing() {
+    let mut o = Office::new(PriorityRule::default());
+    let mut settings = o.state.settings.clone();
+    settings.opening_hours =
+        vec![OpeningInterval { weekdays: vec![1, 2, 3, 4, 5], open: "07:30".into(), close: "11:30".into() }];
+    o.run(Command::ChangeSettings { settings }).unwrap();
+    o.now = datetime!(2026-11-27 10:00 UTC); // 17:00 local
+    let before = o.log.len();
+    let err = o
+        .run(Command::IssueTicket { service: sc("a"), priority: Priority::None, idempotency_key: None, device: None })
+        .unwrap_err();
+    assert_eq!(err.code(), "office_closed");
+    assert_eq!(
+        o.run(Command::IssueTicket {
+            service: sc("zz"),
+            priority: Priority::None,
+            idempotency_key: None,
+            device: None
+        })
+        .unwrap_err()
+        .code(),
+        "unknown_service"
+    );
+    assert_eq!(o.log.len(), before);
+    assert!(err.localized().vi.contains("giờ"));
+}
+
+#[test]
+fn replay_rebuilds_the_same_state() {
+    let mut o = Office::new(PriorityRule::default());
+    for i in 0..20 {
+        o.issue(if i % 3 == 0 { "b" } else { "a" }, if i % 4 == 0 { Priority::Elderly } else { Priority::None });
+        o.tick(7);
+        if i % 2 == 0 {
+            o.call((i % 3 + 1) as u16);
+        }
+    }
+    assert_eq!(o.replayed(), o.state);
+}
+
+// ---- property tests -------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum Op {
+    Issue(bool, bool),
+    CallNext(u16),
+    Finish(u16, bool),
+    NoShow(u16),
+    Park(u16),
+    UnparkAny(bool),
+    Transfer(u16, bool, bool),
+    CancelWaiting(usize),
+    Recall(u16),
+    Wait(u16),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (any::<bool>(), any::<bool>()).prop_map(|(b, p)| Op::Issue(b, p)),
+        4 => (1u16..=3).prop_map(Op::CallNext),
+        2 => ((1u16..=3), any::<bool>()).prop_map(|(c, more)| Op::Finish(c, more)),
+        1 => (1u16..=3).prop_map(Op::NoShow),
+        1 => (1u16..=3).prop_map(Op::Park),
+        1 => any::<bool>().prop_map(Op::UnparkAny),
+        1 => ((1u16..=3), any::<bool>(), any::<bool>()).prop_map(|(c, s, f)| Op::Transfer(c, s, f)),
+        1 => (0usize..50).prop_map(Op::CancelWaiting),
+        1 => (1u16..=3).prop_map(Op::Recall),
+        2 => (1u16..=900).prop_map(Op::Wait),
+    ]
+}
+
+fn rule() -> impl Strategy<Value = PriorityRule> {
+    prop_oneof![
+        (60u32..3000).prop_map(|cap| PriorityRule::Strict { ageing_cap_s: cap }),
+        ((1u32..4), (60u32..3000))
+            .prop_map(|(n, cap)| PriorityRule::Ratio { regular_per_priority: n, ageing_cap_s: cap }),
+    ]
+}
+
+fn run_ops(o: &mut Office, ops: &[Op]) -> Vec<(TicketId, OffsetDateTime)> {
+    let mut calls = Vec::new();
+    for op in ops {
+        let before = o.state.clone();
+        let result = match op {
+            Op::Issue(b, p) => o.run(Command::IssueTicket {
+                service: sc(if *b { "b" } else { "a" }),
+                priority: if *p { Priority::Elderly } else { Priority::None },
+                idempotency_key: None,
+                device: None,
+            }),
+            Op::CallNext(c) => {
+                let expected = o.state.next_for_counter(&o.state.counters[c].counter, o.now);
+                let r = o.run(Command::CallNext { counter: *c, officer: None });
+                if let Ok(d) = &r {
+                    assert_eq!(d.ticket, expected);
+                    calls.push((d.ticket.unwrap(), o.now));
+                    check_choice(&before, &o.state.counters[c].counter, d.ticket.unwrap(), o.now);
+                }
+                r
+            }
+            Op::Finish(c, more) => o.run(Command::Finish {
+                counter: *c,
+                outcome: "completed".into(),
+                next_services: if *more { vec![sc("b")] } else { vec![] },
+            }),
+            Op::NoShow(c) => o.run(Command::NoShow { counter: *c }),
+            Op::Park(c) => o.run(Command::Park { counter: *c }),
+            Op::UnparkAny(front) => {
+                let parked = o
+                    .state
+                    .tickets
+                    .values()
+                    .filter(|t| matches!(t.status, TicketStatus::Parked { .. }))
+                    .map(|t| t.id)
+                    .min();
+                match parked {
+                    Some(id) => o.run(Command::Unpark {
+                        ticket: TicketRef::Id(id),
+                        placement: if *front { Placement::Front } else { Placement::Back },
+                    }),
+                    None => continue,
+                }
+            }
+            Op::Transfer(c, to_service, front) => o.run(Command::Transfer {
+                counter: *c,
+                to_service: if *to_service { Some(sc("a")) } else { None },
+                to_counter: if *to_service { None } else { Some(c % 3 + 1) },
+                placement: if *front { Placement::Front } else { Placement::Back },
+            }),
+            Op::CancelWaiting(i) => {
+                let mut waiting: Vec<_> =
+                    o.state.tickets.values().filter(|t| t.status == TicketStatus::Waiting).map(|t| t.id).collect();
+                waiting.sort();
+                match waiting.get(*i) {
+                    Some(id) => o.run(Command::Cancel { ticket: TicketRef::Id(*id) }),
+                    None => continue,
+                }
+            }
+            Op::Recall(c) => o.run(Command::Recall { counter: *c }),
+            Op::Wait(s) => {
+                o.tick(i64::from(*s));
+                continue;
+            }
+        };
+        if result.is_err() {
+            assert_eq!(before, o.state, "a refused command changed the state");
+        }
+        check_invariants(&o.state);
+    }
+    calls
+}
+
+/// The choice call-next made respects the priority rule and the ageing cap.
+fn check_choice(before: &OfficeState, counter: &Counter, chosen: TicketId, now: OffsetDateTime) {
+    if let Some(l) = before.counter_lanes.get(&counter.id) {
+        if let Some(first) = l.values().next() {
+            assert_eq!(*first, chosen);
+            return;
+        }
+    }
+    let service = counter.services.iter().find(|s| before.waiting(s) > 0).expect("someone waited");
+    let lanes = &before.lanes[service];
+    let t = &before.tickets[&chosen];
+    assert_eq!(&t.service, service, "took a later service while an earlier one had people waiting");
+    let regular_head = lanes.regular.values().next().map(|id| &before.tickets[id]);
+    if t.priority.is_priority() {
+        assert_eq!(lanes.priority.values().next(), Some(&chosen), "priority lane out of order");
+        if let Some(r) = regular_head {
+            let waited = (now - r.enqueued_at).whole_seconds();
+            assert!(
+                waited < i64::from(before.settings.priority_rule.ageing_cap_s()),
+                "regular ticket starved past the ageing cap"
+            );
+        }
+    } else {
+        assert_eq!(lanes.regular.values().next(), Some(&chosen), "regular lane out of order");
+    }
+}
+
+fn check_invariants(state: &OfficeState) {
+    // Numbers never repeat within a day and service.
+    let mut seen = HashSet::new();
+    for t in state.tickets.values() {
+        assert!(seen.insert((t.day, t.letter, t.number)), "number repeated");
+    }
+    let mut labels = HashSet::new();
+    for t in state.tickets.values() {
+        assert!(labels.insert((t.day, t.label.clone())), "label {} issued twice", t.label);
+    }
+    // Every ticket is in exactly one place: a queue, a counter, or an ending / park.
+    for t in state.tickets.values() {
+        let in_lanes = state
+            .lanes
+            .values()
+            .map(|l| l.regular.values().chain(l.priority.values()).filter(|id| **id == t.id).count())
+            .sum::<usize>()
+            + state.counter_lanes.values().map(|l| l.values().filter(|id| **id == t.id).count()).sum::<usize>();
+        let at_counters = state.counters.values().filter(|c| c.current == Some(t.id)).count();
+        match &t.status {
+            TicketStatus::Waiting => assert_eq!((in_lanes, at_counters), (1, 0), "{} waiting", t.label),
+            TicketStatus::Called { counter, .. } | TicketStatus::Serving { counter, .. } => {
+                assert_eq!((in_lanes, at_counters), (0, 1), "{} at counter", t.label);
+                assert_eq!(state.counters[counter].current, Some(t.id));
+            }
+            _ => assert_eq!((in_lanes, at_counters), (0, 0), "{} ended or parked", t.label),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn queue_rules_hold(rule in rule(), ops in proptest::collection::vec(op(), 1..200)) {
+        let mut o = Office::new(rule);
+        run_ops(&mut o, &ops);
+        // Drain: every ticket still open ends exactly once.
+        for c in 1..=3u16 {
+            if o.state.counters[&c].current.is_some() {
+                o.run(Command::Finish { counter: c, outcome: "completed".into(), next_services: vec![] }).unwrap();
+            }
+        }
+        loop {
+            let parked: Vec<_> = o.state.tickets.values().filter(|t| matches!(t.status, TicketStatus::Parked { .. })).map(|t| t.id).collect();
+            for id in parked {
+                o.run(Command::Unpark { ticket: TicketRef::Id(id), placement: Placement::Back }).unwrap();
+            }
+            let mut progressed = false;
+            for c in 1..=3u16 {
+                if o.call(c).is_some() {
+                    o.run(Command::Finish { counter: c, outcome: "completed".into(), next_services: vec![] }).unwrap();
+                    progressed = true;
+                }
+            }
+            if !progressed { break; }
+        }
+        let mut endings: HashMap<TicketId, usize> = HashMap::new();
+        for e in &o.log {
+            match &e.kind {
+                EventKind::TicketFinished { ticket, next_services, .. } if next_services.is_empty() => *endings.entry(*ticket).or_default() += 1,
+                EventKind::TicketCancelled { ticket, .. } => *endings.entry(*ticket).or_default() += 1,
+                _ => {}
+            }
+        }
+        for t in o.state.tickets.values() {
+            let missed = matches!(t.status, TicketStatus::Missed { .. });
+            let ended = endings.get(&t.id).copied().unwrap_or(0);
+            prop_assert!(t.status.is_ended(), "{} never ended: {:?}", t.label, t.status);
+            if missed {
+                prop_assert_eq!(ended, 0);
+            } else {
+                prop_assert_eq!(ended, 1, "{} ended {} times", t.label, ended);
+            }
+        }
+        prop_assert_eq!(o.replayed(), o.state.clone());
+    }
+
+    #[test]
+    fn numbers_are_contiguous_per_service_and_day(n in 1usize..300, gaps in proptest::collection::vec(0i64..4000, 1..300)) {
+        let mut o = Office::new(PriorityRule::default());
+        let mut per_day: HashMap<(Date, ServiceCode), Vec<u32>> = HashMap::new();
+        for i in 0..n {
+            o.tick(gaps[i % gaps.len()]);
+            let id = o.issue(if i % 2 == 0 { "a" } else { "b" }, Priority::None);
+            let t = &o.state.tickets[&id];
+            per_day.entry((t.day, t.service.clone())).or_default().push(t.number);
+        }
+        for numbers in per_day.values() {
+            let expected: Vec<u32> = (1..=numbers.len() as u32).collect();
+            prop_assert_eq!(numbers, &expected);
+        }
+    }
+}
