@@ -58,7 +58,7 @@ fn json_error(rejection: JsonRejection) -> AppError {
             "Cần gửi dữ liệu JSON (Content-Type: application/json).",
             "Send JSON (Content-Type: application/json).",
         ),
-        JsonRejection::JsonDataError(_) => AppError::bad(
+        JsonRejection::JsonDataError(_) if !detail.contains("EOF while parsing") => AppError::bad(
             "invalid_fields",
             detail.clone(),
             format!("Dữ liệu không hợp lệ: {detail}"),
