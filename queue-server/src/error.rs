@@ -33,7 +33,7 @@ pub enum AppError {
 
 impl AppError {
     pub fn from_sqlite(e: rusqlite::Error) -> AppError {
-        AppError::Store(Arc::new(StoreError::Sqlite(e)))
+        AppError::Store(Arc::new(StoreError::classify(e, std::path::Path::new("(data directory)"))))
     }
 
     pub fn bad(code: &'static str, detail: impl Into<String>, vi: impl Into<String>, en: impl Into<String>) -> AppError {
