@@ -108,6 +108,7 @@ pub fn router(app: Arc<AppState>) -> Router {
         .route("/admin/enrolment-codes", post(create_code));
     Router::new()
         .nest("/api/v1", api)
+        .merge(crate::pages::router())
         .route("/healthz", get(health))
         .route("/metrics", get(metrics::handler))
         .fallback(|| async { AppError::NotFound("route") })

@@ -10,6 +10,7 @@
 //!
 //! The queue rules themselves are in the pure `domain` crate; this crate does the IO around them.
 
+pub mod announce;
 pub mod auth;
 pub mod config;
 pub mod demo;
@@ -20,5 +21,6 @@ pub mod http;
 pub mod metrics;
 pub mod office;
 pub mod openapi;
+pub mod pages;
 pub mod server;
 pub mod store;

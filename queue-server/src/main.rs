@@ -80,6 +80,22 @@ enum Cmd {
         #[arg(long)]
         data_dir: PathBuf,
     },
+    /// Render a voice announcement to a WAV file (clips from assets/voice, or QUEUE_VOICE_DIR).
+    Announce {
+        /// Ticket number as printed, e.g. A025.
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        counter: CounterId,
+        /// vi, en or vi,en
+        #[arg(long, default_value = "vi", value_delimiter = ',')]
+        lang: Vec<String>,
+        /// digit-by-digit ("A không hai năm") or as-number ("A hai mươi lăm")
+        #[arg(long, default_value = "digit-by-digit")]
+        reading: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -188,6 +204,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }),
+        Cmd::Announce { number, counter, lang, reading, out } => {
+            let langs = lang
+                .iter()
+                .map(|l| match l.trim() {
+                    "vi" => Ok(domain::i18n::Lang::Vi),
+                    "en" => Ok(domain::i18n::Lang::En),
+                    other => Err(anyhow::anyhow!("unknown language {other:?}; use vi or en")),
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let reading = match reading.as_str() {
+                "digit-by-digit" | "digits" => domain::office::NumberReading::DigitByDigit,
+                "as-number" | "number" => domain::office::NumberReading::AsNumber,
+                other => anyhow::bail!("unknown reading {other:?}; use digit-by-digit or as-number"),
+            };
+            let voice = queue_server::announce::Voice::load().map_err(|e| anyhow::anyhow!(e))?;
+            let wav = voice.announcement(&number, counter, &langs, reading).map_err(|e| anyhow::anyhow!(e))?;
+            std::fs::write(&out, &wav).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+            let seconds = (wav.len() - 44) as f64 / 2.0 / f64::from(queue_server::announce::RATE);
+            println!("{}: {number} → counter {counter}, {seconds:.2} s", out.display());
+            Ok(())
+        }
         Cmd::Verify { data_dir } => {
             let conn = store::open(&data_dir)?;
             let (state, n) = store::rebuild(&conn)?;

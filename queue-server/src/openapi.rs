@@ -47,6 +47,12 @@ pub const ROUTES: &[(&str, &str, &str, &[&str], Option<&str>, u16)] = &[
     ("put", "/api/v1/admin/staff/{username}", "Create or change a staff account", &["admin"], Some("StaffRequest"), 204),
     ("get", "/api/v1/admin/devices", "Enrolled devices and their health", &["admin", "supervisor"], None, 200),
     ("post", "/api/v1/admin/enrolment-codes", "Create a one-time device enrolment code", &["admin"], Some("EnrolmentCodeRequest"), 201),
+    ("get", "/api/v1/board", "What a waiting-room display shows: counters, last calls, waits, notice", ALL, None, 200),
+    ("get", "/api/v1/counters/{counter}/desk", "An officer's desk: current ticket, waiting lists, parked and missed tickets", STAFF, None, 200),
+    ("get", "/api/v1/announcements/{file}", "Voice announcement of a call or recall event as one WAV file ({seq}.wav)", ALL, None, 200),
+    ("get", "/api/v1/admin/dashboard", "Live dashboard: waiting, serving, average wait today, per-counter state", &["admin", "supervisor"], None, 200),
+    ("get", "/api/v1/admin/services", "Services with every field, for editing", &["admin", "supervisor"], None, 200),
+    ("get", "/api/v1/admin/counters", "Counters with every field, for editing", &["admin", "supervisor"], None, 200),
 ];
 
 const ALL: &[&str] = &["admin", "supervisor", "officer", "ticket-kiosk", "rating-terminal", "display"];
