@@ -230,18 +230,110 @@ macro_rules! builtin_clips {
 
 /// The committed clip library, compiled in.
 pub static BUILTIN: &[(&str, &[u8])] = builtin_clips!(
-    "chime", "vi/0", "vi/1", "vi/2", "vi/3", "vi/4", "vi/5", "vi/6", "vi/7", "vi/8", "vi/9", "vi/muoi-10", "vi/muoi",
-    "vi/tram", "vi/nghin", "vi/le", "vi/mot", "vi/lam", "vi/phrase-invite", "vi/phrase-counter", "en/0", "en/1", "en/2",
-    "en/3", "en/4", "en/5", "en/6", "en/7", "en/8", "en/9", "en/10", "en/11", "en/12", "en/13", "en/14", "en/15", "en/16",
-    "en/17", "en/18", "en/19", "en/20", "en/30", "en/40", "en/50", "en/60", "en/70", "en/80", "en/90", "en/hundred",
-    "en/thousand", "en/phrase-invite", "en/phrase-counter", "vi/letter-a", "vi/letter-b", "vi/letter-c", "vi/letter-d",
-    "vi/letter-e", "vi/letter-f", "vi/letter-g", "vi/letter-h", "vi/letter-i", "vi/letter-j", "vi/letter-k",
-    "vi/letter-l", "vi/letter-m", "vi/letter-n", "vi/letter-o", "vi/letter-p", "vi/letter-q", "vi/letter-r",
-    "vi/letter-s", "vi/letter-t", "vi/letter-u", "vi/letter-v", "vi/letter-w", "vi/letter-x", "vi/letter-y",
-    "vi/letter-z", "en/letter-a", "en/letter-b", "en/letter-c", "en/letter-d", "en/letter-e", "en/letter-f",
-    "en/letter-g", "en/letter-h", "en/letter-i", "en/letter-j", "en/letter-k", "en/letter-l", "en/letter-m",
-    "en/letter-n", "en/letter-o", "en/letter-p", "en/letter-q", "en/letter-r", "en/letter-s", "en/letter-t",
-    "en/letter-u", "en/letter-v", "en/letter-w", "en/letter-x", "en/letter-y", "en/letter-z",
+    "chime",
+    "vi/0",
+    "vi/1",
+    "vi/2",
+    "vi/3",
+    "vi/4",
+    "vi/5",
+    "vi/6",
+    "vi/7",
+    "vi/8",
+    "vi/9",
+    "vi/muoi-10",
+    "vi/muoi",
+    "vi/tram",
+    "vi/nghin",
+    "vi/le",
+    "vi/mot",
+    "vi/lam",
+    "vi/phrase-invite",
+    "vi/phrase-counter",
+    "en/0",
+    "en/1",
+    "en/2",
+    "en/3",
+    "en/4",
+    "en/5",
+    "en/6",
+    "en/7",
+    "en/8",
+    "en/9",
+    "en/10",
+    "en/11",
+    "en/12",
+    "en/13",
+    "en/14",
+    "en/15",
+    "en/16",
+    "en/17",
+    "en/18",
+    "en/19",
+    "en/20",
+    "en/30",
+    "en/40",
+    "en/50",
+    "en/60",
+    "en/70",
+    "en/80",
+    "en/90",
+    "en/hundred",
+    "en/thousand",
+    "en/phrase-invite",
+    "en/phrase-counter",
+    "vi/letter-a",
+    "vi/letter-b",
+    "vi/letter-c",
+    "vi/letter-d",
+    "vi/letter-e",
+    "vi/letter-f",
+    "vi/letter-g",
+    "vi/letter-h",
+    "vi/letter-i",
+    "vi/letter-j",
+    "vi/letter-k",
+    "vi/letter-l",
+    "vi/letter-m",
+    "vi/letter-n",
+    "vi/letter-o",
+    "vi/letter-p",
+    "vi/letter-q",
+    "vi/letter-r",
+    "vi/letter-s",
+    "vi/letter-t",
+    "vi/letter-u",
+    "vi/letter-v",
+    "vi/letter-w",
+    "vi/letter-x",
+    "vi/letter-y",
+    "vi/letter-z",
+    "en/letter-a",
+    "en/letter-b",
+    "en/letter-c",
+    "en/letter-d",
+    "en/letter-e",
+    "en/letter-f",
+    "en/letter-g",
+    "en/letter-h",
+    "en/letter-i",
+    "en/letter-j",
+    "en/letter-k",
+    "en/letter-l",
+    "en/letter-m",
+    "en/letter-n",
+    "en/letter-o",
+    "en/letter-p",
+    "en/letter-q",
+    "en/letter-r",
+    "en/letter-s",
+    "en/letter-t",
+    "en/letter-u",
+    "en/letter-v",
+    "en/letter-w",
+    "en/letter-x",
+    "en/letter-y",
+    "en/letter-z",
 );
 
 /// Decoded PCM of one WAV file.
@@ -388,8 +480,15 @@ impl Voice {
     }
 
     /// The WAV file of an announcement.
-    pub fn announcement(&self, number: &str, counter: u16, langs: &[Lang], reading: NumberReading) -> Result<Vec<u8>, String> {
-        let parts = plan(number, counter, langs, reading).ok_or_else(|| format!("cannot read the number {number:?}"))?;
+    pub fn announcement(
+        &self,
+        number: &str,
+        counter: u16,
+        langs: &[Lang],
+        reading: NumberReading,
+    ) -> Result<Vec<u8>, String> {
+        let parts =
+            plan(number, counter, langs, reading).ok_or_else(|| format!("cannot read the number {number:?}"))?;
         Ok(wav_bytes(&self.render(&parts)?, RATE))
     }
 }
@@ -414,7 +513,8 @@ mod tests {
 
     #[test]
     fn vietnamese_numbers() {
-        let words = |n| vi_number(n).iter().map(|s| s.trim_start_matches("vi/").to_owned()).collect::<Vec<_>>().join(" ");
+        let words =
+            |n| vi_number(n).iter().map(|s| s.trim_start_matches("vi/").to_owned()).collect::<Vec<_>>().join(" ");
         assert_eq!(words(0), "0");
         assert_eq!(words(3), "3");
         assert_eq!(words(10), "muoi-10");
@@ -431,7 +531,8 @@ mod tests {
 
     #[test]
     fn english_numbers() {
-        let words = |n| en_number(n).iter().map(|s| s.trim_start_matches("en/").to_owned()).collect::<Vec<_>>().join(" ");
+        let words =
+            |n| en_number(n).iter().map(|s| s.trim_start_matches("en/").to_owned()).collect::<Vec<_>>().join(" ");
         assert_eq!(words(25), "20 5");
         assert_eq!(words(13), "13");
         assert_eq!(words(305), "3 hundred 5");
@@ -449,8 +550,21 @@ mod tests {
         assert_eq!(
             names(&p),
             [
-                "chime", "vi/phrase-invite", "vi/letter-a", "vi/2", "vi/muoi", "vi/lam", "vi/phrase-counter", "vi/muoi-10",
-                "vi/2", "en/phrase-invite", "en/letter-a", "en/20", "en/5", "en/phrase-counter", "en/12"
+                "chime",
+                "vi/phrase-invite",
+                "vi/letter-a",
+                "vi/2",
+                "vi/muoi",
+                "vi/lam",
+                "vi/phrase-counter",
+                "vi/muoi-10",
+                "vi/2",
+                "en/phrase-invite",
+                "en/letter-a",
+                "en/20",
+                "en/5",
+                "en/phrase-counter",
+                "en/12"
             ]
         );
         assert!(plan("025", 1, &[Lang::Vi], NumberReading::DigitByDigit).is_some());

@@ -131,7 +131,9 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 }
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+    PasswordHash::new(stored)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
 }
 
 /// Looks a bearer token up: a staff session or a device.
@@ -151,7 +153,11 @@ pub fn lookup(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Opt
             return Ok(None);
         }
         let Some(role) = Role::parse(&role) else { return Ok(None) };
-        return Ok(Some(Caller { role, who: Who::Staff { username }, counters: serde_json::from_str(&counters).unwrap_or_default() }));
+        return Ok(Some(Caller {
+            role,
+            who: Who::Staff { username },
+            counters: serde_json::from_str(&counters).unwrap_or_default(),
+        }));
     }
     let device = conn
         .query_row(
@@ -181,9 +187,10 @@ impl FromRequestParts<Arc<AppState>> for Caller {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
         let token = match header {
             Some(h) => h.strip_prefix("Bearer ").map(str::trim).map(str::to_owned),
-            None => parts.uri.query().and_then(|q| {
-                q.split('&').find_map(|kv| kv.strip_prefix("access_token=")).map(str::to_owned)
-            }),
+            None => parts
+                .uri
+                .query()
+                .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("access_token=")).map(str::to_owned)),
         };
         let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= 256) else {
             return Err(AppError::Unauthenticated);
@@ -213,11 +220,18 @@ pub fn save_staff(
 ) -> Result<(), AppError> {
     validate_username(username)?;
     if !role.is_staff() {
-        return Err(AppError::bad("invalid_role", role.as_str(), "Vai trò không hợp lệ cho nhân viên.", "Not a staff role."));
+        return Err(AppError::bad(
+            "invalid_role",
+            role.as_str(),
+            "Vai trò không hợp lệ cho nhân viên.",
+            "Not a staff role.",
+        ));
     }
     let counters_json = serde_json::to_string(counters).unwrap_or_else(|_| "[]".into());
-    let existing: Option<String> =
-        conn.query_row("SELECT password_hash FROM staff WHERE username = ?1", params![username], |r| r.get(0)).optional().map_err(AppError::from_sqlite)?;
+    let existing: Option<String> = conn
+        .query_row("SELECT password_hash FROM staff WHERE username = ?1", params![username], |r| r.get(0))
+        .optional()
+        .map_err(AppError::from_sqlite)?;
     let hash = match (password, existing) {
         (Some(p), _) => {
             validate_password(p)?;
@@ -242,7 +256,9 @@ pub fn save_staff(
 
 fn validate_username(username: &str) -> Result<(), AppError> {
     let ok = (2..=64).contains(&username.len())
-        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-');
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-');
     if ok {
         Ok(())
     } else {

@@ -52,7 +52,8 @@ pub enum ConfigError {
 }
 
 pub fn load(path: &Path) -> Result<OfficeConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
     parse(&text, &path.display().to_string())
 }
 

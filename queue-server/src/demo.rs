@@ -16,13 +16,26 @@ use crate::office::Office;
 pub const ADMIN_USER: &str = "admin";
 pub const DEMO_PASSWORD: &str = "motcua-demo";
 
-fn service(code: &str, letter: char, vi: &str, en: &str, field: (&str, &str), stage: Stage, minutes: u32, procedures: &[(&str, &str, &str)]) -> Service {
+#[allow(clippy::too_many_arguments)] // one row of the demo's service table
+fn service(
+    code: &str,
+    letter: char,
+    vi: &str,
+    en: &str,
+    field: (&str, &str),
+    stage: Stage,
+    minutes: u32,
+    procedures: &[(&str, &str, &str)],
+) -> Service {
     Service {
         code: ServiceCode::new(code).expect("demo codes are valid"),
         letter,
         name: Localized::new(vi, en),
         field: Localized::new(field.0, field.1),
-        procedures: procedures.iter().map(|(c, vi, en)| Procedure { code: (*c).into(), name: Localized::new(*vi, *en) }).collect(),
+        procedures: procedures
+            .iter()
+            .map(|(c, vi, en)| Procedure { code: (*c).into(), name: Localized::new(*vi, *en) })
+            .collect(),
         stage,
         service_level_target_s: 20 * 60,
         default_service_time_s: minutes * 60,
@@ -32,25 +45,89 @@ fn service(code: &str, letter: char, vi: &str, en: &str, field: (&str, &str), st
 
 pub fn services() -> Vec<Service> {
     vec![
-        service("ho-tich", 'A', "Hộ tịch", "Civil status", ("Hộ tịch", "Civil status"), Stage::Reception, 6, &[
-            ("1.001193.000.00.00.H29", "Đăng ký khai sinh", "Birth registration"),
-            ("1.000894.000.00.00.H29", "Đăng ký kết hôn", "Marriage registration"),
-        ]),
-        service("chung-thuc", 'B', "Chứng thực", "Certification", ("Chứng thực", "Certification"), Stage::Reception, 4, &[
-            ("2.000815.000.00.00.H29", "Chứng thực bản sao từ bản chính", "Certified copies"),
-        ]),
-        service("dat-dai", 'C', "Đất đai", "Land", ("Đất đai", "Land"), Stage::Reception, 12, &[
-            ("1.004227.000.00.00.H29", "Đăng ký biến động quyền sử dụng đất", "Land use right changes"),
-        ]),
-        service("xay-dung", 'D', "Xây dựng", "Construction", ("Xây dựng", "Construction"), Stage::Reception, 10, &[
-            ("1.009994.000.00.00.H29", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "Building permit for a house"),
-        ]),
-        service("kinh-doanh", 'E', "Đăng ký kinh doanh", "Business registration", ("Kinh doanh", "Business"), Stage::Reception, 8, &[
-            ("2.000575.000.00.00.H29", "Đăng ký hộ kinh doanh", "Household business registration"),
-        ]),
-        service("lao-dong", 'F', "Lao động – Thương binh và Xã hội", "Labour, invalids and social affairs", ("Bảo trợ xã hội", "Social protection"), Stage::Reception, 7, &[]),
-        service("tu-phap", 'G', "Tư pháp – Hòa giải", "Justice and mediation", ("Tư pháp", "Justice"), Stage::Reception, 8, &[]),
-        service("tra-ket-qua", 'K', "Trả kết quả", "Result return", ("Trả kết quả", "Results"), Stage::ResultReturn, 3, &[]),
+        service(
+            "ho-tich",
+            'A',
+            "Hộ tịch",
+            "Civil status",
+            ("Hộ tịch", "Civil status"),
+            Stage::Reception,
+            6,
+            &[
+                ("1.001193.000.00.00.H29", "Đăng ký khai sinh", "Birth registration"),
+                ("1.000894.000.00.00.H29", "Đăng ký kết hôn", "Marriage registration"),
+            ],
+        ),
+        service(
+            "chung-thuc",
+            'B',
+            "Chứng thực",
+            "Certification",
+            ("Chứng thực", "Certification"),
+            Stage::Reception,
+            4,
+            &[("2.000815.000.00.00.H29", "Chứng thực bản sao từ bản chính", "Certified copies")],
+        ),
+        service(
+            "dat-dai",
+            'C',
+            "Đất đai",
+            "Land",
+            ("Đất đai", "Land"),
+            Stage::Reception,
+            12,
+            &[("1.004227.000.00.00.H29", "Đăng ký biến động quyền sử dụng đất", "Land use right changes")],
+        ),
+        service(
+            "xay-dung",
+            'D',
+            "Xây dựng",
+            "Construction",
+            ("Xây dựng", "Construction"),
+            Stage::Reception,
+            10,
+            &[("1.009994.000.00.00.H29", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "Building permit for a house")],
+        ),
+        service(
+            "kinh-doanh",
+            'E',
+            "Đăng ký kinh doanh",
+            "Business registration",
+            ("Kinh doanh", "Business"),
+            Stage::Reception,
+            8,
+            &[("2.000575.000.00.00.H29", "Đăng ký hộ kinh doanh", "Household business registration")],
+        ),
+        service(
+            "lao-dong",
+            'F',
+            "Lao động – Thương binh và Xã hội",
+            "Labour, invalids and social affairs",
+            ("Bảo trợ xã hội", "Social protection"),
+            Stage::Reception,
+            7,
+            &[],
+        ),
+        service(
+            "tu-phap",
+            'G',
+            "Tư pháp – Hòa giải",
+            "Justice and mediation",
+            ("Tư pháp", "Justice"),
+            Stage::Reception,
+            8,
+            &[],
+        ),
+        service(
+            "tra-ket-qua",
+            'K',
+            "Trả kết quả",
+            "Result return",
+            ("Trả kết quả", "Results"),
+            Stage::ResultReturn,
+            3,
+            &[],
+        ),
     ]
 }
 
@@ -130,9 +207,11 @@ pub async fn seed_if_empty(office: &Office) -> Result<bool, AppError> {
 
 /// About 300 dossiers over the last 60 days with progress, deterministic from their index.
 pub fn demo_dossiers(now: OffsetDateTime) -> Vec<serde_json::Value> {
-    const SURNAMES: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"];
+    const SURNAMES: &[&str] =
+        &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"];
     const MIDDLE: &[&str] = &["Văn", "Thị", "Minh", "Ngọc", "Quốc", "Thanh", "Hữu", "Thu"];
-    const GIVEN: &[&str] = &["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Khánh", "Linh", "Nam", "Phúc", "Quân", "Thảo", "Uyên", "Vy"];
+    const GIVEN: &[&str] =
+        &["An", "Bình", "Châu", "Dũng", "Giang", "Hà", "Khánh", "Linh", "Nam", "Phúc", "Quân", "Thảo", "Uyên", "Vy"];
     const PROCEDURES: &[(&str, &str, &str, &str, i64)] = &[
         ("1.001193.000.00.00.H29", "Đăng ký khai sinh", "HT", "Hộ tịch", 1),
         ("1.000894.000.00.00.H29", "Đăng ký kết hôn", "HT", "Hộ tịch", 3),
@@ -141,11 +220,25 @@ pub fn demo_dossiers(now: OffsetDateTime) -> Vec<serde_json::Value> {
         ("1.009994.000.00.00.H29", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "XD", "Xây dựng", 15),
         ("2.000575.000.00.00.H29", "Đăng ký hộ kinh doanh", "KD", "Kinh doanh", 3),
     ];
-    const UNITS: &[&str] = &["Bộ phận Một cửa", "Tổ Hộ tịch", "Phòng Tài nguyên và Môi trường", "Phòng Quản lý đô thị", "Phòng Tài chính – Kế hoạch"];
+    const UNITS: &[&str] = &[
+        "Bộ phận Một cửa",
+        "Tổ Hộ tịch",
+        "Phòng Tài nguyên và Môi trường",
+        "Phòng Quản lý đô thị",
+        "Phòng Tài chính – Kế hoạch",
+    ];
     let offset = settings().offset();
     let fmt = |t: OffsetDateTime| {
         let l = t.to_offset(offset);
-        format!("{:04}{:02}{:02}{:02}{:02}{:02}", l.year(), u8::from(l.month()), l.day(), l.hour(), l.minute(), l.second())
+        format!(
+            "{:04}{:02}{:02}{:02}{:02}{:02}",
+            l.year(),
+            u8::from(l.month()),
+            l.day(),
+            l.hour(),
+            l.minute(),
+            l.second()
+        )
     };
     let mut records = Vec::new();
     let mut progress = Vec::new();
@@ -174,7 +267,8 @@ pub fn demo_dossiers(now: OffsetDateTime) -> Vec<serde_json::Value> {
             (_, 5) => 9,
             _ => 10,
         };
-        let finished = matches!(status, 9 | 10).then(|| received + Duration::days(days.min(days_ago).max(0)) - Duration::hours(2));
+        let finished =
+            matches!(status, 9 | 10).then(|| received + Duration::days(days.min(days_ago).max(0)) - Duration::hours(2));
         let mut record = json!({
             "MaHoSo": code.as_str(), "MaTTHC": proc_code, "TenTTHC": proc_name, "MaLinhVuc": field, "TenLinhVuc": field,
             "KenhThucHien": if i % 3 == 0 { 2 } else { 1 }, "ChuHoSo": owner, "LoaiDoiTuong": 1,

@@ -70,7 +70,12 @@ pub fn import(ctx: &mut TxCtx<'_>, message: &Value) -> Result<ImportResult, AppE
         AppError::bad("invalid_import", "data must be an array", "Thiếu mảng \"data\".", "\"data\" must be an array.")
     })?;
     if data.len() > 5000 {
-        return Err(AppError::bad("invalid_import", "too many records", "Quá 5000 bản ghi một lần.", "More than 5000 records at once."));
+        return Err(AppError::bad(
+            "invalid_import",
+            "too many records",
+            "Quá 5000 bản ghi một lần.",
+            "More than 5000 records at once.",
+        ));
     }
     let offset = ctx.state.settings.offset();
     let mut result = ImportResult { error_code: "0".into(), accepted: 0, unchanged: 0, rejected: Vec::new() };
@@ -84,13 +89,18 @@ pub fn import(ctx: &mut TxCtx<'_>, message: &Value) -> Result<ImportResult, AppE
                 continue;
             }
         };
-        let (time_field, status_field) = if kind == "record" { ("", "TrangThaiHoSo") } else { ("ThoiDiemXuLy", "TrangThai") };
+        let (time_field, status_field) =
+            if kind == "record" { ("", "TrangThaiHoSo") } else { ("ThoiDiemXuLy", "TrangThai") };
         if status_of(item, status_field).is_none() {
             result.rejected.push(format!("data[{i}] {code}: {status_field} must be 1–10"));
             continue;
         }
         let source_time = if kind == "record" {
-            ["NgayKetThucXuLy", "NgayTra", "NgayTiepNhan"].iter().filter_map(|f| field(item, f)).filter_map(|t| parse_portal_time(t, offset)).max()
+            ["NgayKetThucXuLy", "NgayTra", "NgayTiepNhan"]
+                .iter()
+                .filter_map(|f| field(item, f))
+                .filter_map(|t| parse_portal_time(t, offset))
+                .max()
         } else {
             field(item, time_field).and_then(|t| parse_portal_time(t, offset))
         };
@@ -109,7 +119,11 @@ pub fn import(ctx: &mut TxCtx<'_>, message: &Value) -> Result<ImportResult, AppE
         let hash = sha256_hex(&body);
         let exists: bool = ctx
             .tx
-            .query_row("SELECT 1 FROM dossier_records WHERE code = ?1 AND body_hash = ?2", params![code.as_str(), hash], |_| Ok(true))
+            .query_row(
+                "SELECT 1 FROM dossier_records WHERE code = ?1 AND body_hash = ?2",
+                params![code.as_str(), hash],
+                |_| Ok(true),
+            )
             .unwrap_or(false);
         if exists {
             result.unchanged += 1;
@@ -135,9 +149,17 @@ pub fn import(ctx: &mut TxCtx<'_>, message: &Value) -> Result<ImportResult, AppE
 }
 
 /// Builds the lookup view from stored records. `mask` hides personal data on public kiosks.
-pub fn lookup(conn: &Connection, code: &DossierCode, offset: UtcOffset, now: OffsetDateTime, mask: bool) -> Result<Option<DossierView>, AppError> {
+pub fn lookup(
+    conn: &Connection,
+    code: &DossierCode,
+    offset: UtcOffset,
+    now: OffsetDateTime,
+    mask: bool,
+) -> Result<Option<DossierView>, AppError> {
     let mut stmt = conn
-        .prepare_cached("SELECT kind, source_time, body FROM dossier_records WHERE code = ?1 ORDER BY source_time, imported_seq")
+        .prepare_cached(
+            "SELECT kind, source_time, body FROM dossier_records WHERE code = ?1 ORDER BY source_time, imported_seq",
+        )
         .map_err(AppError::from_sqlite)?;
     let rows: Vec<(String, String, Value)> = stmt
         .query_map([code.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
@@ -147,7 +169,9 @@ pub fn lookup(conn: &Connection, code: &DossierCode, offset: UtcOffset, now: Off
         .collect();
     let Some(record) = rows.iter().rev().find(|(k, _, _)| k == "record").map(|(_, _, v)| v) else { return Ok(None) };
     let (_, latest_time, latest) = rows.last().expect("non-empty");
-    let status = status_of(latest, "TrangThaiHoSo").or_else(|| status_of(latest, "TrangThai")).unwrap_or(DossierStatus::Received);
+    let status = status_of(latest, "TrangThaiHoSo")
+        .or_else(|| status_of(latest, "TrangThai"))
+        .unwrap_or(DossierStatus::Received);
     let fmt_local = |t: Option<&str>| t.and_then(|t| parse_portal_time(t, offset)).map(|t| format_local(t, offset));
     let appointment = field(record, "NgayHenTra").and_then(|t| parse_portal_time(t, offset));
     let finished = field(record, "NgayKetThucXuLy").and_then(|t| parse_portal_time(t, offset)).or_else(|| {
@@ -170,7 +194,11 @@ pub fn lookup(conn: &Connection, code: &DossierCode, offset: UtcOffset, now: Off
             });
         }
     }
-    let unit = rows.iter().rev().find_map(|(_, _, v)| field(v, "PhongBanXuLy").or_else(|| field(v, "DonViXuLy"))).map(str::to_owned);
+    let unit = rows
+        .iter()
+        .rev()
+        .find_map(|(_, _, v)| field(v, "PhongBanXuLy").or_else(|| field(v, "DonViXuLy")))
+        .map(str::to_owned);
     Ok(Some(DossierView {
         code: code.clone(),
         procedure: field(record, "TenTTHC").map(str::to_owned),

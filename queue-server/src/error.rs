@@ -36,7 +36,12 @@ impl AppError {
         AppError::Store(Arc::new(StoreError::classify(e, std::path::Path::new("(data directory)"))))
     }
 
-    pub fn bad(code: &'static str, detail: impl Into<String>, vi: impl Into<String>, en: impl Into<String>) -> AppError {
+    pub fn bad(
+        code: &'static str,
+        detail: impl Into<String>,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> AppError {
         AppError::BadRequest { code, detail: detail.into(), message: Localized::new(vi, en) }
     }
 
@@ -67,10 +72,13 @@ impl AppError {
                 "login_failed",
                 Localized::new("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
             ),
-            AppError::Forbidden => {
-                ("forbidden", Localized::new("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."))
+            AppError::Forbidden => (
+                "forbidden",
+                Localized::new("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
+            ),
+            AppError::NotFound(what) => {
+                ("not_found", Localized::new(format!("Không tìm thấy {what}."), format!("{what} not found.")))
             }
-            AppError::NotFound(what) => ("not_found", Localized::new(format!("Không tìm thấy {what}."), format!("{what} not found."))),
             AppError::BadRequest { code, message, .. } => (*code, message.clone()),
             AppError::Store(e) => match e.as_ref() {
                 StoreError::DiskFull(_) => (
@@ -89,12 +97,18 @@ impl AppError {
                 ),
                 _ => (
                     "storage_error",
-                    Localized::new("Lỗi lưu trữ; yêu cầu chưa được ghi nhận.", "Storage error; the request was not recorded."),
+                    Localized::new(
+                        "Lỗi lưu trữ; yêu cầu chưa được ghi nhận.",
+                        "Storage error; the request was not recorded.",
+                    ),
                 ),
             },
             AppError::Unavailable(_) => (
                 "unavailable",
-                Localized::new("Máy chủ tạm thời không sẵn sàng, vui lòng thử lại.", "The server is busy; please try again."),
+                Localized::new(
+                    "Máy chủ tạm thời không sẵn sàng, vui lòng thử lại.",
+                    "The server is busy; please try again.",
+                ),
             ),
         };
         ApiError { code: code.to_owned(), message }

@@ -44,7 +44,10 @@ impl Feed {
     }
 
     fn wanted(&self, e: &Event) -> bool {
-        let private = matches!(e.kind, EventKind::DossierImported { .. } | EventKind::StaffSaved { .. } | EventKind::DeviceEnrolled { .. });
+        let private = matches!(
+            e.kind,
+            EventKind::DossierImported { .. } | EventKind::StaffSaved { .. } | EventKind::DeviceEnrolled { .. }
+        );
         (self.staff || !private) && self.types.as_ref().is_none_or(|t| t.iter().any(|name| name == e.kind.name()))
     }
 }

@@ -49,7 +49,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 fn json_error(rejection: JsonRejection) -> AppError {
     let detail = rejection.body_text();
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return AppError::bad("payload_too_large", detail, "Dữ liệu gửi lên quá lớn.", "The request body is too large.");
+        return AppError::bad(
+            "payload_too_large",
+            detail,
+            "Dữ liệu gửi lên quá lớn.",
+            "The request body is too large.",
+        );
     }
     match rejection {
         JsonRejection::MissingJsonContentType(_) => AppError::bad(
@@ -210,7 +215,10 @@ async fn heartbeat(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn login(State(app): State<Arc<AppState>>, Body(req): Body<LoginRequest>) -> Result<Json<LoginResponse>, AppError> {
+async fn login(
+    State(app): State<Arc<AppState>>,
+    Body(req): Body<LoginRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
     if req.username.len() > 64 || req.password.len() > 256 {
         return Err(AppError::LoginFailed);
     }
@@ -227,7 +235,10 @@ async fn login(State(app): State<Arc<AppState>>, Body(req): Body<LoginRequest>) 
     };
     let Some((display_name, role, counters, hash)) = row else {
         // Same work as a real check, so a missing user is not told apart by timing.
-        let _ = auth::verify_password(&req.password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2sCbRKBtUQ7SOiCWrVZxXuWqWXTsHtbJaNxQlcqCfJs");
+        let _ = auth::verify_password(
+            &req.password,
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2sCbRKBtUQ7SOiCWrVZxXuWqWXTsHtbJaNxQlcqCfJs",
+        );
         return Err(AppError::LoginFailed);
     };
     let password = req.password.clone();
@@ -261,7 +272,9 @@ async fn login(State(app): State<Arc<AppState>>, Body(req): Body<LoginRequest>) 
 
 async fn logout(State(app): State<Arc<AppState>>, caller: Caller, headers: HeaderMap) -> Result<StatusCode, AppError> {
     caller.require(STAFF)?;
-    if let Some(token) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")) {
+    if let Some(token) =
+        headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|h| h.strip_prefix("Bearer "))
+    {
         let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
         conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [crate::store::sha256_hex(token.trim())])
             .map_err(AppError::from_sqlite)?;
@@ -307,14 +320,15 @@ pub fn ticket_view(state: &OfficeState, t: &Ticket) -> TicketView {
         id: t.id,
         number: t.label.clone(),
         service: t.service.clone(),
-        service_name: service.map(|s| s.name.clone()).unwrap_or_else(|| Localized::new(t.service.as_str(), t.service.as_str())),
+        service_name: service
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| Localized::new(t.service.as_str(), t.service.as_str())),
         field: service.map(|s| s.field.clone()).unwrap_or_else(|| Localized::new("", "")),
         priority: t.priority,
         status: t.status.name().into(),
         counter: match &t.status {
-            domain::queue::TicketStatus::Called { counter, .. } | domain::queue::TicketStatus::Serving { counter, .. } => {
-                Some(*counter)
-            }
+            domain::queue::TicketStatus::Called { counter, .. }
+            | domain::queue::TicketStatus::Serving { counter, .. } => Some(*counter),
             _ => t.target_counter,
         },
         counters: counters_for(state, &t.service),
@@ -394,7 +408,11 @@ fn idempotency_key(headers: &HeaderMap, caller: &Caller) -> Result<Option<String
     }
 }
 
-async fn get_ticket(State(app): State<Arc<AppState>>, _caller: Caller, Path(id): Path<String>) -> Result<Json<TicketView>, AppError> {
+async fn get_ticket(
+    State(app): State<Arc<AppState>>,
+    _caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TicketView>, AppError> {
     let id: TicketId = id.parse().map_err(|_| QueueError::UnknownTicket)?;
     app.office.read(|s| s.ticket(id).map(|t| ticket_view(s, t))).map(Json).ok_or(QueueError::UnknownTicket.into())
 }
@@ -439,7 +457,11 @@ fn ticket_ref(text: &str) -> TicketRef {
     }
 }
 
-async fn cancel_ticket(State(app): State<Arc<AppState>>, caller: Caller, Path(id): Path<String>) -> Result<Json<TicketView>, AppError> {
+async fn cancel_ticket(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TicketView>, AppError> {
     caller.require(STAFF)?;
     run_ticket_command(&app, &caller, Command::Cancel { ticket: ticket_ref(&id) }).await
 }
@@ -574,7 +596,11 @@ async fn link_dossier(
 
 // ---- ratings and leases ----------------------------------------------------------------------
 
-async fn rate(State(app): State<Arc<AppState>>, caller: Caller, Body(req): Body<RatingRequest>) -> Result<Response, AppError> {
+async fn rate(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Body(req): Body<RatingRequest>,
+) -> Result<Response, AppError> {
     caller.require(&[Role::RatingTerminal, Role::TicketKiosk])?;
     let subject = match (req.ticket, &req.dossier) {
         (Some(t), None) => RatingSubjectRef::Ticket(t),
@@ -635,7 +661,11 @@ fn device_of(caller: &Caller) -> Result<uuid::Uuid, AppError> {
     }
 }
 
-async fn grant_lease(State(app): State<Arc<AppState>>, caller: Caller, Body(req): Body<LeaseRequest>) -> Result<Response, AppError> {
+async fn grant_lease(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Body(req): Body<LeaseRequest>,
+) -> Result<Response, AppError> {
     let device = device_of(&caller)?;
     let service = parse_service(&req.service)?;
     let command = Command::GrantLease { device, service, size: req.size, ttl_s: 4 * 3600 };
@@ -644,7 +674,9 @@ async fn grant_lease(State(app): State<Arc<AppState>>, caller: Caller, Body(req)
         .run(caller.actor(), move |ctx| {
             ctx.command(&command)?;
             match ctx.last_emitted().map(|e| e.kind.clone()) {
-                Some(domain::event::EventKind::LeaseGranted { lease, service, day, first, last, expires_at, .. }) => {
+                Some(domain::event::EventKind::LeaseGranted {
+                    lease, service, day, first, last, expires_at, ..
+                }) => {
                     let letter = ctx.state.services.get(&service).map(|s| s.letter).unwrap_or('?');
                     Ok(LeaseView { id: lease, service, letter, day, first, last, expires_at })
                 }
@@ -665,7 +697,14 @@ async fn upload_leased(
     let device = device_of(&caller)?;
     let key = idempotency_key(&headers, &caller)?
         .ok_or_else(|| QueueError::Invalid("an Idempotency-Key header is required for leased tickets".into()))?;
-    let command = Command::UploadLeased { lease, device, number: req.number, priority: req.priority, issued_at: req.issued_at, idempotency_key: key };
+    let command = Command::UploadLeased {
+        lease,
+        device,
+        number: req.number,
+        priority: req.priority,
+        issued_at: req.issued_at,
+        idempotency_key: key,
+    };
     let (view, created) = app
         .office
         .run(caller.actor(), move |ctx| {
@@ -776,10 +815,15 @@ async fn put_staff(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_staff(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<Vec<serde_json::Value>>, AppError> {
+async fn list_staff(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+) -> Result<Json<Vec<serde_json::Value>>, AppError> {
     caller.require(&[Role::Admin])?;
     let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
-    let mut stmt = conn.prepare("SELECT username, display_name, role, counters, active FROM staff ORDER BY username").map_err(AppError::from_sqlite)?;
+    let mut stmt = conn
+        .prepare("SELECT username, display_name, role, counters, active FROM staff ORDER BY username")
+        .map_err(AppError::from_sqlite)?;
     let rows = stmt
         .query_map([], |r| {
             Ok(serde_json::json!({
@@ -794,7 +838,10 @@ async fn list_staff(State(app): State<Arc<AppState>>, caller: Caller) -> Result<
     Ok(Json(rows.filter_map(Result::ok).collect()))
 }
 
-async fn list_devices(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<Vec<serde_json::Value>>, AppError> {
+async fn list_devices(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+) -> Result<Json<Vec<serde_json::Value>>, AppError> {
     caller.require(&[Role::Admin, Role::Supervisor])?;
     let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
     let mut stmt = conn
@@ -849,6 +896,9 @@ async fn create_code(
         Duration::hours(i64::from(req.valid_hours)),
         OffsetDateTime::now_utc(),
     )?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "code": code, "role": req.role, "valid_hours": req.valid_hours })))
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "code": code, "role": req.role, "valid_hours": req.valid_hours })),
+    )
         .into_response())
 }

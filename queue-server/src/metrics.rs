@@ -46,7 +46,12 @@ pub async fn handler(State(app): State<Arc<AppState>>, caller: Caller) -> Result
     metric("queue_commit_batches_total", "counter", "Group commits", s.batches.load(Ordering::Relaxed));
     metric("queue_commit_jobs_total", "counter", "Jobs committed", s.jobs.load(Ordering::Relaxed));
     metric("queue_events_total", "counter", "Events appended by this process", s.events.load(Ordering::Relaxed));
-    metric("queue_commit_failures_total", "counter", "Batches rolled back by a storage error", s.commit_failures.load(Ordering::Relaxed));
+    metric(
+        "queue_commit_failures_total",
+        "counter",
+        "Batches rolled back by a storage error",
+        s.commit_failures.load(Ordering::Relaxed),
+    );
     metric("queue_commit_seconds_total", "counter", "Time spent in batches", 0);
     out = out.replace(
         "queue_commit_seconds_total 0",

@@ -76,7 +76,7 @@ pub struct Stats {
 /// Handle shared by every request.
 #[derive(Clone)]
 pub struct Office {
-    jobs: std::sync::mpsc::SyncSender<Job>,
+    jobs: tokio::sync::mpsc::Sender<Job>,
     pub state: Arc<RwLock<OfficeState>>,
     pub events: broadcast::Sender<Arc<Event>>,
     pub reader: Arc<Mutex<Connection>>,
@@ -95,11 +95,20 @@ impl Office {
         let reader = store::open_reader(dir)?;
         let state = Arc::new(RwLock::new(state));
         let (events, _) = broadcast::channel(4096);
-        let (jobs, rx) = std::sync::mpsc::sync_channel::<Job>(8192);
+        let (jobs, rx) = tokio::sync::mpsc::channel::<Job>(8192);
         let stats = Arc::new(Stats::default());
-        let office = Office { jobs, state: state.clone(), events: events.clone(), reader: Arc::new(Mutex::new(reader)), dir: dir.to_path_buf(), stats: stats.clone() };
+        let office = Office {
+            jobs,
+            state: state.clone(),
+            events: events.clone(),
+            reader: Arc::new(Mutex::new(reader)),
+            dir: dir.to_path_buf(),
+            stats: stats.clone(),
+        };
         let dir = dir.to_path_buf();
-        std::thread::Builder::new().name("office-writer".into()).spawn(move || writer(conn, dir, rx, state, events, stats))?;
+        std::thread::Builder::new()
+            .name("office-writer".into())
+            .spawn(move || writer(conn, dir, rx, state, events, stats))?;
         Ok(office)
     }
 
@@ -111,12 +120,8 @@ impl Office {
     ) -> Result<T, AppError> {
         let (reply, rx) = oneshot::channel();
         let run: JobFn = Box::new(move |ctx| f(ctx).map(|v| Box::new(v) as Box<dyn Any + Send>));
-        let jobs = self.jobs.clone();
         // The channel is bounded: back-pressure instead of unbounded memory when the disk is slow.
-        tokio::task::spawn_blocking(move || jobs.send(Job { actor, run, reply }))
-            .await
-            .map_err(|_| AppError::Unavailable("writer stopped".into()))?
-            .map_err(|_| AppError::Unavailable("writer stopped".into()))?;
+        self.jobs.send(Job { actor, run, reply }).await.map_err(|_| AppError::Unavailable("writer stopped".into()))?;
         let out = rx.await.map_err(|_| AppError::Unavailable("writer stopped".into()))??;
         Ok(*out.downcast::<T>().expect("job returns its own type"))
     }
@@ -134,7 +139,7 @@ impl Office {
 fn writer(
     mut conn: Connection,
     dir: PathBuf,
-    rx: std::sync::mpsc::Receiver<Job>,
+    mut rx: tokio::sync::mpsc::Receiver<Job>,
     state: Arc<RwLock<OfficeState>>,
     events: broadcast::Sender<Arc<Event>>,
     stats: Arc<Stats>,
@@ -146,7 +151,7 @@ fn writer(
             return;
         }
     };
-    while let Ok(first) = rx.recv() {
+    while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -197,7 +202,10 @@ fn run_batch(
     batch: Vec<Job>,
 ) -> Result<(Vec<Event>, Replies), (AppError, Vec<oneshot::Sender<Result<Box<dyn Any + Send>, AppError>>>)> {
     let fail = |e: rusqlite::Error, batch: Vec<Job>| {
-        (AppError::Store(Arc::new(StoreError::classify(e, dir))), batch.into_iter().map(|j| j.reply).collect::<Vec<_>>())
+        (
+            AppError::Store(Arc::new(StoreError::classify(e, dir))),
+            batch.into_iter().map(|j| j.reply).collect::<Vec<_>>(),
+        )
     };
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,

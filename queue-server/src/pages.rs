@@ -196,7 +196,11 @@ fn recent_calls(app: &AppState, limit: usize) -> Result<Vec<Call>, AppError> {
     }))
 }
 
-async fn board(State(app): State<Arc<AppState>>, _caller: Caller, Query(q): Query<BoardQuery>) -> Result<Json<Board>, AppError> {
+async fn board(
+    State(app): State<Arc<AppState>>,
+    _caller: Caller,
+    Query(q): Query<BoardQuery>,
+) -> Result<Json<Board>, AppError> {
     let limit = q.recent.unwrap_or(8).clamp(1, 50);
     let recent = recent_calls(&app, limit)?;
     let now = OffsetDateTime::now_utc();
@@ -279,7 +283,11 @@ fn desk_ticket(s: &OfficeState, t: &Ticket, now: OffsetDateTime) -> DeskTicket {
     DeskTicket { ticket: ticket_view(s, t), waited_s: (now - since).whole_seconds().max(0) }
 }
 
-async fn desk(State(app): State<Arc<AppState>>, caller: Caller, Path(counter): Path<CounterId>) -> Result<Json<Desk>, AppError> {
+async fn desk(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(counter): Path<CounterId>,
+) -> Result<Json<Desk>, AppError> {
     caller.require(&[Role::Admin, Role::Supervisor, Role::Officer])?;
     caller.require_counter(counter)?;
     let display: Vec<Call> = recent_calls(&app, 30)?.into_iter().filter(|c| c.counter == counter).take(5).collect();
@@ -297,7 +305,9 @@ async fn desk(State(app): State<Arc<AppState>>, caller: Caller, Path(counter): P
         let mut missed = Vec::new();
         for t in s.tickets.values() {
             match &t.status {
-                TicketStatus::Parked { counter: at_counter, .. } if *at_counter == counter => parked.push(desk_ticket(s, t, now)),
+                TicketStatus::Parked { counter: at_counter, .. } if *at_counter == counter => {
+                    parked.push(desk_ticket(s, t, now))
+                }
                 TicketStatus::Missed { counter: at_counter, at } if *at_counter == counter && now - *at < grace => {
                     missed.push(desk_ticket(s, t, now))
                 }
@@ -332,7 +342,12 @@ async fn desk(State(app): State<Arc<AppState>>, caller: Caller, Path(counter): P
             services: s
                 .services
                 .values()
-                .map(|svc| NamedService { code: svc.code.to_string(), letter: svc.letter, name: svc.name.clone(), open: svc.open })
+                .map(|svc| NamedService {
+                    code: svc.code.to_string(),
+                    letter: svc.letter,
+                    name: svc.name.clone(),
+                    open: svc.open,
+                })
                 .collect(),
             counters: s.counters.values().map(|c| (c.counter.id, c.counter.name.clone())).collect(),
             display,
@@ -483,18 +498,24 @@ async fn announcement(
     Path(file): Path<String>,
     Query(q): Query<AnnounceQuery>,
 ) -> Result<Response, AppError> {
-    let seq: u64 = file.strip_suffix(".wav").unwrap_or(&file).parse().map_err(|_| AppError::NotFound("announcement"))?;
+    let seq: u64 =
+        file.strip_suffix(".wav").unwrap_or(&file).parse().map_err(|_| AppError::NotFound("announcement"))?;
     let event = {
         let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
         crate::store::events_after(&conn, seq.saturating_sub(1), 1).map_err(|e| AppError::Store(Arc::new(e)))?
     };
     let (ticket, counter) = match event.first().filter(|e| e.seq == seq).map(|e| &e.kind) {
-        Some(EventKind::TicketCalled { ticket, counter, .. } | EventKind::TicketRecalled { ticket, counter }) => (*ticket, *counter),
+        Some(EventKind::TicketCalled { ticket, counter, .. } | EventKind::TicketRecalled { ticket, counter }) => {
+            (*ticket, *counter)
+        }
         _ => return Err(AppError::NotFound("announcement")),
     };
     let (number, mut langs, reading) = app
         .office
-        .read(|s| s.ticket(ticket).map(|t| (t.label.clone(), s.settings.announcement_langs.clone(), s.settings.number_reading)))
+        .read(|s| {
+            s.ticket(ticket)
+                .map(|t| (t.label.clone(), s.settings.announcement_langs.clone(), s.settings.number_reading))
+        })
         .ok_or(AppError::NotFound("announcement"))?;
     if let Some(text) = q.lang {
         let parsed: Vec<Lang> = text

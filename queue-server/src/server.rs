@@ -24,7 +24,8 @@ pub const LOCK_FILE: &str = "server.lock";
 
 pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
     std::fs::create_dir_all(opts.data_dir)?;
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(opts.data_dir.join(LOCK_FILE))?;
+    let lock =
+        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(opts.data_dir.join(LOCK_FILE))?;
     if lock.try_lock().is_err() {
         anyhow::bail!("another server is already running on {}", opts.data_dir.display());
     }
@@ -52,7 +53,12 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
         println!("Officers: canbo1 … canbo6 (counters 1–6), supervisor: giamsat; same password");
         println!("Ticket-kiosk enrolment code (24 h, single use): {code}");
     }
-    let app = Arc::new(AppState { office: office.clone(), tokens: TokenCache::default(), metrics: Default::default(), session_hours });
+    let app = Arc::new(AppState {
+        office: office.clone(),
+        tokens: TokenCache::default(),
+        metrics: Default::default(),
+        session_hours,
+    });
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");

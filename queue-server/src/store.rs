@@ -112,7 +112,9 @@ const MIGRATIONS: &[&str] = &[
 /// Opens (creating if needed) the office database and brings its schema up to date.
 pub fn open(dir: &Path) -> Result<Connection, StoreError> {
     std::fs::create_dir_all(dir).map_err(|e| match e.kind() {
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => StoreError::ReadOnly(dir.into()),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            StoreError::ReadOnly(dir.into())
+        }
         _ => StoreError::Io(e),
     })?;
     let path = dir.join(DB_FILE);
@@ -206,8 +208,10 @@ impl Appender {
         let actor_text = serde_json::to_string(&event.actor).unwrap_or_default();
         let body = serde_json::to_string(&event.kind).unwrap_or_default();
         let hash = chain_hash(&self.last_hash, event.seq, &id, &at_text, &actor_text, &body);
-        tx.prepare_cached("INSERT INTO events (seq, id, at, actor, type, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
-            .execute(params![event.seq as i64, id, at_text, actor_text, event.kind.name(), body, hash])?;
+        tx.prepare_cached(
+            "INSERT INTO events (seq, id, at, actor, type, body, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![event.seq as i64, id, at_text, actor_text, event.kind.name(), body, hash])?;
         self.last_seq = event.seq;
         self.last_hash = hash;
         Ok(event)
@@ -216,9 +220,16 @@ impl Appender {
 
 /// Reads stored events with `seq > after`, at most `limit`.
 pub fn events_after(conn: &Connection, after: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT seq, id, at, actor, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, id, at, actor, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
     let rows = stmt.query_map(params![after as i64, limit as i64], |r| {
-        Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+        Ok((
+            r.get::<_, i64>(0)? as u64,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
@@ -233,7 +244,8 @@ fn decode(seq: u64, id: &str, at: &str, actor: &str, body: &str) -> Result<Event
     Ok(Event {
         seq,
         id: id.parse().map_err(|e| bad(format!("id: {e}")))?,
-        at: OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).map_err(|e| bad(format!("at: {e}")))?,
+        at: OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| bad(format!("at: {e}")))?,
         actor: serde_json::from_str(actor).map_err(|e| bad(format!("actor: {e}")))?,
         kind: serde_json::from_str(body).map_err(|e| bad(format!("body: {e}")))?,
     })
@@ -311,16 +323,23 @@ mod tests {
         let mut app = Appender::load(&conn).unwrap();
         let tx = conn.transaction().unwrap();
         for _ in 0..3 {
-            app.append(&tx, OffsetDateTime::now_utc(), &Actor::System, EventKind::SettingsChanged { settings: OfficeSettings::default() })
-                .unwrap();
+            app.append(
+                &tx,
+                OffsetDateTime::now_utc(),
+                &Actor::System,
+                EventKind::SettingsChanged { settings: OfficeSettings::default() },
+            )
+            .unwrap();
         }
         tx.commit().unwrap();
         assert_eq!(rebuild(&conn).unwrap().1, 3);
         assert!(conn.execute("DELETE FROM events WHERE seq = 2", []).is_err());
         assert!(conn.execute("UPDATE events SET body = '{}' WHERE seq = 2", []).is_err());
         // Tampering behind the triggers' back breaks the chain.
-        conn.execute_batch("DROP TRIGGER events_append_only_update; UPDATE events SET at = '2020-01-01T00:00:00Z' WHERE seq = 2;")
-            .unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER events_append_only_update; UPDATE events SET at = '2020-01-01T00:00:00Z' WHERE seq = 2;",
+        )
+        .unwrap();
         assert!(matches!(rebuild(&conn), Err(StoreError::Corrupt { seq: 2, .. })));
         let _ = std::fs::remove_dir_all(dir);
     }

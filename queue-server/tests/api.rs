@@ -88,9 +88,16 @@ async fn ticket_lifecycle_and_idempotency() {
     assert_eq!((st, called["number"].as_str(), called["status"].as_str()), (200, Some("A001"), Some("called")));
     let (st, _) = post(&s, &officer, "/api/v1/counters/1/recall", json!({})).await;
     assert_eq!(st, 200);
-    let (st, linked) = post(&s, &officer, "/api/v1/counters/1/link-dossier", json!({"code": " 000.00.01.h29-260310-0420\r\n"})).await;
+    let (st, linked) =
+        post(&s, &officer, "/api/v1/counters/1/link-dossier", json!({"code": " 000.00.01.h29-260310-0420\r\n"})).await;
     assert_eq!((st, linked["dossiers"][0].as_str()), (200, Some("000.00.01.H29-260310-0420")));
-    let (st, fin) = post(&s, &officer, "/api/v1/counters/1/finish", json!({"outcome": "received", "next_services": ["tra-ket-qua"]})).await;
+    let (st, fin) = post(
+        &s,
+        &officer,
+        "/api/v1/counters/1/finish",
+        json!({"outcome": "received", "next_services": ["tra-ket-qua"]}),
+    )
+    .await;
     assert_eq!((st, fin["status"].as_str(), fin["service"].as_str()), (200, Some("waiting"), Some("tra-ket-qua")));
     let (st, _) = post(&s, &officer, "/api/v1/counters/1/call-next", json!({})).await;
     assert_eq!(st, 200);
@@ -109,7 +116,11 @@ async fn bad_input_gets_clear_errors_and_changes_nothing() {
     let c = client();
     let before = last_seq(&s).await;
     let raw = |body: &'static str| {
-        c.post(s.url("/api/v1/tickets")).bearer_auth(&kiosk).header("content-type", "application/json").body(body).send()
+        c.post(s.url("/api/v1/tickets"))
+            .bearer_auth(&kiosk)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
     };
     let cases: Vec<(&str, u16, &str)> = vec![
         ("{\"service\": ", 400, "malformed_json"),
@@ -125,11 +136,25 @@ async fn bad_input_gets_clear_errors_and_changes_nothing() {
         assert!(!v["message"]["vi"].as_str().unwrap().is_empty() && !v["message"]["en"].as_str().unwrap().is_empty());
     }
     let long = format!("{{\"service\": \"{}\"}}", "x".repeat(100_000));
-    let r = c.post(s.url("/api/v1/tickets")).bearer_auth(&kiosk).header("content-type", "application/json").body(long).send().await.unwrap();
+    let r = c
+        .post(s.url("/api/v1/tickets"))
+        .bearer_auth(&kiosk)
+        .header("content-type", "application/json")
+        .body(long)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let huge = format!("{{\"service\": \"{}\"}}", "x".repeat(11 * 1024 * 1024));
     // Its own connection: the server closes it after refusing the unread body.
-    let r = client().post(s.url("/api/v1/tickets")).bearer_auth(&kiosk).header("content-type", "application/json").body(huge).send().await.unwrap();
+    let r = client()
+        .post(s.url("/api/v1/tickets"))
+        .bearer_auth(&kiosk)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 413);
     let c = client();
     let (st, v) = get(&s, &kiosk, "/api/v1/dossiers/not-a-code").await;
@@ -143,7 +168,12 @@ async fn bad_input_gets_clear_errors_and_changes_nothing() {
     let r = c.post(s.url("/api/v1/devices/enrol")).json(&json!({"code": code, "name": "K"})).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_enrolment_code");
-    let r = c.post(s.url("/api/v1/auth/login")).json(&json!({"username": "admin", "password": "wrong-password"})).send().await.unwrap();
+    let r = c
+        .post(s.url("/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": "wrong-password"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     // Only the one successful enrolment above changed anything.
     assert_eq!(last_seq(&s).await, before + 1);
@@ -216,7 +246,9 @@ async fn leases_upload_idempotently_in_issue_order() {
     let lease_id = lease["id"].as_str().unwrap().to_owned();
     let (_, online) = post(&s, &kiosk, "/api/v1/tickets", json!({"service": "tra-ket-qua"})).await;
     assert_eq!(online["number"], "K006");
-    let earlier = (time::OffsetDateTime::now_utc() - time::Duration::seconds(30)).format(&time::format_description::well_known::Rfc3339).unwrap();
+    let earlier = (time::OffsetDateTime::now_utc() - time::Duration::seconds(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     let upload = || {
         client()
             .post(s.url(&format!("/api/v1/leases/{lease_id}/tickets")))

@@ -60,7 +60,10 @@ async fn fifty_clients_two_thousand_tickets_numbers_unique_and_contiguous() {
                     .unwrap();
                 assert_eq!(r.status(), 201);
                 let v: Value = r.json().await.unwrap();
-                results.lock().unwrap().push((v["service"].as_str().unwrap().to_owned(), v["number"].as_str().unwrap().to_owned()));
+                results
+                    .lock()
+                    .unwrap()
+                    .push((v["service"].as_str().unwrap().to_owned(), v["number"].as_str().unwrap().to_owned()));
             }
         }));
     }
@@ -111,7 +114,14 @@ async fn kill_nine_under_load_loses_no_acknowledged_ticket() {
                     let service = SERVICES[(client_no + i) % SERVICES.len()];
                     let key = format!("r{round}-c{client_no}-{i}");
                     i += 1;
-                    match c.post(&url).bearer_auth(&token).header("Idempotency-Key", &key).json(&json!({"service": service})).send().await {
+                    match c
+                        .post(&url)
+                        .bearer_auth(&token)
+                        .header("Idempotency-Key", &key)
+                        .json(&json!({"service": service}))
+                        .send()
+                        .await
+                    {
                         Ok(r) if r.status() == 201 => match r.json::<Value>().await {
                             Ok(v) => ok.push((
                                 v["id"].as_str().unwrap().to_owned(),
@@ -146,7 +156,10 @@ async fn kill_nine_under_load_loses_no_acknowledged_ticket() {
     for (id, (service, number)) in &acked {
         let (st, v) = get(&s, &token, &format!("/api/v1/tickets/{id}")).await;
         assert_eq!(st, 200, "acknowledged ticket {id} lost");
-        assert_eq!((v["service"].as_str().unwrap(), v["number"].as_str().unwrap()), (service.as_str(), number.as_str()));
+        assert_eq!(
+            (v["service"].as_str().unwrap(), v["number"].as_str().unwrap()),
+            (service.as_str(), number.as_str())
+        );
     }
     // Retrying a request whose answer was lost never creates a second ticket for it.
     let before = issued_numbers(&dir).len();
@@ -226,7 +239,8 @@ async fn full_disk_refuses_cleanly_and_keeps_every_acknowledged_ticket() {
     assert_eq!(st, 503);
     assert_eq!(last_seq(&s).await, seq);
     let (_, services) = get(&s, &kiosk, "/api/v1/services").await;
-    let waiting = services.as_array().unwrap().iter().find(|v| v["code"] == "ho-tich").unwrap()["waiting"].as_u64().unwrap();
+    let waiting =
+        services.as_array().unwrap().iter().find(|v| v["code"] == "ho-tich").unwrap()["waiting"].as_u64().unwrap();
     assert_eq!(waiting as usize, acked.len(), "no phantom ticket after a failed commit");
     drop(s);
     // With room again, everything acknowledged is there and numbering continues without a hole.
@@ -257,12 +271,24 @@ async fn backup_while_serving_and_restore() {
         .unwrap();
     assert!(status.success());
     // Restoring under a running server is refused.
-    let refused = std::process::Command::new(BIN).args(["restore", "--data-dir"]).arg(&dir).arg("--from").arg(&out).output().unwrap();
+    let refused = std::process::Command::new(BIN)
+        .args(["restore", "--data-dir"])
+        .arg(&dir)
+        .arg("--from")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("running"));
     drop(s);
     let restored = temp_dir("restored");
-    let ok = std::process::Command::new(BIN).args(["restore", "--data-dir"]).arg(&restored).arg("--from").arg(&out).output().unwrap();
+    let ok = std::process::Command::new(BIN)
+        .args(["restore", "--data-dir"])
+        .arg(&restored)
+        .arg("--from")
+        .arg(&out)
+        .output()
+        .unwrap();
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     let s = Server::demo(&restored);
     let (st, v) = get(&s, &kiosk, &format!("/api/v1/tickets/{}", t["id"].as_str().unwrap())).await;

@@ -104,7 +104,12 @@ pub async fn device(s: &Server, role: &str, counter: Option<u16>) -> String {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     let code = text.lines().last().unwrap().trim().to_owned();
-    let r = client().post(s.url("/api/v1/devices/enrol")).json(&json!({"code": code, "name": "Thiết bị thử"})).send().await.unwrap();
+    let r = client()
+        .post(s.url("/api/v1/devices/enrol"))
+        .json(&json!({"code": code, "name": "Thiết bị thử"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
 }
