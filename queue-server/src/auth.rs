@@ -79,22 +79,24 @@ impl Caller {
 /// Tokens seen recently, so that a busy kiosk does not cost a database read per request.
 #[derive(Default)]
 pub struct TokenCache {
-    entries: Mutex<HashMap<String, (Caller, Instant)>>,
+    entries: Mutex<HashMap<String, (Caller, Instant, Option<OffsetDateTime>)>>,
 }
 
 const CACHE_TTL: StdDuration = StdDuration::from_secs(30);
 
 impl TokenCache {
-    fn get(&self, hash: &str) -> Option<Caller> {
+    fn get(&self, hash: &str, now: OffsetDateTime) -> Option<Caller> {
         let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(hash).filter(|(_, t)| t.elapsed() < CACHE_TTL).map(|(c, _)| c.clone())
+        map.get(hash)
+            .filter(|(_, cached, expires)| cached.elapsed() < CACHE_TTL && expires.is_none_or(|e| e > now))
+            .map(|(c, _, _)| c.clone())
     }
-    fn put(&self, hash: String, caller: Caller) {
+    fn put(&self, hash: String, caller: Caller, expires: Option<OffsetDateTime>) {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 10_000 {
             map.clear();
         }
-        map.insert(hash, (caller, Instant::now()));
+        map.insert(hash, (caller, Instant::now(), expires));
     }
     pub fn forget_all(&self) {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
@@ -137,7 +139,7 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 }
 
 /// Looks a bearer token up: a staff session or a device.
-pub fn lookup(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Option<Caller>, rusqlite::Error> {
+pub fn lookup(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Option<(Caller, Option<OffsetDateTime>)>, rusqlite::Error> {
     let hash = sha256_hex(token);
     let staff = conn
         .query_row(
@@ -153,11 +155,9 @@ pub fn lookup(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Opt
             return Ok(None);
         }
         let Some(role) = Role::parse(&role) else { return Ok(None) };
-        return Ok(Some(Caller {
-            role,
-            who: Who::Staff { username },
-            counters: serde_json::from_str(&counters).unwrap_or_default(),
-        }));
+        let caller =
+            Caller { role, who: Who::Staff { username }, counters: serde_json::from_str(&counters).unwrap_or_default() };
+        return Ok(Some((caller, expires)));
     }
     let device = conn
         .query_row(
@@ -167,11 +167,12 @@ pub fn lookup(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Opt
         )
         .optional()?;
     Ok(device.and_then(|(id, role, counter)| {
-        Some(Caller {
+        let caller = Caller {
             role: Role::parse(&role)?,
             who: Who::Device { device_id: id.parse().ok()? },
             counters: counter.map(|c| vec![c as CounterId]).unwrap_or_default(),
-        })
+        };
+        Some((caller, None))
     }))
 }
 
@@ -196,15 +197,20 @@ impl FromRequestParts<Arc<AppState>> for Caller {
             return Err(AppError::Unauthenticated);
         };
         let hash = sha256_hex(&token);
-        if let Some(c) = app.tokens.get(&hash) {
+        let now = OffsetDateTime::now_utc();
+        if let Some(c) = app.tokens.get(&hash, now) {
             return Ok(c);
         }
         let found = {
             let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
-            lookup(&conn, &token, OffsetDateTime::now_utc()).map_err(AppError::from_sqlite)?
+            lookup(&conn, &token, now).map_err(AppError::from_sqlite)?
         };
-        let caller = found.ok_or(AppError::Unauthenticated)?;
-        app.tokens.put(hash, caller.clone());
+        let (caller, expires) = found.ok_or(AppError::Unauthenticated)?;
+        // Only device tokens are cached (kiosks and displays make most requests); a staff session is
+        // read from the database each time so that logout, disable and expiry act at once.
+        if matches!(caller.who, Who::Device { .. }) {
+            app.tokens.put(hash, caller.clone(), expires);
+        }
         Ok(caller)
     }
 }
