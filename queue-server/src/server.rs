@@ -23,9 +23,16 @@ pub struct Options<'a> {
 pub const LOCK_FILE: &str = "server.lock";
 
 pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
-    std::fs::create_dir_all(opts.data_dir)?;
-    let lock =
-        std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(opts.data_dir.join(LOCK_FILE))?;
+    let not_writable = |e: std::io::Error| {
+        anyhow::anyhow!("the data directory {} is read-only or not writable ({e})", opts.data_dir.display())
+    };
+    std::fs::create_dir_all(opts.data_dir).map_err(not_writable)?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(opts.data_dir.join(LOCK_FILE))
+        .map_err(not_writable)?;
     if lock.try_lock().is_err() {
         anyhow::bail!("another server is already running on {}", opts.data_dir.display());
     }
