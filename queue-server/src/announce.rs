@@ -155,7 +155,7 @@ fn en_below_1000(n: u32) -> Vec<String> {
     let rest = n % 100;
     if rest >= 20 {
         out.push(format!("en/{}0", rest / 10));
-        if rest % 10 > 0 {
+        if !rest.is_multiple_of(10) {
             out.push(format!("en/{}", rest % 10));
         }
     } else if rest > 0 {

@@ -219,13 +219,14 @@ function renderDashboard() {
   $('#dashServices').innerHTML = th(['h_letter', 'h_service', 'h_waiting', 'h_est', 'h_target']) + d.services.map((s) => {
     const late = s.estimated_wait_s >= s.service_level_target_s;
     return '<tr><td><b>' + esc(s.letter) + '</b></td><td>' + esc(Q.loc(s.name)) + (s.open ? '' : ' <span class="tag">' + t('closed') + '</span>') +
-      '</td><td>' + s.waiting + '</td><td><span class="tag ' + (late ? 'bad' : 'ok') + '">' + Q.minutes(s.estimated_wait_s) + '</span></td><td>' +
+      '</td><td>' + s.waiting + '</td><td>' + (s.waiting ? '<span class="tag ' + (late ? 'bad' : 'ok') + '">' + Q.minutes(s.estimated_wait_s) + '</span>' : '–') + '</td><td>' +
       Q.minutes(s.service_level_target_s) + '</td></tr>';
   }).join('');
 }
 
 function renderServices() {
-  $('#serviceList').innerHTML = th(['h_letter', 'h_service', 'h_counters', 'h_target', 'h_status', '']) + A.services.map((s) =>
+  const byLetter = A.services.slice().sort((a, b) => a.letter.localeCompare(b.letter));
+  $('#serviceList').innerHTML = th(['h_letter', 'h_service', 'h_counters', 'h_target', 'h_status', '']) + byLetter.map((s) =>
     '<tr><td><b>' + esc(s.letter) + '</b></td><td>' + esc(Q.loc(s.name)) + '<div class="muted">' + esc(s.code) + ' · ' + esc(Q.loc(s.field)) +
     '</div></td><td>' + A.counters.filter((c) => c.services.includes(s.code)).map((c) => c.id).join(', ') + '</td><td>' +
     Q.minutes(s.service_level_target_s) + '</td><td>' + (s.open ? '<span class="tag ok">' + t('open') + '</span>' : '<span class="tag">' + t('closed') + '</span>') +

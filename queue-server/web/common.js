@@ -3,6 +3,8 @@
 'use strict';
 
 const Q = (() => {
+  const urlLang = new URLSearchParams(location.search).get('lang');
+  if (urlLang === 'en' || urlLang === 'vi') localStorage.setItem('motcua.lang', urlLang);
   let lang = localStorage.getItem('motcua.lang') === 'en' ? 'en' : 'vi';
   let dict = { vi: {}, en: {} };
 

@@ -6,7 +6,7 @@ const DICT = {
   vi: {
     title: 'Quầy tiếp nhận', logout: 'Đăng xuất', retry: 'Thử lại', dismiss: 'Bỏ qua', login_title: 'Đăng nhập quầy',
     username: 'Tên đăng nhập', password: 'Mật khẩu', login: 'Đăng nhập', choose_counter: 'Chọn quầy làm việc',
-    now_serving: 'Đang phục vụ', call_next: 'Gọi số tiếp theo', recall: 'Gọi lại', start: 'Bắt đầu phục vụ',
+    now_serving: 'Công dân tại quầy', call_next: 'Gọi số tiếp theo', recall: 'Gọi lại', start: 'Bắt đầu phục vụ',
     finish: 'Hoàn thành…', no_show: 'Vắng mặt', park: 'Tạm hoãn', transfer: 'Chuyển…', invite_rating: 'Mời đánh giá',
     dossier_code: 'Mã hồ sơ (quét hoặc gõ)', dossier_ph: 'Quét mã vạch/QR hoặc gõ mã hồ sơ', call_specific: 'Gọi số cụ thể',
     call: 'Gọi', waiting_lists: 'Danh sách chờ', display_shows: 'Màn hình hiển thị đang hiện cho quầy này',
@@ -27,7 +27,7 @@ const DICT = {
   en: {
     title: 'Counter desk', logout: 'Log out', retry: 'Retry', dismiss: 'Dismiss', login_title: 'Counter login',
     username: 'Username', password: 'Password', login: 'Log in', choose_counter: 'Choose your counter',
-    now_serving: 'Now serving', call_next: 'Call next', recall: 'Recall', start: 'Start service',
+    now_serving: 'At the counter', call_next: 'Call next', recall: 'Recall', start: 'Start service',
     finish: 'Finish…', no_show: 'No-show', park: 'Park', transfer: 'Transfer…', invite_rating: 'Invite rating',
     dossier_code: 'Dossier code (scan or type)', dossier_ph: 'Scan the barcode/QR or type the dossier code', call_specific: 'Call a specific number',
     call: 'Call', waiting_lists: 'Waiting lists', display_shows: 'What the display shows for this counter',
