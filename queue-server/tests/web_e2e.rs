@@ -521,6 +521,17 @@ async fn display_shows_disconnected_and_recovers() {
         .wait_for("the board", "document.querySelectorAll('#counters .ctile').length === 6", Duration::from_secs(15))
         .await;
     assert_eq!(display.text("#recent").await, "No call yet");
+    // An officer at counter 3, in another browser.
+    let counter = driver.session(1366, 768).await;
+    counter.goto(&format!("{base}/counter")).await;
+    counter
+        .wait_for("the login form", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
+        .await;
+    counter.keys("#username", "canbo3").await;
+    counter.keys("#password", "motcua-demo").await;
+    counter.click("#loginBtn").await;
+    counter.wait_for("the desk", "document.querySelector('#queues h3')", Duration::from_secs(10)).await;
+
     server.kill9();
     display
         .wait_for(
@@ -530,7 +541,22 @@ async fn display_shows_disconnected_and_recovers() {
         )
         .await;
     assert!(display.text("#down").await.contains("MẤT KẾT NỐI"));
-    // Restart on the same data and port: the page reconnects by itself and resynchronises.
+    // The officer's action while the server is down is reported as not done, never queued silently.
+    counter
+        .wait_for(
+            "the counter's disconnected state",
+            "document.querySelector('#conn').classList.contains('down')",
+            Duration::from_secs(10),
+        )
+        .await;
+    counter.click("#aNext").await;
+    let failure = counter
+        .wait_for("the failed action", "!document.querySelector('#failBanner').classList.contains('hidden') && document.querySelector('#failText').textContent", Duration::from_secs(15))
+        .await;
+    assert!(failure.as_str().unwrap().contains("CHƯA được thực hiện"), "{failure}");
+    assert!(counter.visible("#retryBtn").await);
+
+    // Restart on the same data and port: the pages reconnect by themselves and resynchronise.
     let port = base.rsplit(':').next().unwrap().to_owned();
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
@@ -565,8 +591,6 @@ async fn display_shows_disconnected_and_recovers() {
         .unwrap();
     assert_eq!(ticket.status(), 201);
     let number = ticket.json::<Value>().await.unwrap()["number"].as_str().unwrap().to_owned();
-    let called = client().post(format!("{base}/api/v1/counters/3/call-next")).bearer_auth(&admin).send().await.unwrap();
-    assert_eq!(called.status(), 200);
     display
         .wait_for(
             "reconnected",
@@ -574,6 +598,23 @@ async fn display_shows_disconnected_and_recovers() {
             Duration::from_secs(20),
         )
         .await;
+    // The officer retries the failed call once the server is back.
+    counter
+        .wait_for(
+            "the counter reconnected",
+            "!document.querySelector('#conn').classList.contains('down')",
+            Duration::from_secs(20),
+        )
+        .await;
+    counter.click("#retryBtn").await;
+    counter
+        .wait_for(
+            "the retried call",
+            &format!("document.querySelector('#curNumber').textContent === '{number}'"),
+            Duration::from_secs(10),
+        )
+        .await;
+    assert!(!counter.visible("#failBanner").await);
     display
         .wait_for(
             "the call after reconnecting",
@@ -581,6 +622,25 @@ async fn display_shows_disconnected_and_recovers() {
             Duration::from_secs(20),
         )
         .await;
+    // Finish with an outcome and one more service in the same visit, from the keyboard.
+    counter
+        .post("/actions", json!({ "actions": [{ "type": "key", "id": "kb", "actions": [{ "type": "keyDown", "value": "f" }, { "type": "keyUp", "value": "f" }] }] }))
+        .await;
+    counter.wait_for("the finish dialog", "document.querySelector('#finishDlg').open", Duration::from_secs(5)).await;
+    counter.js("document.querySelector('#outcome').value = 'received';", json!([])).await;
+    counter.click("#moreServices input[value='tra-ket-qua']").await;
+    counter.click("#finishOk").await;
+    counter
+        .wait_for("finished", "document.querySelector('#curNumber').textContent === '—'", Duration::from_secs(5))
+        .await;
+    let r =
+        client().get(format!("{base}/api/v1/tickets?service=tra-ket-qua")).bearer_auth(&admin).send().await.unwrap();
+    let waiting: Value = r.json().await.unwrap();
+    assert!(
+        waiting.as_array().unwrap().iter().any(|t| t["number"] == number.as_str()),
+        "the visit continues in Trả kết quả: {waiting}"
+    );
+    counter.quit().await;
     display.quit().await;
     let _ = child.kill();
     let _ = child.wait();
