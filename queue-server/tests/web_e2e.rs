@@ -67,6 +67,11 @@ impl Driver {
     }
 
     async fn session(&self, width: u32, height: u32) -> Browser {
+        self.session_with(width, height, "no-user-gesture-required").await
+    }
+
+    /// `autoplay`: Chromium's autoplay policy (`document-user-activation-required` blocks sound until a tap).
+    async fn session_with(&self, width: u32, height: u32, autoplay: &str) -> Browser {
         let profile = temp_dir("chromium-profile");
         let chromium =
             which(&["chromium", "chromium-browser"]).expect("chromium not found: run scripts/setup.d/web.sh");
@@ -80,7 +85,7 @@ impl Driver {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--disable-dev-shm-usage".into(),
-            "--autoplay-policy=no-user-gesture-required".into(),
+            format!("--autoplay-policy={autoplay}"),
             "--hide-scrollbars".into(),
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.display()),
@@ -515,8 +520,17 @@ async fn display_shows_disconnected_and_recovers() {
     driver.wait_ready().await;
     let display_token = device(&server, "display", None).await;
     let base = server.base.clone();
-    let display = driver.session(1280, 720).await;
+    // A browser that blocks sound until someone taps: the display asks once ("Bật âm thanh").
+    let display = driver.session_with(1280, 720, "document-user-activation-required").await;
     display.goto(&format!("{base}/display?access_token={display_token}&lang=en")).await;
+    display
+        .wait_for("the sound gate", "window.motcuaDisplay && window.motcuaDisplay.blocked", Duration::from_secs(10))
+        .await;
+    assert!(display.visible("#soundBtn").await);
+    assert!(display.text("#soundBtn").await.contains("Bật âm thanh"));
+    display.click("#soundBtn").await;
+    display.wait_for("sound enabled", "!window.motcuaDisplay.blocked", Duration::from_secs(5)).await;
+    assert!(!display.visible("#soundgate").await);
     display
         .wait_for("the board", "document.querySelectorAll('#counters .ctile').length === 6", Duration::from_secs(15))
         .await;
