@@ -37,25 +37,36 @@ struct Args {
     /// Calls made while the subscribers listen.
     #[arg(long, default_value_t = 200)]
     calls: usize,
+    /// Keep the server's data in this directory (default: a temporary one, removed afterwards).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
 }
 
 struct Spawned {
     child: Child,
     base: String,
     dir: PathBuf,
+    keep: bool,
 }
 
 impl Drop for Spawned {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
-fn spawn(bin: &PathBuf) -> anyhow::Result<Spawned> {
-    let dir = std::env::temp_dir().join(format!("queue-load-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn spawn(bin: &PathBuf, keep: Option<&PathBuf>) -> anyhow::Result<Spawned> {
+    let dir = match keep {
+        Some(d) => d.clone(),
+        None => std::env::temp_dir().join(format!("queue-load-{}", std::process::id())),
+    };
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     let mut child = Command::new(bin)
         .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&dir)
@@ -75,7 +86,7 @@ fn spawn(bin: &PathBuf) -> anyhow::Result<Spawned> {
         }
     };
     std::thread::spawn(move || for _ in reader.lines() {});
-    Ok(Spawned { child, base, dir })
+    Ok(Spawned { child, base, dir, keep: keep.is_some() })
 }
 
 fn enrol_code(bin: &PathBuf, dir: &PathBuf, role: &str) -> anyhow::Result<String> {
@@ -131,7 +142,7 @@ async fn main() -> anyhow::Result<()> {
         Some(b) => b.clone(),
         None => std::env::current_exe()?.with_file_name("queue-server"),
     };
-    let server = spawn(&bin)?;
+    let server = spawn(&bin, args.data_dir.as_ref())?;
     let base = server.base.clone();
     let pid = server.child.id();
     let c = reqwest::Client::builder().pool_max_idle_per_host(1024).timeout(Duration::from_secs(60)).build()?;
