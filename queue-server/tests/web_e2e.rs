@@ -401,6 +401,9 @@ async fn officer_display_and_admin_in_a_real_browser() {
         counter.viewport(1366, 768).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         counter.screenshot(&dir.join("counter-1366x768.png")).await;
+        counter.viewport(768, 1024).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        counter.screenshot(&dir.join("counter-tablet-768x1024.png")).await;
         counter.viewport(1920, 1080).await;
         tokio::time::sleep(Duration::from_secs(7)).await; // let the highlight animation finish
         display.screenshot(&dir.join("display-1920x1080.png")).await;

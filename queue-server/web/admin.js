@@ -267,7 +267,7 @@ function healthText(h) {
   if (!h || typeof h !== 'object') return '';
   return Object.entries(h).map(([k, v]) => {
     const val = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    const bad = /out|error|fail|offline|jam|missing/i.test(val); const warn = /near|low|warn/i.test(val);
+    const bad = /out|error|fail|offline|jam|missing/i.test(val); const warn = /near|low|warn|blocked/i.test(val);
     return '<span class="tag ' + (bad ? 'bad' : warn ? 'warn' : 'ok') + '">' + esc((DICT[Q.lang][k] || k) + ': ' + val) + '</span>';
   }).join(' ');
 }

@@ -60,6 +60,17 @@ function run() {
   refresh();
   setInterval(tick, 1000);
   setInterval(refresh, 30000);
+  heartbeat();
+  setInterval(heartbeat, 60000);
+}
+
+// Tells the server this display is alive (admin page: devices, last seen, health). Only device
+// tokens can report; a staff token opening the page just gets 403, which is ignored.
+async function heartbeat() {
+  try {
+    await Q.api('POST', '/api/v1/devices/heartbeat', { health: { page: 'display', connected: D.up, sound: soundBlocked ? 'blocked' : 'ok',
+      screen: window.screen.width + 'x' + window.screen.height } }, D.token);
+  } catch (e) { /* reported by the connection state */ }
 }
 
 function onEvent(type, ev) {
