@@ -506,6 +506,43 @@ async fn officer_display_and_admin_in_a_real_browser() {
         admin_page.screenshot(&dir.join("admin-devices-1920x1080.png")).await;
     }
 
+    // ---- office settings: a bad agency code is refused here; a new notice reaches the display live ----
+    admin_page.click("[data-tab=settings]").await;
+    let seq_before = last_seq(&server).await;
+    admin_page.clear("#settingsForm [name=agency_code]").await;
+    admin_page.keys("#settingsForm [name=agency_code]", "H29-abc").await;
+    admin_page.clear("#settingsForm [name=notice_vi]").await;
+    admin_page.keys("#settingsForm [name=notice_vi]", "Thông báo thử: hôm nay làm việc đến 17 giờ.").await;
+    admin_page.click("#settingsForm button[type=submit]").await;
+    let error = admin_page
+        .wait_for(
+            "the settings error",
+            "!document.querySelector('#settingsForm [data-role=error]').classList.contains('hidden') && document.querySelector('#settingsForm [data-role=error]').textContent",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(error.as_str().unwrap().contains("Mã định danh"), "{error}");
+    assert_eq!(last_seq(&server).await, seq_before, "a refused form records nothing");
+    assert!(!display.text("#notice").await.contains("Thông báo thử"));
+    admin_page.clear("#settingsForm [name=agency_code]").await;
+    admin_page.keys("#settingsForm [name=agency_code]", "000.00.01.H29").await;
+    admin_page.click("#settingsForm button[type=submit]").await;
+    admin_page
+        .wait_for(
+            "settings saved",
+            "!document.querySelector('#settingsForm [data-role=ok]').classList.contains('hidden')",
+            Duration::from_secs(5),
+        )
+        .await;
+    display
+        .wait_for(
+            "the new notice on the display",
+            "document.querySelector('#notice').textContent.includes('Thông báo thử')",
+            Duration::from_secs(3),
+        )
+        .await;
+    assert_eq!(last_seq(&server).await, seq_before + 1, "the change is one event");
+
     // ---- English switch ----
     admin_page.click(".langswitch").await;
     assert_eq!(admin_page.text("[data-tab=services]").await, "Services");
