@@ -351,12 +351,14 @@ async fn expired_sessions_and_enrolment_codes_are_refused() {
     {
         let conn = rusqlite::Connection::open(dir.join("office.sqlite3")).unwrap();
         conn.execute("UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z'", []).unwrap();
-        conn.execute("UPDATE enrolment_codes SET expires_at = '2000-01-01T00:00:00Z' WHERE used_at IS NULL", []).unwrap();
+        conn.execute("UPDATE enrolment_codes SET expires_at = '2000-01-01T00:00:00Z' WHERE used_at IS NULL", [])
+            .unwrap();
     }
     // Cached or not, an expired session is refused.
     let (st, v) = get(&s, &admin, "/api/v1/admin/settings").await;
     assert_eq!((st, v["code"].as_str()), (401, Some("unauthenticated")));
-    let r = client().post(s.url("/api/v1/devices/enrol")).json(&json!({"code": code, "name": "TV"})).send().await.unwrap();
+    let r =
+        client().post(s.url("/api/v1/devices/enrol")).json(&json!({"code": code, "name": "TV"})).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_enrolment_code");
 }

@@ -165,27 +165,13 @@ async fn kill_nine_under_load_loses_no_acknowledged_ticket() {
     let before = issued_numbers(&dir).len();
     let mut retried_new = 0;
     for (key, service) in &unknown {
-        let r = client()
-            .post(s.url("/api/v1/tickets"))
-            .bearer_auth(&token)
-            .header("Idempotency-Key", key)
-            .json(&json!({"service": service}))
-            .send()
-            .await
-            .unwrap();
+        let r = issue_keyed(&s, &token, key, service).await;
         if r.status() == 201 {
             retried_new += 1;
         } else {
             assert_eq!(r.status(), 200);
         }
-        let again = client()
-            .post(s.url("/api/v1/tickets"))
-            .bearer_auth(&token)
-            .header("Idempotency-Key", key)
-            .json(&json!({"service": service}))
-            .send()
-            .await
-            .unwrap();
+        let again = issue_keyed(&s, &token, key, service).await;
         assert_eq!(again.status(), 200, "second retry must return the same ticket");
     }
     assert_eq!(issued_numbers(&dir).len(), before + retried_new);
@@ -211,25 +197,7 @@ async fn full_disk_refuses_cleanly_and_keeps_every_acknowledged_ticket() {
         .unwrap();
     let limit = (pages + 12).to_string();
     let s = Server::demo_with_env(&dir, &[("QUEUE_SERVER_MAX_DB_PAGES", limit.as_str())]);
-    let mut acked = Vec::new();
-    let mut full = None;
-    for i in 0..5000 {
-        let r = client()
-            .post(s.url("/api/v1/tickets"))
-            .bearer_auth(&kiosk)
-            .header("Idempotency-Key", format!("d{i}"))
-            .json(&json!({"service": "ho-tich"}))
-            .send()
-            .await
-            .unwrap();
-        if r.status() == 201 {
-            acked.push(r.json::<Value>().await.unwrap());
-        } else {
-            full = Some((r.status().as_u16(), r.json::<Value>().await.unwrap()));
-            break;
-        }
-    }
-    let (status, body) = full.expect("the capped database filled up");
+    let (acked, (status, body)) = issue_until_refused(&s, &kiosk, "ho-tich", 5000).await;
     assert_eq!(status, 503);
     assert_eq!(body["code"], "disk_full");
     assert!(body["message"]["vi"].as_str().unwrap().contains("dung lượng"));

@@ -6,13 +6,18 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 struct Mount(std::path::PathBuf);
 
 impl Mount {
     fn tmpfs(dir: &Path, size: &str) -> Option<Mount> {
-        let ok = Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir).status().ok()?.success();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .status()
+            .ok()?
+            .success();
         ok.then(|| Mount(dir.to_path_buf()))
     }
     fn remount(&self, opts: &str) {
@@ -39,26 +44,11 @@ async fn real_full_disk_and_read_only_filesystem() {
     let kiosk = device(&s, "ticket-kiosk", None).await;
     // Fill the filesystem itself.
     let filler = dir.join("filler");
-    let _ = Command::new("dd").args(["if=/dev/zero", "bs=64k", "count=1000"]).arg(format!("of={}", filler.display())).output();
-    let mut acked = Vec::new();
-    let mut refusal = None;
-    for i in 0..20_000 {
-        let r = client()
-            .post(s.url("/api/v1/tickets"))
-            .bearer_auth(&kiosk)
-            .header("Idempotency-Key", format!("t{i}"))
-            .json(&json!({"service": "dat-dai"}))
-            .send()
-            .await
-            .unwrap();
-        if r.status() == 201 {
-            acked.push(r.json::<Value>().await.unwrap());
-        } else {
-            refusal = Some((r.status().as_u16(), r.json::<Value>().await.unwrap()));
-            break;
-        }
-    }
-    let (status, body) = refusal.expect("the full filesystem refused a ticket");
+    let _ = Command::new("dd")
+        .args(["if=/dev/zero", "bs=64k", "count=1000"])
+        .arg(format!("of={}", filler.display()))
+        .output();
+    let (acked, (status, body)) = issue_until_refused(&s, &kiosk, "dat-dai", 20_000).await;
     assert_eq!((status, body["code"].as_str()), (503, Some("disk_full")), "{body}");
     // Room again: nothing acknowledged is lost, nothing half-written shows.
     std::fs::remove_file(&filler).unwrap();

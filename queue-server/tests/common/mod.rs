@@ -135,3 +135,29 @@ pub fn verify(dir: &Path) -> String {
     assert!(out.status.success(), "verify failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// POST /api/v1/tickets with an Idempotency-Key.
+pub async fn issue_keyed(s: &Server, token: &str, key: &str, service: &str) -> reqwest::Response {
+    client()
+        .post(s.url("/api/v1/tickets"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&json!({"service": service}))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Issues tickets until the server refuses one; returns the acknowledged tickets and the refusal.
+pub async fn issue_until_refused(s: &Server, token: &str, service: &str, limit: usize) -> (Vec<Value>, (u16, Value)) {
+    let mut acked = Vec::new();
+    for i in 0..limit {
+        let r = issue_keyed(s, token, &format!("fill-{i}"), service).await;
+        if r.status() == 201 {
+            acked.push(r.json::<Value>().await.unwrap());
+        } else {
+            return (acked, (r.status().as_u16(), r.json::<Value>().await.unwrap()));
+        }
+    }
+    panic!("{limit} tickets and still no refusal");
+}
