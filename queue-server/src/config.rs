@@ -120,6 +120,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_example_office_file_is_valid() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/office.toml");
+        let config = load(&path).unwrap();
+        let office = config.office.unwrap();
+        assert_eq!(office.opening_hours.len(), 3);
+        assert_eq!(config.services.len(), 2);
+        assert_eq!(config.counters[1].services.len(), 2);
+    }
+
+    #[test]
     fn bad_config_names_the_problem() {
         let err = parse("[office]\nname = 3\n", "office.toml").unwrap_err().to_string();
         assert!(err.contains("office.toml") && err.contains("line 2"), "{err}");

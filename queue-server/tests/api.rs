@@ -362,3 +362,42 @@ async fn expired_sessions_and_enrolment_codes_are_refused() {
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["code"], "invalid_enrolment_code");
 }
+
+#[tokio::test]
+async fn serve_applies_the_office_file_and_cli_users_can_log_in() {
+    let dir = temp_dir("serve");
+    let out = std::process::Command::new(BIN)
+        .args(["user", "set", "--data-dir"])
+        .arg(&dir)
+        .args(["--username", "admin", "--display-name", "Quản trị", "--role", "admin"])
+        .env("QUEUE_PASSWORD", "motcua-demo")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/office.toml");
+    let s = Server::serve(&dir, &config);
+    let admin = login(&s, "admin").await;
+    let (st, services) = get(&s, &admin, "/api/v1/services").await;
+    assert_eq!(st, 200);
+    let codes: Vec<&str> = services.as_array().unwrap().iter().map(|v| v["code"].as_str().unwrap()).collect();
+    assert_eq!(codes.len(), 2, "{codes:?}");
+    let seq = last_seq(&s).await;
+    drop(s);
+    // Applying the same file again records nothing new.
+    let s = Server::serve(&dir, &config);
+    assert_eq!(last_seq(&s).await, seq);
+    drop(s);
+    // A broken file stops the start with a message naming the file and the line.
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[office]\nname = 3\n").unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&bad)
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad.toml") && stderr.contains("line 2"), "{stderr}");
+}

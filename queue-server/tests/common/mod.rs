@@ -33,6 +33,13 @@ impl Server {
         Self::start(dir, &["demo", "--listen", "127.0.0.1:0", "--data-dir"], env)
     }
 
+    /// `serve` with an office configuration file.
+    pub fn serve(dir: &Path, config: &Path) -> Server {
+        let config = config.to_str().unwrap().to_owned();
+        let args = ["serve", "--config", config.as_str(), "--listen", "127.0.0.1:0", "--data-dir"];
+        Self::start(dir, &args, &[])
+    }
+
     fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(BIN);
         cmd.args(args).arg(dir).stdout(Stdio::piped()).stderr(Stdio::null()).env("RUST_LOG", "warn");
