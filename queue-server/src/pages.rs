@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use domain::api::{ServiceView, TicketView};
@@ -95,7 +95,6 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/display", get(|| async { asset("display.html") }))
         .route("/admin", get(|| async { asset("admin.html") }))
         .route("/web/{*path}", get(|Path(path): Path<String>| async move { asset(&path) }))
-        .route("/counter/", get(|| async { Redirect::permanent("/counter") }))
         .route("/api/v1/board", get(board))
         .route("/api/v1/counters/{counter}/desk", get(desk))
         .route("/api/v1/admin/dashboard", get(dashboard))

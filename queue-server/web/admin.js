@@ -237,7 +237,7 @@ function renderCounters() {
   $('#counterList').innerHTML = th(['h_counter', 'h_services', 'h_status', '']) + A.counters.map((c) =>
     '<tr><td><b>' + esc(Q.loc(c.name)) + '</b></td><td>' + c.services.map((code) => {
       const s = A.services.find((x) => x.code === code); return esc(s ? s.letter : code);
-    }).join(' → ') + '</td><td>' + (c.open ? '<span class="tag ok">' + t('open') + '</span>' : '<span class="tag">' + t('closed') + '</span>') +
+    }).join(' › ') + '</td><td>' + (c.open ? '<span class="tag ok">' + t('open') + '</span>' : '<span class="tag">' + t('closed') + '</span>') +
     '</td><td><button class="btn small" type="button" data-edit-counter="' + c.id + '">' + t('edit') + '</button></td></tr>').join('');
   if (!A.editing.counter) fillChecks('#counterForm', 'services', []);
 }

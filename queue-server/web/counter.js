@@ -175,7 +175,7 @@ function ticketRow(t, target, buttons) {
   const prio = t.priority && t.priority !== 'none';
   const w = t.waited_s + elapsed();
   return '<tr data-id="' + t.id + '"><td><b>' + Q.esc(t.number) + '</b> ' +
-    (prio ? '<span class="tag prio" title="' + Q.esc(t.priority) + '">' + Q.t('prio_mark') + ' ' + Q.t('priority') + '</span>' : '') +
+    (prio ? '<span class="tag prio" title="' + Q.esc(t.priority) + '">' + Q.t('priority') + '</span>' : '') +
     '</td><td class="timer ' + waitClass(w, target) + '" data-w="' + t.waited_s + '" data-target="' + (target || 0) + '">' + Q.duration(w) +
     '</td><td style="text-align:right">' + buttons + '</td></tr>';
 }
@@ -186,7 +186,7 @@ function render() {
   $('#counterName').textContent = Q.loc(d.counter.name);
   const cur = d.current;
   $('#curNumber').textContent = cur ? cur.number : '—';
-  $('#curInfo').textContent = cur ? Q.loc(cur.service_name) + (cur.priority !== 'none' ? ' · ★ ' + Q.t('priority') : '') : Q.t('nobody');
+  $('#curInfo').textContent = cur ? Q.loc(cur.service_name) + (cur.priority !== 'none' ? ' · ' + Q.t('priority') : '') : Q.t('nobody');
   $('#curStatus').textContent = cur ? (cur.status === 'serving' ? Q.t('st_serving') : Q.t('st_called')) : '';
   $('#curDossiers').innerHTML = cur ? cur.dossiers.map((c) => '<span class="tag ok">' + Q.t('linked') + ' ' + Q.esc(c) + '</span>').join('') : '';
   const has = !!cur;
@@ -214,7 +214,7 @@ function render() {
     '<button class="btn small" data-call="' + t.id + '">' + Q.t('call_back') + '</button>')).join('') + '</table>' : Q.t('empty');
   // What the display shows for this counter.
   $('#dispNumber').textContent = cur ? cur.number : '—';
-  $('#dispCounter').textContent = '→ ' + Q.loc(d.counter.name);
+  $('#dispCounter').textContent = Q.loc(d.counter.name);
   $('#dispRecent').textContent = d.display.map((c) => c.number + (c.recall ? ' (' + Q.t('recall') + ')' : '')).join(' · ');
   renderConn();
 }

@@ -25,6 +25,7 @@ const D = {
   board: null, skew: 0, lastFlashSeq: null, up: true,
 };
 const $ = Q.$;
+const ARROW = '<svg viewBox="0 0 24 24" width="0.8em" height="0.8em" aria-hidden="true"><path d="M3 10.5h13.2l-4.6-4.6L13.7 4 22 12l-8.3 8-2.1-1.9 4.6-4.6H3z" fill="currentColor"/></svg>';
 // For tests and the technician's console: what was queued and what was played.
 window.motcuaDisplay = { queued: [], played: [], blocked: false };
 
@@ -126,7 +127,7 @@ function render() {
   $('#ncNum').textContent = newest ? newest.number : '—';
   $('#ncCtr').textContent = newest ? String(newest.counter) : '—';
   $('#recent').innerHTML = recent.slice(0, D.recentN).map((c) => '<tr' + (c.recall ? ' class="recall"' : '') + '><td class="big">' + Q.esc(c.number) +
-    '</td><td>➜ ' + Q.esc(counterName(c.counter)) + (c.recall ? ' <small>(' + Q.t('recall') + ')</small>' : '') + '</td><td class="num">' +
+    '</td><td>' + ARROW + ' ' + Q.esc(counterName(c.counter)) + (c.recall ? ' <small>(' + Q.t('recall') + ')</small>' : '') + '</td><td class="num">' +
     Q.hhmm(new Date(c.at), b.utc_offset_s) + '</td></tr>').join('') || '<tr><td>' + Q.t('nobody') + '</td></tr>';
   $('#services').innerHTML = b.office_open ? b.services.map((s) => '<tr><td class="big">' + Q.esc(s.letter) + '</td><td>' + Q.esc(Q.loc(s.name)) +
     '</td><td class="num">' + s.waiting + '</td><td class="num">' + (s.waiting ? '~' + Q.minutes(s.estimated_wait_s) : '–') + '</td></tr>').join('')
