@@ -139,7 +139,11 @@ pub fn verify_password(password: &str, stored: &str) -> bool {
 }
 
 /// Looks a bearer token up: a staff session or a device.
-pub fn lookup(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Option<(Caller, Option<OffsetDateTime>)>, rusqlite::Error> {
+pub fn lookup(
+    conn: &Connection,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<Option<(Caller, Option<OffsetDateTime>)>, rusqlite::Error> {
     let hash = sha256_hex(token);
     let staff = conn
         .query_row(
@@ -155,8 +159,11 @@ pub fn lookup(conn: &Connection, token: &str, now: OffsetDateTime) -> Result<Opt
             return Ok(None);
         }
         let Some(role) = Role::parse(&role) else { return Ok(None) };
-        let caller =
-            Caller { role, who: Who::Staff { username }, counters: serde_json::from_str(&counters).unwrap_or_default() };
+        let caller = Caller {
+            role,
+            who: Who::Staff { username },
+            counters: serde_json::from_str(&counters).unwrap_or_default(),
+        };
         return Ok(Some((caller, expires)));
     }
     let device = conn
