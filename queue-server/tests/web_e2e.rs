@@ -547,6 +547,21 @@ async fn officer_display_and_admin_in_a_real_browser() {
     admin_page.click(".langswitch").await;
     assert_eq!(admin_page.text("[data-tab=services]").await, "Services");
 
+    // Both announcements were played in full, one after the other: the recall did not cut off the call.
+    let timeline = display
+        .wait_for(
+            "both announcements played",
+            "window.motcuaDisplay.timeline.length >= 2 && window.motcuaDisplay.timeline",
+            Duration::from_secs(40),
+        )
+        .await;
+    println!("announcements played: {timeline}");
+    let (first_play, second_play) = (&timeline[0], &timeline[1]);
+    assert_eq!((first_play["seq"].as_u64(), second_play["seq"].as_u64()), (Some(q[0]), Some(q[1])));
+    let ms = |v: &Value| v.as_i64().unwrap();
+    assert!(ms(&first_play["ended"]) - ms(&first_play["started"]) > 5000, "the whole WAV was played: {first_play}");
+    assert!(ms(&second_play["started"]) >= ms(&first_play["ended"]), "the recall waited for the call: {timeline}");
+
     admin_page.quit().await;
     display.quit().await;
     println!("browser test took {:.1} s", started.elapsed().as_secs_f64());

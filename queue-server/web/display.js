@@ -27,7 +27,7 @@ const D = {
 const $ = Q.$;
 const ARROW = '<svg viewBox="0 0 24 24" width="0.8em" height="0.8em" aria-hidden="true"><path d="M3 10.5h13.2l-4.6-4.6L13.7 4 22 12l-8.3 8-2.1-1.9 4.6-4.6H3z" fill="currentColor"/></svg>';
 // For tests and the technician's console: what was queued and what was played.
-window.motcuaDisplay = { queued: [], played: [], blocked: false };
+window.motcuaDisplay = { queued: [], played: [], timeline: [], blocked: false };
 
 function start() {
   Q.setupLang(DICT);
@@ -199,6 +199,7 @@ async function pump() {
     if (res.ok) {
       const url = URL.createObjectURL(await res.blob());
       const audio = new Audio(url);
+      const started = Date.now();
       await audio.play();
       await new Promise((resolve) => {
         audio.onended = resolve; audio.onerror = resolve;
@@ -207,6 +208,7 @@ async function pump() {
       });
       URL.revokeObjectURL(url);
       window.motcuaDisplay.played.push(seq);
+      window.motcuaDisplay.timeline.push({ seq, started, ended: Date.now() });
     }
   } catch (e) {
     if (e && e.name === 'NotAllowedError') { done = false; blockSound(); } else if (e && e instanceof TypeError) { done = false; }
