@@ -324,6 +324,11 @@ async fn officer_display_and_admin_in_a_real_browser() {
         .wait_for("the waiting list", &format!("document.querySelector('#queues') && document.querySelector('#queues').textContent.includes('{first}')"), Duration::from_secs(10))
         .await;
     assert!(counter.text("#counterName").await.contains("Quầy số 1"));
+    // An officer works only at their own counters: no choice offered, and the server refuses another desk.
+    assert!(!counter.visible("#counterSel").await);
+    let canbo1 = counter.js("return localStorage.getItem('motcua.staff.token')", json!([])).await;
+    let (status, _) = get(&server, canbo1.as_str().unwrap(), "/api/v1/counters/2/desk").await;
+    assert_eq!(status, 403);
     assert!(counter.text("#queues").await.contains("Ưu tiên"), "priority marker in the waiting list");
     let clicked_at =
         counter.js("document.querySelector('#aNext').click(); return Date.now();", json!([])).await.as_i64().unwrap();
@@ -573,11 +578,30 @@ async fn display_shows_disconnected_and_recovers() {
     let mut server = Server::demo(&dir);
     let driver = Driver::start();
     driver.wait_ready().await;
-    let display_token = device(&server, "display", None).await;
+    // The display enrols itself from its page with a one-time code an admin created.
+    let admin_before = login(&server, "admin").await;
+    let (status, code) = post(
+        &server,
+        &admin_before,
+        "/api/v1/admin/enrolment-codes",
+        json!({"role": "display", "name": "Màn hình sảnh"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{code}");
+    let code = code["code"].as_str().unwrap().to_owned();
     let base = server.base.clone();
     // A browser that blocks sound until someone taps: the display asks once ("Bật âm thanh").
     let display = driver.session_with(1280, 720, "document-user-activation-required").await;
-    display.goto(&format!("{base}/display?access_token={display_token}&lang=en")).await;
+    display.goto(&format!("{base}/display?lang=en")).await;
+    display
+        .wait_for("the enrolment form", "document.querySelector('#enrol:not(.hidden)')", Duration::from_secs(10))
+        .await;
+    assert_eq!(display.text("#enrol h1").await, "Enrol this display");
+    display.keys("#enrolCode", &code.to_lowercase()).await;
+    display.click("#enrol button[type=submit]").await;
+    display.wait_for("enrolled", "localStorage.getItem('motcua.display.token')", Duration::from_secs(10)).await;
+    // Typing the code was a user gesture, which unlocks sound; after a restart of the TV it is locked again.
+    display.goto(&format!("{base}/display?lang=en")).await;
     display
         .wait_for("the sound gate", "window.motcuaDisplay && window.motcuaDisplay.blocked", Duration::from_secs(10))
         .await;
