@@ -403,6 +403,10 @@ async fn officer_display_and_admin_in_a_real_browser() {
             .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         counter.screenshot(&dir.join("counter-1920x1080.png")).await;
+        counter.click(".langswitch").await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        counter.screenshot(&dir.join("counter-english-1920x1080.png")).await;
+        counter.click(".langswitch").await;
         counter.viewport(1366, 768).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         counter.screenshot(&dir.join("counter-1366x768.png")).await;

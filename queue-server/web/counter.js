@@ -55,7 +55,11 @@ function show(id, on) { $(id).classList.toggle('hidden', !on); }
 
 async function start() {
   Q.setupLang(DICT);
-  Q.onLang(() => render());
+  Q.onLang(() => {
+    render();
+    // Messages shown before the switch are re-worded in the new language.
+    document.querySelectorAll('[data-msg-key]').forEach((el) => { el.textContent = Q.t(el.dataset.msgKey, JSON.parse(el.dataset.msgVars || '{}')); });
+  });
   $('#loginForm').addEventListener('submit', login);
   $('#logout').addEventListener('click', logout);
   $('#retryBtn').addEventListener('click', () => { const f = S.failed; hideFail(); if (f) f.run(); });
@@ -227,6 +231,12 @@ function renderTimers() {
   });
 }
 
+// Shows a translated message that follows later language switches.
+function say(el, key, vars) {
+  el.dataset.msgKey = key; el.dataset.msgVars = JSON.stringify(vars || {});
+  el.textContent = Q.t(key, vars);
+}
+
 function hideFail() { S.failed = null; show('#failBanner', false); }
 function failBanner(label, e, retry) {
   S.failed = retry ? { run: retry } : null;
@@ -291,13 +301,13 @@ function wireActions() {
     const code = Q.dossierCode(raw);
     const msg = $('#dossierMsg');
     if (!code) {
-      input.classList.add('invalid'); msg.className = 'formerror'; msg.textContent = Q.t('bad_code', { c: raw.trim() });
+      input.classList.add('invalid'); msg.className = 'formerror'; say(msg, 'bad_code', { c: raw.trim() });
       input.select();
       return;
     }
     input.classList.remove('invalid');
     const r = await act('dossier_code', 'POST', C() + '/link-dossier', { code });
-    if (r) { msg.className = 'formok'; msg.textContent = Q.t('done_link', { c: code }); input.value = ''; }
+    if (r) { msg.className = 'formok'; say(msg, 'done_link', { c: code }); input.value = ''; }
     else { msg.className = 'hidden'; }
   });
   $('#dossierInput').addEventListener('input', () => { $('#dossierInput').classList.remove('invalid'); $('#dossierMsg').className = 'hidden'; });
