@@ -176,16 +176,19 @@ fn board_counters(s: &OfficeState) -> Vec<BoardCounter> {
 }
 
 /// The most recent calls and recalls, newest first, from the event log.
-fn recent_calls(app: &AppState, limit: usize) -> Result<Vec<Call>, AppError> {
+fn recent_calls(app: &AppState, limit: usize, counter: Option<CounterId>) -> Result<Vec<Call>, AppError> {
     let rows: Vec<(u64, String, String)> = {
         let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
         let mut stmt = conn
             .prepare_cached(
-                "SELECT seq, at, body FROM events WHERE type IN ('ticket_called', 'ticket_recalled') ORDER BY seq DESC LIMIT ?1",
+                "SELECT seq, at, body FROM events WHERE type IN ('ticket_called', 'ticket_recalled') \
+                 AND (?2 IS NULL OR json_extract(body, '$.counter') = ?2) ORDER BY seq DESC LIMIT ?1",
             )
             .map_err(AppError::from_sqlite)?;
         let rows = stmt
-            .query_map([limit as i64], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?)))
+            .query_map(rusqlite::params![limit as i64, counter.map(i64::from)], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
+            })
             .map_err(AppError::from_sqlite)?;
         rows.filter_map(Result::ok).collect()
     };
@@ -211,7 +214,7 @@ async fn board(
     Query(q): Query<BoardQuery>,
 ) -> Result<Json<Board>, AppError> {
     let limit = q.recent.unwrap_or(8).clamp(1, 50);
-    let recent = recent_calls(&app, limit)?;
+    let recent = recent_calls(&app, limit, None)?;
     let now = OffsetDateTime::now_utc();
     Ok(Json(app.office.read(|s| {
         let office_open = s.settings.is_open_at(now);
@@ -299,7 +302,7 @@ async fn desk(
 ) -> Result<Json<Desk>, AppError> {
     caller.require(&[Role::Admin, Role::Supervisor, Role::Officer])?;
     caller.require_counter(counter)?;
-    let display: Vec<Call> = recent_calls(&app, 30)?.into_iter().filter(|c| c.counter == counter).take(5).collect();
+    let display = recent_calls(&app, 5, Some(counter))?;
     let now = OffsetDateTime::now_utc();
     let desk = app.office.read(|s| {
         let c = s.counters.get(&counter)?;

@@ -362,6 +362,7 @@ async fn officer_display_and_admin_in_a_real_browser() {
     assert_eq!(display.js("return window.motcuaDisplay.blocked", json!([])).await, json!(false));
     // The officer sees what the display shows for their counter.
     assert_eq!(counter.text("#dispNumber").await, called);
+    assert!(counter.text("#dispRecent").await.contains(&called), "the counter's last calls as the display lists them");
 
     // ---- a recall is announced again, after the first announcement (never cut off) ----
     counter.click("#aRecall").await;
