@@ -34,6 +34,8 @@ fn which(names: &[&str]) -> Option<PathBuf> {
 struct Driver {
     child: Child,
     base: String,
+    /// Sessions still open, closed on drop so that a failed test leaves no browser behind.
+    sessions: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Driver {
@@ -50,7 +52,7 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
-        Driver { child, base: format!("http://127.0.0.1:{port}") }
+        Driver { child, base: format!("http://127.0.0.1:{port}"), sessions: Default::default() }
     }
 
     async fn wait_ready(&self) {
@@ -97,7 +99,8 @@ impl Driver {
         let r: Value =
             client().post(format!("{}/session", self.base)).json(&caps).send().await.unwrap().json().await.unwrap();
         let id = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_owned();
-        let b = Browser { url: format!("{}/session/{id}", self.base), profile };
+        self.sessions.lock().unwrap().push(format!("/session/{id}"));
+        let b = Browser { url: format!("{}/session/{id}", self.base), profile, sessions: self.sessions.clone() };
         b.viewport(width, height).await;
         b
     }
@@ -105,6 +108,20 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // Blocking, dependency-free DELETE of every open session (Drop cannot await).
+        let addr = self.base.trim_start_matches("http://").to_owned();
+        for path in self.sessions.lock().map(|s| s.clone()).unwrap_or_default() {
+            if let Ok(mut stream) = std::net::TcpStream::connect(&addr) {
+                use std::io::{Read, Write};
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let _ = write!(
+                    stream,
+                    "DELETE {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let mut sink = Vec::new();
+                let _ = stream.read_to_end(&mut sink);
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -113,6 +130,7 @@ impl Drop for Driver {
 struct Browser {
     url: String,
     profile: PathBuf,
+    sessions: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Browser {
@@ -210,6 +228,7 @@ impl Browser {
 
     async fn quit(self) {
         let _ = client().delete(&self.url).send().await;
+        self.sessions.lock().unwrap().retain(|p| !self.url.ends_with(p.as_str()));
         let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
