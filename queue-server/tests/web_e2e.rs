@@ -325,6 +325,13 @@ async fn officer_display_and_admin_in_a_real_browser() {
         )
         .await;
 
+    // Certification's waiting-time target set to 2 s through the API, so its waiting ticket shows late.
+    let (_, services) = get(&server, &admin, "/api/v1/admin/services").await;
+    let mut chung_thuc = services.as_array().unwrap().iter().find(|s| s["code"] == "chung-thuc").unwrap().clone();
+    chung_thuc["service_level_target_s"] = json!(2);
+    let (status, body) = put(&server, &admin, "/api/v1/admin/services/chung-thuc", chung_thuc).await;
+    assert_eq!(status, 200, "{body}");
+
     // ---- the officer logs in at counter 1 and calls the next ticket ----
     let counter = driver.session(1920, 1080).await;
     counter.goto(&server.url("/counter")).await;
@@ -349,6 +356,11 @@ async fn officer_display_and_admin_in_a_real_browser() {
     let (status, _) = get(&server, canbo1.as_str().unwrap(), "/api/v1/counters/2/desk").await;
     assert_eq!(status, 403);
     assert!(counter.text("#queues").await.contains("Ưu tiên"), "priority marker in the waiting list");
+    // Waiting time coloured against the service's target: B001 is past its 2 s target, Hộ tịch's are not.
+    counter
+        .wait_for("a late waiting time", "document.querySelector('#queues td.timer.wait-late')", Duration::from_secs(6))
+        .await;
+    assert!(counter.visible("#queues td.timer.wait-ok").await);
     let clicked_at =
         counter.js("document.querySelector('#aNext').click(); return Date.now();", json!([])).await.as_i64().unwrap();
     // The elderly priority ticket is called first under the demo's ratio rule only after regulars; whatever
@@ -571,6 +583,37 @@ async fn officer_display_and_admin_in_a_real_browser() {
         )
         .await;
     assert_eq!(last_seq(&server).await, seq_before + 1, "the change is one event");
+
+    // ---- staff: a password reset, refused when too short ----
+    admin_page.click("[data-tab=staff]").await;
+    admin_page.click("[data-edit-staff=canbo2]").await;
+    admin_page.keys("#staffForm [name=password]", "ngan").await;
+    admin_page.click("#staffForm button[type=submit]").await;
+    let error = admin_page
+        .wait_for(
+            "the password error",
+            "!document.querySelector('#staffForm [data-role=error]').classList.contains('hidden') && document.querySelector('#staffForm [data-role=error]').textContent",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(error.as_str().unwrap().contains("8 ký tự"), "{error}");
+    admin_page.clear("#staffForm [name=password]").await;
+    admin_page.keys("#staffForm [name=password]", "mat-khau-moi-2026").await;
+    admin_page.click("#staffForm button[type=submit]").await;
+    admin_page
+        .wait_for(
+            "staff saved",
+            "!document.querySelector('#staffForm [data-role=ok]').classList.contains('hidden')",
+            Duration::from_secs(5),
+        )
+        .await;
+    let r = client()
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({"username": "canbo2", "password": "mat-khau-moi-2026"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the new password works");
 
     // ---- English switch ----
     admin_page.click(".langswitch").await;
