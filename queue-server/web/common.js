@@ -124,6 +124,7 @@ const Q = (() => {
     return m + ':' + String(sec).padStart(2, '0');
   }
   function minutes(s) {
+    if (s > 0 && s < 60) return lang === 'en' ? (Math.round(s) + ' s') : (Math.round(s) + ' giây');
     const m = Math.round(s / 60);
     return lang === 'en' ? (m + ' min') : (m + ' phút');
   }
