@@ -111,6 +111,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/api/v1/admin/services", get(admin_services))
         .route("/api/v1/admin/counters", get(admin_counters))
         .route("/api/v1/announcements/{file}", get(announcement))
+        .route("/api/v1/admin/announcement-preview", get(preview))
 }
 
 // ---- display board ---------------------------------------------------------------------------
@@ -529,25 +530,38 @@ async fn announcement(
                 .map(|t| (t.label.clone(), s.settings.announcement_langs.clone(), s.settings.number_reading))
         })
         .ok_or(AppError::NotFound("announcement"))?;
-    if let Some(text) = q.lang {
-        let parsed: Vec<Lang> = text
-            .split(',')
-            .filter_map(|l| match l.trim() {
-                "vi" => Some(Lang::Vi),
-                "en" => Some(Lang::En),
-                _ => None,
-            })
-            .collect();
-        if !parsed.is_empty() {
-            langs = parsed;
-        }
+    if let Some(parsed) = q.lang.as_deref().map(parse_langs).filter(|l| !l.is_empty()) {
+        langs = parsed;
     }
     let voice = voice()?;
     let wav = tokio::task::spawn_blocking(move || voice.announcement(&number, counter, &langs, reading))
         .await
         .map_err(|e| AppError::Unavailable(e.to_string()))?
         .map_err(AppError::Unavailable)?;
-    Ok((
+    Ok(wav_response(wav))
+}
+
+#[derive(Deserialize)]
+struct PreviewQuery {
+    number: String,
+    counter: CounterId,
+    /// `vi`, `en` or `vi,en`.
+    lang: Option<String>,
+    reading: Option<NumberReading>,
+}
+
+fn parse_langs(text: &str) -> Vec<Lang> {
+    text.split(',')
+        .filter_map(|l| match l.trim() {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        })
+        .collect()
+}
+
+fn wav_response(wav: Vec<u8>) -> Response {
+    (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("audio/wav")),
@@ -555,5 +569,33 @@ async fn announcement(
         ],
         wav,
     )
-        .into_response())
+        .into_response()
+}
+
+/// Lets an administrator hear a reading before saving it (settings page, "Nghe thử").
+async fn preview(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<PreviewQuery>,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::Admin, Role::Supervisor])?;
+    let (office_langs, office_reading) =
+        app.office.read(|s| (s.settings.announcement_langs.clone(), s.settings.number_reading));
+    let langs = q.lang.as_deref().map(parse_langs).filter(|l| !l.is_empty()).unwrap_or(office_langs);
+    let reading = q.reading.unwrap_or(office_reading);
+    if q.counter == 0 || crate::announce::split_number(&q.number).is_none() {
+        return Err(AppError::bad(
+            "invalid_number",
+            q.number,
+            "Số thứ tự phải có dạng A025 và quầy từ 1.",
+            "A ticket number looks like A025 and counters start at 1.",
+        ));
+    }
+    let voice = voice()?;
+    let number = q.number;
+    let wav = tokio::task::spawn_blocking(move || voice.announcement(&number, q.counter, &langs, reading))
+        .await
+        .map_err(|e| AppError::Unavailable(e.to_string()))?
+        .map_err(AppError::Unavailable)?;
+    Ok(wav_response(wav))
 }

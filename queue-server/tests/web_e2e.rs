@@ -565,6 +565,18 @@ async fn officer_display_and_admin_in_a_real_browser() {
     assert!(error.as_str().unwrap().contains("Mã định danh"), "{error}");
     assert_eq!(last_seq(&server).await, seq_before, "a refused form records nothing");
     assert!(!display.text("#notice").await.contains("Thông báo thử"));
+    // Hear the reading before saving it: the preview WAV plays for several seconds.
+    admin_page.js("document.querySelector('#settingsForm [name=reading]').value = 'as_number';", json!([])).await;
+    admin_page.click("#previewBtn").await;
+    let duration = admin_page
+        .wait_for(
+            "the preview playing",
+            "window.motcuaPreview && window.motcuaPreview.duration > 0 && window.motcuaPreview.duration",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(duration.as_f64().unwrap() > 4.0, "preview of {duration} s");
+    assert_eq!(admin_page.text("#previewMsg").await, "");
     admin_page.clear("#settingsForm [name=agency_code]").await;
     admin_page.keys("#settingsForm [name=agency_code]", "000.00.01.H29").await;
     admin_page.click("#settingsForm button[type=submit]").await;

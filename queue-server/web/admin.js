@@ -16,7 +16,7 @@ const DICT = {
     ageing: 'Số thường chờ quá (phút) được gọi trước', grace: 'Thời gian còn gọi lại số vắng mặt (phút)',
     rating_window: 'Thời gian nhận đánh giá sau phục vụ (phút)', overnight: 'Giữ hàng đợi qua đêm', no: 'Không', yes: 'Có',
     ann_langs: 'Ngôn ngữ thông báo', reading: 'Cách đọc số', read_digits: 'Từng chữ số (A không hai năm)', read_number: 'Đọc thành số (A hai mươi lăm)',
-    notice_vi: 'Thông báo chạy trên màn hình (tiếng Việt)', notice_en: 'Thông báo chạy trên màn hình (tiếng Anh)', save: 'Lưu', new: 'Mới',
+    preview: 'Nghe thử A025 → quầy 3', notice_vi: 'Thông báo chạy trên màn hình (tiếng Việt)', notice_en: 'Thông báo chạy trên màn hình (tiếng Anh)', save: 'Lưu', new: 'Mới',
     service_edit: 'Thêm / sửa dịch vụ', svc_code: 'Mã dịch vụ (a-z, 0-9, -)', svc_letter: 'Chữ cái trên phiếu', svc_name_vi: 'Tên (tiếng Việt)',
     svc_name_en: 'Tên (tiếng Anh)', svc_field_vi: 'Lĩnh vực (tiếng Việt)', svc_field_en: 'Lĩnh vực (tiếng Anh)', svc_target: 'Mục tiêu thời gian chờ (phút)',
     svc_time: 'Thời gian phục vụ mặc định (phút)', svc_stage: 'Giai đoạn (đánh giá)', st_reception: 'Tiếp nhận', st_processing: 'Xử lý',
@@ -62,7 +62,7 @@ const DICT = {
     ageing: 'A regular ticket waiting longer (min) goes first', grace: 'No-show can still be called back for (min)',
     rating_window: 'Ratings accepted after service for (min)', overnight: 'Keep the queue overnight', no: 'No', yes: 'Yes',
     ann_langs: 'Announcement languages', reading: 'Number reading', read_digits: 'Digit by digit (A zero two five)', read_number: 'As a number (A twenty-five)',
-    notice_vi: 'Scrolling notice on displays (Vietnamese)', notice_en: 'Scrolling notice on displays (English)', save: 'Save', new: 'New',
+    preview: 'Listen: A025 → counter 3', notice_vi: 'Scrolling notice on displays (Vietnamese)', notice_en: 'Scrolling notice on displays (English)', save: 'Save', new: 'New',
     service_edit: 'Add / edit a service', svc_code: 'Service code (a-z, 0-9, -)', svc_letter: 'Letter on the ticket', svc_name_vi: 'Name (Vietnamese)',
     svc_name_en: 'Name (English)', svc_field_vi: 'Field (Vietnamese)', svc_field_en: 'Field (English)', svc_target: 'Waiting-time target (min)',
     svc_time: 'Default service time (min)', svc_stage: 'Stage (for ratings)', st_reception: 'Reception', st_processing: 'Processing',
@@ -117,6 +117,7 @@ async function start() {
   $('#staffForm').addEventListener('submit', saveStaff);
   $('#staffForm').addEventListener('reset', () => { A.editing.staff = null; setTimeout(() => { fillChecks('#staffForm', 'counters', []); clearMsgs('#staffForm'); }); });
   $('#codeForm').addEventListener('submit', createCode);
+  $('#previewBtn').addEventListener('click', previewVoice);
   document.addEventListener('click', onEditClick);
   if (!A.token) return showLogin();
   try {
@@ -503,3 +504,19 @@ function onEditClick(ev) {
 }
 
 start();
+
+// Plays the announcement with the languages and reading currently chosen in the form (not yet saved).
+async function previewVoice() {
+  const f = '#settingsForm';
+  const langs = []; if (field(f, 'lang_vi').checked) langs.push('vi'); if (field(f, 'lang_en').checked) langs.push('en');
+  const url = '/api/v1/admin/announcement-preview?number=A025&counter=3&reading=' + encodeURIComponent(val(f, 'reading')) +
+    (langs.length ? '&lang=' + langs.join(',') : '');
+  $('#previewMsg').textContent = '';
+  try {
+    const res = await fetch(url, { headers: { Authorization: 'Bearer ' + A.token } });
+    if (!res.ok) throw new Error('HTTP ' + res.status);
+    const audio = new Audio(URL.createObjectURL(await res.blob()));
+    window.motcuaPreview = audio;
+    await audio.play();
+  } catch (e) { $('#previewMsg').textContent = String(e.message || e); }
+}
