@@ -174,7 +174,14 @@ pub const ROUTES: &[RouteRow] = &[
     ),
     ("get", "/api/v1/admin/services", "Services with every field, for editing", &["admin", "supervisor"], None, 200),
     ("get", "/api/v1/admin/counters", "Counters with every field, for editing", &["admin", "supervisor"], None, 200),
-    ("get", "/api/v1/admin/announcement-preview", "Hear an announcement (?number=A025&counter=3&lang=vi,en&reading=as_number) before saving settings", &["admin", "supervisor"], None, 200),
+    (
+        "get",
+        "/api/v1/admin/announcement-preview",
+        "Hear an announcement (?number=A025&counter=3&lang=vi,en&reading=as_number) before saving settings",
+        &["admin", "supervisor"],
+        None,
+        200,
+    ),
 ];
 
 const ALL: &[&str] = &["admin", "supervisor", "officer", "ticket-kiosk", "rating-terminal", "display"];
