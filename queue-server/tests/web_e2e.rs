@@ -135,15 +135,22 @@ struct Browser {
 
 impl Browser {
     async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        match self.try_cmd(method, path, body).await {
+            Ok(v) => v,
+            Err(e) => panic!("webdriver {path}: {e}"),
+        }
+    }
+
+    async fn try_cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, Value> {
         let mut req = client().request(method, format!("{}{path}", self.url));
         if let Some(b) = body {
             req = req.json(&b);
         }
         let r: Value = req.send().await.unwrap().json().await.unwrap();
         if r["value"].get("error").is_some() {
-            panic!("webdriver {path}: {}", r["value"]);
+            return Err(r["value"].clone());
         }
-        r["value"].clone()
+        Ok(r["value"].clone())
     }
     async fn post(&self, path: &str, body: Value) -> Value {
         self.cmd(reqwest::Method::POST, path, Some(body)).await
@@ -171,9 +178,16 @@ impl Browser {
         v[ELEMENT].as_str().unwrap().to_owned()
     }
 
+    /// Clicks, finding the element again if a live refresh replaced it in between.
     async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/click"), json!({})).await;
+        for attempt in 0..3 {
+            let id = self.find(css).await;
+            match self.try_cmd(reqwest::Method::POST, &format!("/element/{id}/click"), Some(json!({}))).await {
+                Ok(_) => return,
+                Err(e) if e["error"] == "stale element reference" && attempt < 2 => continue,
+                Err(e) => panic!("webdriver click {css}: {e}"),
+            }
+        }
     }
 
     async fn clear(&self, css: &str) {

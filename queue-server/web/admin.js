@@ -111,11 +111,11 @@ async function start() {
   document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => tab(b.dataset.tab)));
   $('#settingsForm').addEventListener('submit', saveSettings);
   $('#serviceForm').addEventListener('submit', saveService);
-  $('#serviceForm').addEventListener('reset', () => { A.editing.service = null; setTimeout(() => { fillChecks('#serviceForm', 'counters', []); clearMsgs('#serviceForm'); }); });
+  $('#serviceForm').addEventListener('reset', () => { A.editing.service = null; setTimeout(() => { fillChecks('#serviceForm', 'counters', [], null, true); clearMsgs('#serviceForm'); }); });
   $('#counterForm').addEventListener('submit', saveCounter);
-  $('#counterForm').addEventListener('reset', () => { A.editing.counter = null; setTimeout(() => { fillChecks('#counterForm', 'services', []); clearMsgs('#counterForm'); }); });
+  $('#counterForm').addEventListener('reset', () => { A.editing.counter = null; setTimeout(() => { fillChecks('#counterForm', 'services', [], null, true); clearMsgs('#counterForm'); }); });
   $('#staffForm').addEventListener('submit', saveStaff);
-  $('#staffForm').addEventListener('reset', () => { A.editing.staff = null; setTimeout(() => { fillChecks('#staffForm', 'counters', []); clearMsgs('#staffForm'); }); });
+  $('#staffForm').addEventListener('reset', () => { A.editing.staff = null; setTimeout(() => { fillChecks('#staffForm', 'counters', [], null, true); clearMsgs('#staffForm'); }); });
   $('#codeForm').addEventListener('submit', createCode);
   $('#previewBtn').addEventListener('click', previewVoice);
   document.addEventListener('click', onEditClick);
@@ -208,52 +208,52 @@ function th(keys) { return '<tr>' + keys.map((k) => '<th>' + esc(t(k)) + '</th>'
 function renderDashboard() {
   const d = A.dash; if (!d) return;
   const kpi = (v, l) => '<div class="kpi"><div class="v">' + esc(v) + '</div><div class="l">' + esc(t(l)) + '</div></div>';
-  $('#kpis').innerHTML = kpi(d.waiting, 'k_waiting') + kpi(d.called + d.serving, 'k_serving') +
+  setHTML($('#kpis'), kpi(d.waiting, 'k_waiting') + kpi(d.called + d.serving, 'k_serving') +
     kpi(d.average_wait_today_s == null ? '–' : Q.minutes(d.average_wait_today_s), 'k_avg') + kpi(d.served_today, 'k_served') +
-    kpi(d.issued_today, 'k_issued') + kpi(d.missed_today, 'k_missed') + kpi(d.longest_waiting_s == null ? '–' : Q.duration(d.longest_waiting_s), 'k_longest');
+    kpi(d.issued_today, 'k_issued') + kpi(d.missed_today, 'k_missed') + kpi(d.longest_waiting_s == null ? '–' : Q.duration(d.longest_waiting_s), 'k_longest'));
   const stateTag = (c) => !c.open ? '<span class="tag">' + t('s_closed') + '</span>'
     : c.state === 'serving' ? '<span class="tag ok">' + t('s_serving') + '</span>'
       : c.state === 'called' ? '<span class="tag warn">' + t('s_called') + '</span>' : '<span class="tag">' + t('s_idle') + '</span>';
-  $('#dashCounters').innerHTML = th(['h_counter', 'h_state', 'h_number', 'h_officer', 'h_since', 'h_served']) + d.counters.map((c) =>
+  setHTML($('#dashCounters'), th(['h_counter', 'h_state', 'h_number', 'h_officer', 'h_since', 'h_served']) + d.counters.map((c) =>
     '<tr><td>' + esc(Q.loc(c.name)) + '</td><td>' + stateTag(c) + '</td><td><b>' + esc(c.number || '') + '</b></td><td>' + esc(c.officer || '') +
-    '</td><td>' + (c.since_s == null ? '' : Q.duration(c.since_s)) + '</td><td>' + c.served_today + '</td></tr>').join('');
-  $('#dashServices').innerHTML = th(['h_letter', 'h_service', 'h_waiting', 'h_est', 'h_target']) + d.services.map((s) => {
+    '</td><td>' + (c.since_s == null ? '' : Q.duration(c.since_s)) + '</td><td>' + c.served_today + '</td></tr>').join(''));
+  setHTML($('#dashServices'), th(['h_letter', 'h_service', 'h_waiting', 'h_est', 'h_target']) + d.services.map((s) => {
     const late = s.estimated_wait_s >= s.service_level_target_s;
     return '<tr><td><b>' + esc(s.letter) + '</b></td><td>' + esc(Q.loc(s.name)) + (s.open ? '' : ' <span class="tag">' + t('closed') + '</span>') +
       '</td><td>' + s.waiting + '</td><td>' + (s.waiting ? '<span class="tag ' + (late ? 'bad' : 'ok') + '">' + Q.minutes(s.estimated_wait_s) + '</span>' : '–') + '</td><td>' +
       Q.minutes(s.service_level_target_s) + '</td></tr>';
-  }).join('');
+  }).join(''));
 }
 
 function renderServices() {
   const byLetter = A.services.slice().sort((a, b) => a.letter.localeCompare(b.letter));
-  $('#serviceList').innerHTML = th(['h_letter', 'h_service', 'h_counters', 'h_target', 'h_status', '']) + byLetter.map((s) =>
+  setHTML($('#serviceList'), th(['h_letter', 'h_service', 'h_counters', 'h_target', 'h_status', '']) + byLetter.map((s) =>
     '<tr><td><b>' + esc(s.letter) + '</b></td><td>' + esc(Q.loc(s.name)) + '<div class="muted">' + esc(s.code) + ' · ' + esc(Q.loc(s.field)) +
     '</div></td><td>' + A.counters.filter((c) => c.services.includes(s.code)).map((c) => c.id).join(', ') + '</td><td>' +
     Q.minutes(s.service_level_target_s) + '</td><td>' + (s.open ? '<span class="tag ok">' + t('open') + '</span>' : '<span class="tag">' + t('closed') + '</span>') +
-    '</td><td><button class="btn small" type="button" data-edit-service="' + esc(s.code) + '">' + t('edit') + '</button></td></tr>').join('');
+    '</td><td><button class="btn small" type="button" data-edit-service="' + esc(s.code) + '">' + t('edit') + '</button></td></tr>').join(''));
   if (!A.editing.service) fillChecks('#serviceForm', 'counters', []);
 }
 function renderCounters() {
-  $('#counterList').innerHTML = th(['h_counter', 'h_services', 'h_status', '']) + A.counters.map((c) =>
+  setHTML($('#counterList'), th(['h_counter', 'h_services', 'h_status', '']) + A.counters.map((c) =>
     '<tr><td><b>' + esc(Q.loc(c.name)) + '</b></td><td>' + c.services.map((code) => {
       const s = A.services.find((x) => x.code === code); return esc(s ? s.letter : code);
     }).join(' › ') + '</td><td>' + (c.open ? '<span class="tag ok">' + t('open') + '</span>' : '<span class="tag">' + t('closed') + '</span>') +
-    '</td><td><button class="btn small" type="button" data-edit-counter="' + c.id + '">' + t('edit') + '</button></td></tr>').join('');
+    '</td><td><button class="btn small" type="button" data-edit-counter="' + c.id + '">' + t('edit') + '</button></td></tr>').join(''));
   if (!A.editing.counter) fillChecks('#counterForm', 'services', []);
 }
 function renderStaff() {
   const roleName = { officer: 'r_officer', supervisor: 'r_supervisor', admin: 'r_admin' };
-  $('#staffList').innerHTML = th(['username', 'h_name', 'h_role', 'h_counters', 'h_status', '']) + A.staff.map((s) =>
+  setHTML($('#staffList'), th(['username', 'h_name', 'h_role', 'h_counters', 'h_status', '']) + A.staff.map((s) =>
     '<tr><td>' + esc(s.username) + '</td><td>' + esc(s.display_name) + '</td><td>' + esc(t(roleName[s.role] || s.role)) + '</td><td>' +
     esc((s.counters || []).join(', ')) + '</td><td>' + (s.active ? '<span class="tag ok">' + t('active') + '</span>' : '<span class="tag">' + t('disabled') + '</span>') +
-    '</td><td><button class="btn small" type="button" data-edit-staff="' + esc(s.username) + '">' + t('edit') + '</button></td></tr>').join('');
+    '</td><td><button class="btn small" type="button" data-edit-staff="' + esc(s.username) + '">' + t('edit') + '</button></td></tr>').join(''));
   if (!A.editing.staff) fillChecks('#staffForm', 'counters', []);
 }
 function renderDevices() {
   const roleName = { 'ticket-kiosk': 'd_kiosk', display: 'd_display', 'rating-terminal': 'd_rating' };
   const now = Date.now();
-  $('#deviceList').innerHTML = th(['h_name', 'h_role', 'h_counter', 'h_last', 'h_health']) + A.devices.map((d) => {
+  setHTML($('#deviceList'), th(['h_name', 'h_role', 'h_counter', 'h_last', 'h_health']) + A.devices.map((d) => {
     let seen = '<span class="tag bad">' + t('never') + '</span>';
     if (d.revoked) seen = '<span class="tag">' + t('revoked') + '</span>';
     else if (d.last_seen) {
@@ -262,7 +262,7 @@ function renderDevices() {
     }
     return '<tr><td>' + esc(d.name) + '</td><td>' + esc(t(roleName[d.role] || d.role)) + '</td><td>' + esc(d.counter == null ? '' : d.counter) +
       '</td><td>' + seen + '</td><td>' + healthText(d.health) + '</td></tr>';
-  }).join('');
+  }).join(''));
 }
 function healthText(h) {
   if (!h || typeof h !== 'object') return '';
@@ -298,16 +298,33 @@ function posInt(form, name, label, problems, min) {
 function required(form, name, label, problems) {
   const v = val(form, name); if (!v) problems.push([name, t('e_required', { f: t(label) })]); return v;
 }
-function fillChecks(form, role, selected, all) {
+// Replaces an element's content only when it changed, so a live refresh does not swap the element a
+// person is about to click (or tick) under their pointer.
+const shown = new WeakMap();
+function setHTML(el, html) {
+  if (shown.get(el) === html) return;
+  shown.set(el, html);
+  el.innerHTML = html;
+}
+
+// Checkboxes of a form; `force` (editing another item, reset) replaces the ticks, otherwise the
+// person's current ticks are kept across live refreshes.
+function fillChecks(form, role, selected, all, force) {
   const box = $(form).querySelector('[data-role=' + role + ']');
+  if (!force && box.children.length) selected = checked(form, role);
   let items;
   if (role === 'services') {
-    const order = selected.concat(A.services.map((s) => s.code).filter((c) => !selected.includes(c)));
+    // Selected services first, in the counter's call order; a live refresh keeps the order on screen.
+    const base = !force && box.children.length ? Array.from(box.querySelectorAll('input')).map((i) => i.value) : selected;
+    const order = base.concat(A.services.map((s) => s.code).filter((c) => !base.includes(c)));
     items = order.map((code) => { const s = A.services.find((x) => x.code === code); return [code, s ? s.letter + ' · ' + Q.loc(s.name) : code]; });
   } else {
     items = (all || A.counters).map((c) => [String(c.id), Q.loc(c.name)]);
   }
-  box.innerHTML = items.map(([v, label]) => '<label><input type="checkbox" value="' + esc(v) + '"' + (selected.map(String).includes(v) ? ' checked' : '') + '> ' + esc(label) + '</label>').join('');
+  const html = items.map(([v, label]) => '<label><input type="checkbox" value="' + esc(v) + '"> ' + esc(label) + '</label>').join('');
+  setHTML(box, html);
+  const want = selected.map(String);
+  box.querySelectorAll('input').forEach((i) => { i.checked = want.includes(i.value); });
 }
 function checked(form, role) { return Array.from($(form).querySelectorAll('[data-role=' + role + '] input:checked')).map((i) => i.value); }
 
@@ -483,7 +500,7 @@ function onEditClick(ev) {
     set('code', svc.code); set('letter', svc.letter); set('name_vi', svc.name.vi); set('name_en', svc.name.en);
     set('field_vi', svc.field.vi); set('field_en', svc.field.en); set('target', Math.round(svc.service_level_target_s / 60));
     set('svc_time', Math.round(svc.default_service_time_s / 60)); set('stage', svc.stage); set('open', svc.open ? '1' : '0');
-    fillChecks(f, 'counters', A.counters.filter((c) => c.services.includes(svc.code)).map((c) => c.id));
+    fillChecks(f, 'counters', A.counters.filter((c) => c.services.includes(svc.code)).map((c) => c.id), null, true);
     return;
   }
   const c = ev.target.closest('[data-edit-counter]');
@@ -491,7 +508,7 @@ function onEditClick(ev) {
     const ctr = A.counters.find((x) => x.id === Number(c.dataset.editCounter)); if (!ctr) return;
     const f = '#counterForm'; clearMsgs(f); A.editing.counter = ctr.id;
     field(f, 'id').value = ctr.id; field(f, 'name_vi').value = ctr.name.vi; field(f, 'name_en').value = ctr.name.en; field(f, 'open').value = ctr.open ? '1' : '0';
-    fillChecks(f, 'services', ctr.services);
+    fillChecks(f, 'services', ctr.services, null, true);
     return;
   }
   const st = ev.target.closest('[data-edit-staff]');
@@ -499,7 +516,7 @@ function onEditClick(ev) {
     const u = A.staff.find((x) => x.username === st.dataset.editStaff); if (!u) return;
     const f = '#staffForm'; clearMsgs(f); A.editing.staff = u.username;
     field(f, 'username').value = u.username; field(f, 'display_name').value = u.display_name; field(f, 'role').value = u.role; field(f, 'password').value = '';
-    fillChecks(f, 'counters', u.counters || []);
+    fillChecks(f, 'counters', u.counters || [], null, true);
   }
 }
 
