@@ -79,8 +79,11 @@ impl Caller {
 /// Tokens seen recently, so that a busy kiosk does not cost a database read per request.
 #[derive(Default)]
 pub struct TokenCache {
-    entries: Mutex<HashMap<String, (Caller, Instant, Option<OffsetDateTime>)>>,
+    entries: Mutex<HashMap<String, CachedToken>>,
 }
+
+/// The caller, when it was cached, and when its token expires (devices: never).
+type CachedToken = (Caller, Instant, Option<OffsetDateTime>);
 
 const CACHE_TTL: StdDuration = StdDuration::from_secs(30);
 
