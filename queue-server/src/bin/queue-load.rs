@@ -234,6 +234,19 @@ async fn main() -> anyhow::Result<()> {
         rss_kb(pid, "VmRSS:").unwrap_or(0),
         rss_kb(pid, "VmHWM:").unwrap_or(0)
     );
+    // The writer's own view: how many jobs each group commit carried and how long a batch took.
+    let supervisor = login(&c, &base, "giamsat").await?;
+    let metrics = c.get(format!("{base}/metrics")).bearer_auth(&supervisor).send().await?.text().await?;
+    let value = |name: &str| {
+        metrics.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse::<f64>().ok())).unwrap_or(0.0)
+    };
+    let (batches, jobs, secs) =
+        (value("queue_commit_batches_total "), value("queue_commit_jobs_total "), value("queue_commit_seconds_total "));
+    println!(
+        "writer: {batches:.0} group commits, {:.1} jobs per commit, {:.2} ms per commit (fsync included)",
+        jobs / batches.max(1.0),
+        secs * 1000.0 / batches.max(1.0)
+    );
 
     // ---- phase 2: call -> event delivery to many subscribers ----------------------------------
     let display = enrol(&c, &base, &enrol_code(&bin, &server.dir, "display")?).await?;
