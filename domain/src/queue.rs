@@ -355,13 +355,13 @@ impl OfficeState {
             return 0;
         }
         if let Some(counter) = ticket.target_counter {
-            return self.counter_lanes.get(&counter).map(|l| l.range(..ticket.queue_key).count()).unwrap_or(0);
+            return self.counter_lanes.get(&counter).map(|l| rank(l, ticket.queue_key)).unwrap_or(0);
         }
         let Some(lanes) = self.lanes.get(&ticket.service) else { return 0 };
         if ticket.priority.is_priority() {
-            lanes.priority.range(..ticket.queue_key).count()
+            rank(&lanes.priority, ticket.queue_key)
         } else {
-            lanes.regular.range(..ticket.queue_key).count() + lanes.priority.len()
+            rank(&lanes.regular, ticket.queue_key) + lanes.priority.len()
         }
     }
 
@@ -746,6 +746,15 @@ impl OfficeState {
                 }
             }
         }
+    }
+}
+
+/// Entries before `key` in a lane. A ticket just issued is last in its lane: answered without walking
+/// the lane, which matters when thousands wait.
+fn rank(lane: &BTreeMap<(i64, u64), TicketId>, key: (i64, u64)) -> usize {
+    match lane.last_key_value() {
+        Some((last, _)) if *last == key => lane.len() - 1,
+        _ => lane.range(..key).count(),
     }
 }
 
