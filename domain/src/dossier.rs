@@ -517,6 +517,34 @@ mod tests {
         assert_eq!(json, "9");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn lenient_parsing_never_panics(text in "\\PC{0,300}") {
+            let _ = DossierCode::parse_lenient(&text);
+        }
+
+        #[test]
+        fn generated_codes_survive_scanner_noise(
+            a in 0u32..1000, b in 0u32..100, c in 0u32..100, letter in proptest::char::range('A', 'Z'), l1 in 0u32..100,
+            day in 1u8..=28, month in 1u8..=12, year in 2019i32..2099, seq in 1u32..10000,
+            lower in proptest::bool::ANY, wrap in 0usize..4,
+        ) {
+            let agency = format!("{a:03}.{b:02}.{c:02}.{letter}{l1:02}");
+            let date = time::Date::from_calendar_date(year, Month::try_from(month).unwrap(), day).unwrap();
+            let code = DossierCode::generate(&agency, date, seq).unwrap();
+            let mut text = code.to_string();
+            if lower { text = text.to_lowercase(); }
+            let text = match wrap {
+                0 => format!("{text}\r\n"),
+                1 => format!("https://dvc.example.vn/tra-cuu?maHoSo={text}&lang=vi"),
+                2 => format!("https://dvc.example.vn/ho-so/{text}"),
+                _ => format!("  {text}  "),
+            };
+            proptest::prop_assert_eq!(DossierCode::parse_lenient(&text).unwrap(), code.clone());
+            proptest::prop_assert!(code.is_strict());
+        }
+    }
+
     #[test]
     fn timeliness() {
         let appt = Some(datetime!(2026-03-20 17:00 +7));

@@ -112,6 +112,7 @@ pub struct Ticket {
     pub letter: char,
     pub number: u32,
     pub label: String,
+    #[serde(with = "crate::clock::iso_date")]
     pub day: Date,
     pub priority: Priority,
     #[serde(with = "time::serde::rfc3339")]
@@ -145,6 +146,7 @@ pub struct Lease {
     pub id: LeaseId,
     pub device: DeviceId,
     pub service: ServiceCode,
+    #[serde(with = "crate::clock::iso_date")]
     pub day: Date,
     pub first: u32,
     pub last: u32,
@@ -156,14 +158,14 @@ pub struct Lease {
     pub returned_unused: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Lanes {
     regular: BTreeMap<(i64, u64), TicketId>,
     priority: BTreeMap<(i64, u64), TicketId>,
 }
 
-/// Everything the engine needs to decide, derived only from events.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Everything the engine needs to decide, derived only from events (rebuilt by replay, never stored).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OfficeState {
     pub settings: OfficeSettings,
     pub services: BTreeMap<ServiceCode, Service>,
@@ -353,13 +355,13 @@ impl OfficeState {
             return 0;
         }
         if let Some(counter) = ticket.target_counter {
-            return self.counter_lanes.get(&counter).map(|l| l.range(..ticket.queue_key).count()).unwrap_or(0);
+            return self.counter_lanes.get(&counter).map(|l| rank(l, ticket.queue_key)).unwrap_or(0);
         }
         let Some(lanes) = self.lanes.get(&ticket.service) else { return 0 };
         if ticket.priority.is_priority() {
-            lanes.priority.range(..ticket.queue_key).count()
+            rank(&lanes.priority, ticket.queue_key)
         } else {
-            lanes.regular.range(..ticket.queue_key).count() + lanes.priority.len()
+            rank(&lanes.regular, ticket.queue_key) + lanes.priority.len()
         }
     }
 
@@ -744,6 +746,15 @@ impl OfficeState {
                 }
             }
         }
+    }
+}
+
+/// Entries before `key` in a lane. A ticket just issued is last in its lane: answered without walking
+/// the lane, which matters when thousands wait.
+fn rank(lane: &BTreeMap<(i64, u64), TicketId>, key: (i64, u64)) -> usize {
+    match lane.last_key_value() {
+        Some((last, _)) if *last == key => lane.len() - 1,
+        _ => lane.range(..key).count(),
     }
 }
 
