@@ -199,7 +199,7 @@ impl Profile {
             return Err(bad(format!("id {:?} must be ASCII letters, digits, - or _", self.id)));
         }
         let w = self.width_dots();
-        if !(128..=832).contains(&w) || w % 8 != 0 {
+        if !(128..=832).contains(&w) || !w.is_multiple_of(8) {
             return Err(bad(format!("width_dots {w} must be a multiple of 8 between 128 and 832")));
         }
         if self.raster_band_rows == 0 {

@@ -95,7 +95,7 @@ fn scene(seed: u32) -> GrayFrame {
             s ^= s >> 17;
             s ^= s << 5;
             let base = 90 + (x * 100 / w) as i32 + (y * 40 / h) as i32;
-            let blob = if ((x / 160 + y / 120 + seed as usize) % 4) == 0 { -25 } else { 0 };
+            let blob = if (x / 160 + y / 120 + seed as usize).is_multiple_of(4) { -25 } else { 0 };
             data[y * w + x] = (base + blob + (s % 9) as i32 - 4).clamp(0, 255) as u8;
         }
     }

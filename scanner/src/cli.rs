@@ -269,7 +269,7 @@ pub fn run_scanner(args: ScannerArgs) -> Result<ExitCode, CliError> {
 
 fn parse_hex(s: &str) -> Result<Vec<u8>, CliError> {
     let clean: String = s.chars().filter(|c| !c.is_whitespace() && *c != ',').collect();
-    if clean.len() % 2 != 0 {
+    if !clean.len().is_multiple_of(2) {
         return Err(CliError::Usage(format!("bad hex prefix {s:?}")));
     }
     (0..clean.len())
