@@ -160,7 +160,8 @@ pub fn code128_escpos_data(text: &str) -> Result<Vec<u8>> {
         let run = digit_run(data, i);
         let at_start = i == 0;
         let to_end = i + run == data.len();
-        let use_c = (at_start && to_end && run >= 2 && run.is_multiple_of(2)) || (run >= 4 && (at_start || to_end)) || run >= 6;
+        let use_c =
+            (at_start && to_end && run >= 2 && run.is_multiple_of(2)) || (run >= 4 && (at_start || to_end)) || run >= 6;
         if use_c {
             if run % 2 == 1 {
                 // The odd digit goes in the current (or B) set first.
