@@ -89,6 +89,7 @@ pub struct TicketView {
     pub estimated_wait_s: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub issued_at: OffsetDateTime,
+    #[serde(with = "crate::clock::iso_date")]
     pub day: Date,
     pub dossiers: Vec<DossierCode>,
     pub recalls: u32,
@@ -185,6 +186,7 @@ pub struct LeaseView {
     pub id: LeaseId,
     pub service: ServiceCode,
     pub letter: char,
+    #[serde(with = "crate::clock::iso_date")]
     pub day: Date,
     pub first: u32,
     pub last: u32,

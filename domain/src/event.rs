@@ -117,6 +117,7 @@ pub enum EventKind {
         letter: char,
         number: u32,
         label: String,
+        #[serde(with = "crate::clock::iso_date")]
         day: Date,
         priority: Priority,
         #[serde(with = "time::serde::rfc3339")]
@@ -192,6 +193,7 @@ pub enum EventKind {
         lease: LeaseId,
         device: DeviceId,
         service: ServiceCode,
+        #[serde(with = "crate::clock::iso_date")]
         day: Date,
         first: u32,
         last: u32,
@@ -204,6 +206,7 @@ pub enum EventKind {
         end: LeaseEnd,
     },
     DayClosed {
+        #[serde(with = "crate::clock::iso_date")]
         day: Date,
     },
     DossierImported {

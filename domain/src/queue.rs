@@ -112,6 +112,7 @@ pub struct Ticket {
     pub letter: char,
     pub number: u32,
     pub label: String,
+    #[serde(with = "crate::clock::iso_date")]
     pub day: Date,
     pub priority: Priority,
     #[serde(with = "time::serde::rfc3339")]
@@ -145,6 +146,7 @@ pub struct Lease {
     pub id: LeaseId,
     pub device: DeviceId,
     pub service: ServiceCode,
+    #[serde(with = "crate::clock::iso_date")]
     pub day: Date,
     pub first: u32,
     pub last: u32,
@@ -156,14 +158,14 @@ pub struct Lease {
     pub returned_unused: Vec<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Lanes {
     regular: BTreeMap<(i64, u64), TicketId>,
     priority: BTreeMap<(i64, u64), TicketId>,
 }
 
-/// Everything the engine needs to decide, derived only from events.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Everything the engine needs to decide, derived only from events (rebuilt by replay, never stored).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OfficeState {
     pub settings: OfficeSettings,
     pub services: BTreeMap<ServiceCode, Service>,

@@ -1,0 +1,258 @@
+//! The office's copy of dossier statuses: import from the city's one-stop system in the de-facto
+//! national-portal JSON shape (`DongBoHoSoMC` records, `CapNhatTienDoHoSoMC` progress), and lookup as
+//! a kiosk or an officer sees it.
+//!
+//! Imports are idempotent (a record already stored is counted as unchanged) and ordered by the
+//! records' own timestamps, not by arrival: the current status is the one with the latest source
+//! time, and a status that goes back is kept in the history.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use domain::api::{DossierStep, DossierView, ImportResult};
+use domain::dossier::{DossierCode, DossierStatus, Timeliness};
+use domain::event::EventKind;
+use domain::office::Role;
+use domain::Localized;
+use rusqlite::{params, Connection};
+use serde_json::Value;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::http::{AppState, Body};
+use crate::office::TxCtx;
+use crate::store::sha256_hex;
+
+pub fn parse_code(text: &str) -> Result<DossierCode, AppError> {
+    DossierCode::parse_lenient(text).map_err(|e| {
+        let msg = e.localized();
+        AppError::BadRequest { code: "invalid_dossier_code", detail: e.to_string(), message: msg }
+    })
+}
+
+/// `yyyyMMddHHmmss` in office time.
+pub fn parse_portal_time(text: &str, offset: UtcOffset) -> Option<OffsetDateTime> {
+    let fmt = time::macros::format_description!("[year][month][day][hour][minute][second]");
+    PrimitiveDateTime::parse(text.trim(), &fmt).ok().map(|p| p.assume_offset(offset))
+}
+
+fn field<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
+    v.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn status_of(v: &Value, name: &str) -> Option<DossierStatus> {
+    let n = match v.get(name)? {
+        Value::Number(n) => n.as_u64()?,
+        Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    DossierStatus::try_from(u8::try_from(n).ok()?).ok()
+}
+
+/// Imports one portal message inside a writer job. Returns the portal-style result.
+pub fn import(ctx: &mut TxCtx<'_>, message: &Value) -> Result<ImportResult, AppError> {
+    let service = field(message, "service").unwrap_or("");
+    let kind = match service {
+        "DongBoHoSoMC" => "record",
+        "CapNhatTienDoHoSoMC" => "progress",
+        other => {
+            return Err(AppError::bad(
+                "invalid_import",
+                format!("unknown service {other:?}"),
+                "Thông điệp không phải DongBoHoSoMC hoặc CapNhatTienDoHoSoMC.",
+                "The message is neither DongBoHoSoMC nor CapNhatTienDoHoSoMC.",
+            ))
+        }
+    };
+    let data = message.get("data").and_then(Value::as_array).ok_or_else(|| {
+        AppError::bad("invalid_import", "data must be an array", "Thiếu mảng \"data\".", "\"data\" must be an array.")
+    })?;
+    if data.len() > 5000 {
+        return Err(AppError::bad(
+            "invalid_import",
+            "too many records",
+            "Quá 5000 bản ghi một lần.",
+            "More than 5000 records at once.",
+        ));
+    }
+    let offset = ctx.state.settings.offset();
+    let mut result = ImportResult { error_code: "0".into(), accepted: 0, unchanged: 0, rejected: Vec::new() };
+    // Validate everything first: a message is taken whole or not at all.
+    let mut rows = Vec::new();
+    for (i, item) in data.iter().enumerate() {
+        let code = match field(item, "MaHoSo").map(DossierCode::parse_lenient) {
+            Some(Ok(c)) => c,
+            _ => {
+                result.rejected.push(format!("data[{i}]: MaHoSo missing or malformed"));
+                continue;
+            }
+        };
+        let (time_field, status_field) =
+            if kind == "record" { ("", "TrangThaiHoSo") } else { ("ThoiDiemXuLy", "TrangThai") };
+        if status_of(item, status_field).is_none() {
+            result.rejected.push(format!("data[{i}] {code}: {status_field} must be 1–10"));
+            continue;
+        }
+        let source_time = if kind == "record" {
+            ["NgayKetThucXuLy", "NgayTra", "NgayTiepNhan"]
+                .iter()
+                .filter_map(|f| field(item, f))
+                .filter_map(|t| parse_portal_time(t, offset))
+                .max()
+        } else {
+            field(item, time_field).and_then(|t| parse_portal_time(t, offset))
+        };
+        let Some(source_time) = source_time else {
+            result.rejected.push(format!("data[{i}] {code}: missing or malformed timestamp (yyyyMMddHHmmss)"));
+            continue;
+        };
+        rows.push((code, source_time, item));
+    }
+    if !result.rejected.is_empty() {
+        result.error_code = "1".into();
+        return Ok(result);
+    }
+    for (code, source_time, item) in rows {
+        let body = serde_json::to_string(item).unwrap_or_default();
+        let hash = sha256_hex(&body);
+        let exists: bool = ctx
+            .tx
+            .query_row(
+                "SELECT 1 FROM dossier_records WHERE code = ?1 AND body_hash = ?2",
+                params![code.as_str(), hash],
+                |_| Ok(true),
+            )
+            .unwrap_or(false);
+        if exists {
+            result.unchanged += 1;
+            continue;
+        }
+        let seq = ctx.emit(EventKind::DossierImported { code: code.clone(), record: item.clone() })?.seq;
+        ctx.tx
+            .execute(
+                "INSERT INTO dossier_records (code, kind, source_time, body_hash, body, imported_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    code.as_str(),
+                    kind,
+                    source_time.to_offset(UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+                    hash,
+                    body,
+                    seq as i64
+                ],
+            )
+            .map_err(AppError::from_sqlite)?;
+        result.accepted += 1;
+    }
+    Ok(result)
+}
+
+/// Builds the lookup view from stored records. `mask` hides personal data on public kiosks.
+pub fn lookup(
+    conn: &Connection,
+    code: &DossierCode,
+    offset: UtcOffset,
+    now: OffsetDateTime,
+    mask: bool,
+) -> Result<Option<DossierView>, AppError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT kind, source_time, body FROM dossier_records WHERE code = ?1 ORDER BY source_time, imported_seq",
+        )
+        .map_err(AppError::from_sqlite)?;
+    let rows: Vec<(String, String, Value)> = stmt
+        .query_map([code.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+        .map_err(AppError::from_sqlite)?
+        .filter_map(Result::ok)
+        .map(|(k, t, b)| (k, t, serde_json::from_str(&b).unwrap_or(Value::Null)))
+        .collect();
+    let Some(record) = rows.iter().rev().find(|(k, _, _)| k == "record").map(|(_, _, v)| v) else { return Ok(None) };
+    let (_, latest_time, latest) = rows.last().expect("non-empty");
+    let status = status_of(latest, "TrangThaiHoSo")
+        .or_else(|| status_of(latest, "TrangThai"))
+        .unwrap_or(DossierStatus::Received);
+    let fmt_local = |t: Option<&str>| t.and_then(|t| parse_portal_time(t, offset)).map(|t| format_local(t, offset));
+    let appointment = field(record, "NgayHenTra").and_then(|t| parse_portal_time(t, offset));
+    let finished = field(record, "NgayKetThucXuLy").and_then(|t| parse_portal_time(t, offset)).or_else(|| {
+        if status.is_finished() {
+            OffsetDateTime::parse(latest_time, &time::format_description::well_known::Rfc3339).ok()
+        } else {
+            None
+        }
+    });
+    let mut history = Vec::new();
+    for (kind, _, v) in &rows {
+        if kind == "progress" {
+            history.push(DossierStep {
+                at: fmt_local(field(v, "ThoiDiemXuLy")),
+                unit: field(v, "PhongBanXuLy").map(str::to_owned),
+                officer: field(v, "NguoiXuLy").map(|n| if mask { mask_name(n) } else { n.to_owned() }),
+                title: field(v, "ChucDanh").map(str::to_owned),
+                action: field(v, "NoiDungXuLy").map(str::to_owned),
+                status: status_of(v, "TrangThai"),
+            });
+        }
+    }
+    let unit = rows
+        .iter()
+        .rev()
+        .find_map(|(_, _, v)| field(v, "PhongBanXuLy").or_else(|| field(v, "DonViXuLy")))
+        .map(str::to_owned);
+    Ok(Some(DossierView {
+        code: code.clone(),
+        procedure: field(record, "TenTTHC").map(str::to_owned),
+        field: field(record, "TenLinhVuc").map(str::to_owned),
+        owner: field(record, "ChuHoSo").map(|n| if mask { mask_name(n) } else { n.to_owned() }),
+        status,
+        status_name: status.name(),
+        next_step: status.next_step(),
+        received_at: fmt_local(field(record, "NgayTiepNhan")),
+        appointment_at: appointment.map(|t| format_local(t, offset)),
+        finished_at: finished.map(|t| format_local(t, offset)),
+        timeliness: Timeliness::compute(appointment, finished, now, time::Duration::days(2)),
+        unit,
+        history,
+        updated_at: OffsetDateTime::parse(latest_time, &time::format_description::well_known::Rfc3339).unwrap_or(now),
+    }))
+}
+
+fn format_local(t: OffsetDateTime, offset: UtcOffset) -> String {
+    let l = t.to_offset(offset);
+    format!("{:02}:{:02} {:02}/{:02}/{:04}", l.hour(), l.minute(), l.day(), u8::from(l.month()), l.year())
+}
+
+/// "Nguyễn Văn An" → "N. V. A." — a public screen shows initials only.
+pub fn mask_name(name: &str) -> String {
+    name.split_whitespace().filter_map(|w| w.chars().next()).map(|c| format!("{c}.")).collect::<Vec<_>>().join(" ")
+}
+
+pub async fn lookup_handler(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<DossierView>, AppError> {
+    caller.require(&[Role::TicketKiosk, Role::Admin, Role::Supervisor, Role::Officer])?;
+    let code = parse_code(&code)?;
+    let offset = app.office.read(|s| s.settings.offset());
+    let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
+    let view = lookup(&conn, &code, offset, OffsetDateTime::now_utc(), caller.role == Role::TicketKiosk)?;
+    view.map(Json).ok_or(AppError::BadRequest {
+        code: "dossier_not_found",
+        detail: code.to_string(),
+        message: Localized::new(
+            format!("Không tìm thấy hồ sơ {code}. Vui lòng kiểm tra lại mã trên giấy hẹn."),
+            format!("No dossier {code} was found. Please check the code on your receipt."),
+        ),
+    })
+}
+
+pub async fn import_handler(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Body(message): Body<Value>,
+) -> Result<Json<ImportResult>, AppError> {
+    caller.require(&[Role::Admin, Role::Supervisor])?;
+    let result = app.office.run(caller.actor(), move |ctx| import(ctx, &message)).await?;
+    Ok(Json(result))
+}

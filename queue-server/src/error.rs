@@ -1,0 +1,125 @@
+//! Errors of the HTTP API: each has an HTTP status, a stable `code`, and a message in Vietnamese and
+//! English. Nothing a client sent can change state when one of these is returned.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::api::ApiError;
+use domain::{Localized, QueueError};
+
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("missing or invalid token")]
+    Unauthenticated,
+    #[error("role not allowed")]
+    Forbidden,
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    #[error("bad request: {code}: {detail}")]
+    BadRequest { code: &'static str, detail: String, message: Localized },
+    #[error("storage: {0}")]
+    Store(Arc<StoreError>),
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    #[error("login failed")]
+    LoginFailed,
+}
+
+impl AppError {
+    pub fn from_sqlite(e: rusqlite::Error) -> AppError {
+        AppError::Store(Arc::new(StoreError::classify(e, std::path::Path::new("(data directory)"))))
+    }
+
+    pub fn bad(
+        code: &'static str,
+        detail: impl Into<String>,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> AppError {
+        AppError::BadRequest { code, detail: detail.into(), message: Localized::new(vi, en) }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Queue(q) if q.is_not_found() => StatusCode::NOT_FOUND,
+            AppError::Queue(QueueError::Invalid(_) | QueueError::TooLong(..)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Queue(_) => StatusCode::CONFLICT,
+            AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadRequest { code, .. } if code.ends_with("not_found") => StatusCode::NOT_FOUND,
+            AppError::BadRequest { code, .. } if code.starts_with("invalid") => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest { code: "payload_too_large", .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Store(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn body(&self) -> ApiError {
+        let (code, message) = match self {
+            AppError::Queue(q) => (q.code(), q.localized()),
+            AppError::Unauthenticated => (
+                "unauthenticated",
+                Localized::new("Cần đăng nhập hoặc mã thiết bị hợp lệ.", "A valid login or device token is required."),
+            ),
+            AppError::LoginFailed => (
+                "login_failed",
+                Localized::new("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+            ),
+            AppError::Forbidden => (
+                "forbidden",
+                Localized::new("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
+            ),
+            AppError::NotFound(what) => {
+                ("not_found", Localized::new(format!("Không tìm thấy {what}."), format!("{what} not found.")))
+            }
+            AppError::BadRequest { code, message, .. } => (*code, message.clone()),
+            AppError::Store(e) => match e.as_ref() {
+                StoreError::DiskFull(_) => (
+                    "disk_full",
+                    Localized::new(
+                        "Máy chủ hết dung lượng lưu trữ; yêu cầu chưa được ghi nhận. Vui lòng báo kỹ thuật viên.",
+                        "The server's disk is full; the request was not recorded. Please call a technician.",
+                    ),
+                ),
+                StoreError::ReadOnly(_) => (
+                    "storage_read_only",
+                    Localized::new(
+                        "Không ghi được dữ liệu (thư mục chỉ đọc); yêu cầu chưa được ghi nhận.",
+                        "The data directory is not writable; the request was not recorded.",
+                    ),
+                ),
+                _ => (
+                    "storage_error",
+                    Localized::new(
+                        "Lỗi lưu trữ; yêu cầu chưa được ghi nhận.",
+                        "Storage error; the request was not recorded.",
+                    ),
+                ),
+            },
+            AppError::Unavailable(_) => (
+                "unavailable",
+                Localized::new(
+                    "Máy chủ tạm thời không sẵn sàng, vui lòng thử lại.",
+                    "The server is busy; please try again.",
+                ),
+            ),
+        };
+        ApiError { code: code.to_owned(), message }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if matches!(self, AppError::Store(_)) {
+            tracing::error!("{self}");
+        }
+        (self.status(), Json(self.body())).into_response()
+    }
+}

@@ -1,0 +1,26 @@
+//! The office queue server: the authority of one one-stop office.
+//!
+//! Layout (see ARCHITECTURE.md for the whole picture):
+//! - [`store`]: SQLite schema and migrations, the append-only hash-chained event log, backup/restore.
+//! - [`office`]: the single writer thread with group commit, the in-memory projection, event broadcast.
+//! - [`http`]: the `/api/v1` routes and the views they return; [`events`]: Server-Sent Events;
+//!   [`dossiers`]: portal-format import and lookup; [`metrics`]; [`openapi`]: the route table.
+//! - [`auth`]: staff passwords (argon2id), sessions, device enrolment and tokens, role checks.
+//! - [`config`]: the office TOML file; [`demo`]: the demo office; [`server`]: start, timers, shutdown.
+//!
+//! The queue rules themselves are in the pure `domain` crate; this crate does the IO around them.
+
+pub mod announce;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod dossiers;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod metrics;
+pub mod office;
+pub mod openapi;
+pub mod pages;
+pub mod server;
+pub mod store;

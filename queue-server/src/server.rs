@@ -1,0 +1,108 @@
+//! Starting and stopping the HTTP server, and the housekeeping timer (lease expiry, day close).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::event::Actor;
+use domain::queue::Command;
+
+use crate::auth::TokenCache;
+use crate::http::{router, AppState};
+use crate::office::Office;
+
+pub struct Options<'a> {
+    pub data_dir: &'a Path,
+    pub listen: SocketAddr,
+    pub config: Option<crate::config::OfficeConfig>,
+    pub demo: bool,
+}
+
+/// Held exclusively while a server runs on a data directory (restore refuses to run under it).
+pub const LOCK_FILE: &str = "server.lock";
+
+pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
+    let not_writable = |e: std::io::Error| {
+        anyhow::anyhow!("the data directory {} is read-only or not writable ({e})", opts.data_dir.display())
+    };
+    std::fs::create_dir_all(opts.data_dir).map_err(not_writable)?;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(opts.data_dir.join(LOCK_FILE))
+        .map_err(not_writable)?;
+    if lock.try_lock().is_err() {
+        anyhow::bail!("another server is already running on {}", opts.data_dir.display());
+    }
+    let office = Office::open(opts.data_dir)?;
+    let session_hours = opts.config.as_ref().map(|c| c.server.session_hours).unwrap_or(12);
+    if let Some(config) = &opts.config {
+        let changes = crate::config::apply(&office, config).await?;
+        tracing::info!("configuration applied: {changes} change(s)");
+    }
+    if opts.demo {
+        let seeded = crate::demo::seed_if_empty(&office).await?;
+        let code = {
+            let conn = office.reader.lock().unwrap_or_else(|e| e.into_inner());
+            crate::auth::create_enrolment_code(
+                &conn,
+                domain::office::Role::TicketKiosk,
+                "Kiosk demo",
+                None,
+                time::Duration::hours(24),
+                time::OffsetDateTime::now_utc(),
+            )?
+        };
+        println!("Demo office {} in {}", if seeded { "created" } else { "reused" }, opts.data_dir.display());
+        println!("Admin login: {} / {}", crate::demo::ADMIN_USER, crate::demo::DEMO_PASSWORD);
+        println!("Officers: canbo1 … canbo6 (counters 1–6), supervisor: giamsat; same password");
+        println!("Ticket-kiosk enrolment code (24 h, single use): {code}");
+    }
+    let app = Arc::new(AppState {
+        office: office.clone(),
+        tokens: TokenCache::default(),
+        metrics: Default::default(),
+        session_hours,
+    });
+    let listener = tokio::net::TcpListener::bind(opts.listen).await?;
+    let addr = listener.local_addr()?;
+    println!("listening on http://{addr}");
+    housekeeping(office.clone()).await;
+    let timer = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(15));
+        loop {
+            tick.tick().await;
+            housekeeping(office.clone()).await;
+        }
+    });
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown_signal()).await?;
+    timer.abort();
+    drop(lock);
+    Ok(())
+}
+
+/// Expires leases and closes the office day after local midnight.
+async fn housekeeping(office: Office) {
+    for command in [Command::ExpireLeases, Command::CloseDay] {
+        if let Err(e) = office.command(Actor::System, command).await {
+            tracing::warn!("housekeeping: {e}");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

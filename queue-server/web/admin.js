@@ -1,0 +1,505 @@
+// Administration: office settings, services, counters, staff, devices and a live dashboard. Every
+// form is checked here first (clear errors, nothing sent) and again by the server, whose errors are
+// shown as they come; each accepted change is an event in the office log.
+'use strict';
+
+const DICT = {
+  vi: {
+    title: 'Quản trị Bộ phận Một cửa', logout: 'Đăng xuất', down: 'Mất kết nối với máy chủ – các thay đổi chưa được lưu.',
+    login_title: 'Đăng nhập quản trị', username: 'Tên đăng nhập', password: 'Mật khẩu', login: 'Đăng nhập',
+    tab_dashboard: 'Tổng quan', tab_settings: 'Cài đặt văn phòng', tab_services: 'Dịch vụ', tab_counters: 'Quầy', tab_staff: 'Nhân viên', tab_devices: 'Thiết bị',
+    per_counter: 'Trạng thái quầy', per_service: 'Hàng đợi theo dịch vụ',
+    office_vi: 'Tên văn phòng (tiếng Việt)', office_en: 'Tên văn phòng (tiếng Anh)', agency: 'Mã định danh cơ quan',
+    hours: 'Giờ làm việc và giờ nghỉ (mỗi dòng: thứ giờ mở-giờ đóng, ví dụ 1-5 07:30-11:30; để trống = cả ngày)',
+    num_width: 'Số chữ số của số thứ tự', num_first: 'Số bắt đầu mỗi ngày', num_sep: 'Dạng số', prio_mode: 'Quy tắc ưu tiên',
+    prio_ratio: 'Xen kẽ theo tỷ lệ', prio_strict: 'Luôn ưu tiên trước', prio_ratio_n: 'Số thường giữa hai số ưu tiên',
+    ageing: 'Số thường chờ quá (phút) được gọi trước', grace: 'Thời gian còn gọi lại số vắng mặt (phút)',
+    rating_window: 'Thời gian nhận đánh giá sau phục vụ (phút)', overnight: 'Giữ hàng đợi qua đêm', no: 'Không', yes: 'Có',
+    ann_langs: 'Ngôn ngữ thông báo', reading: 'Cách đọc số', read_digits: 'Từng chữ số (A không hai năm)', read_number: 'Đọc thành số (A hai mươi lăm)',
+    notice_vi: 'Thông báo chạy trên màn hình (tiếng Việt)', notice_en: 'Thông báo chạy trên màn hình (tiếng Anh)', save: 'Lưu', new: 'Mới',
+    service_edit: 'Thêm / sửa dịch vụ', svc_code: 'Mã dịch vụ (a-z, 0-9, -)', svc_letter: 'Chữ cái trên phiếu', svc_name_vi: 'Tên (tiếng Việt)',
+    svc_name_en: 'Tên (tiếng Anh)', svc_field_vi: 'Lĩnh vực (tiếng Việt)', svc_field_en: 'Lĩnh vực (tiếng Anh)', svc_target: 'Mục tiêu thời gian chờ (phút)',
+    svc_time: 'Thời gian phục vụ mặc định (phút)', svc_stage: 'Giai đoạn (đánh giá)', st_reception: 'Tiếp nhận', st_processing: 'Xử lý',
+    st_return: 'Trả kết quả', svc_open: 'Trạng thái', open: 'Đang mở', closed: 'Đóng', svc_counters: 'Quầy phục vụ',
+    counter_edit: 'Thêm / sửa quầy', ctr_id: 'Số quầy', ctr_name_vi: 'Tên (tiếng Việt)', ctr_name_en: 'Tên (tiếng Anh)',
+    ctr_services: 'Dịch vụ (theo thứ tự ưu tiên khi gọi tiếp)', staff_edit: 'Thêm / sửa nhân viên', display_name: 'Họ và tên', role: 'Vai trò',
+    r_officer: 'Cán bộ', r_supervisor: 'Giám sát', r_admin: 'Quản trị', new_password: 'Mật khẩu mới (để trống nếu không đổi)',
+    staff_counters: 'Quầy được làm việc', code_title: 'Tạo mã đăng ký thiết bị', dev_role: 'Loại thiết bị', d_kiosk: 'Máy lấy số',
+    d_display: 'Màn hình hiển thị', d_rating: 'Thiết bị đánh giá', dev_name: 'Tên thiết bị', dev_counter: 'Quầy (thiết bị đánh giá)',
+    dev_hours: 'Hiệu lực (giờ)', create_code: 'Tạo mã',
+    k_waiting: 'Đang chờ', k_serving: 'Đang gọi / phục vụ', k_avg: 'Chờ trung bình hôm nay', k_served: 'Đã phục vụ hôm nay',
+    k_missed: 'Vắng mặt hôm nay', k_longest: 'Chờ lâu nhất hiện tại', k_issued: 'Phiếu đã cấp hôm nay',
+    h_counter: 'Quầy', h_state: 'Trạng thái', h_number: 'Số', h_officer: 'Cán bộ', h_since: 'Thời gian', h_served: 'Đã phục vụ',
+    h_service: 'Dịch vụ', h_waiting: 'Chờ', h_est: 'Dự kiến', h_target: 'Mục tiêu', h_letter: 'Chữ', h_counters: 'Quầy',
+    h_name: 'Tên', h_role: 'Vai trò', h_status: 'Trạng thái', h_last: 'Lần cuối', h_health: 'Tình trạng', h_services: 'Dịch vụ',
+    s_idle: 'Trống', s_called: 'Đang gọi', s_serving: 'Đang phục vụ', s_closed: 'Đóng', edit: 'Sửa', active: 'Hoạt động', disabled: 'Đã khóa',
+    never: 'chưa kết nối', ago: '{t} trước', revoked: 'Đã thu hồi',
+    saved: 'Đã lưu. Thay đổi được ghi vào nhật ký sự kiện.', code_ok: 'Mã đăng ký (dùng một lần, hiệu lực {h} giờ):',
+    code_hint_display: 'Mở /display trên TV và nhập mã này.', code_hint_kiosk: 'Nhập mã này trên thiết bị khi cài đặt.',
+    e_required: '«{f}» không được để trống.', e_code: 'Mã dịch vụ chỉ gồm 1–32 ký tự a-z, 0-9 hoặc dấu gạch ngang.',
+    e_letter: 'Chữ cái trên phiếu phải là một chữ A–Z.', e_letter_used: 'Chữ cái {l} đã dùng cho dịch vụ «{s}».',
+    e_positive: '«{f}» phải là số nguyên dương.', e_agency: 'Mã định danh phải có dạng 000.00.01.H29 (hoặc H29.14).',
+    e_hours: 'Dòng giờ làm việc «{l}» không đúng. Ví dụ: 1-5 07:30-11:30', e_width: 'Số chữ số phải từ 1 đến 6.',
+    e_first: 'Số bắt đầu phải nhỏ hơn {m}.', e_langs: 'Chọn ít nhất một ngôn ngữ thông báo.',
+    e_username: 'Tên đăng nhập gồm 2–64 ký tự a-z, 0-9, dấu chấm, gạch dưới hoặc gạch ngang.',
+    e_password: 'Mật khẩu phải có ít nhất 8 ký tự.', e_password_new: 'Tài khoản mới cần mật khẩu (ít nhất 8 ký tự).',
+    e_officer_counter: 'Cán bộ cần được phân công ít nhất một quầy.', e_counter_rating: 'Thiết bị đánh giá cần số quầy.',
+    e_hours_range: 'Hiệu lực phải từ 1 đến 720 giờ.', e_counter_exists: 'Quầy {n} đã có; chọn «Sửa» để thay đổi.',
+    e_service_exists: 'Mã dịch vụ «{c}» đã có; chọn «Sửa» để thay đổi.',
+    f_name: 'Tên', f_name_vi: 'Tên (tiếng Việt)', f_name_en: 'Tên (tiếng Anh)', f_target: 'Mục tiêu thời gian chờ', f_svc_time: 'Thời gian phục vụ',
+    f_display_name: 'Họ và tên', f_dev_name: 'Tên thiết bị', f_id: 'Số quầy', f_grace: 'Thời gian gọi lại', f_rating: 'Thời gian đánh giá',
+    f_ratio: 'Tỷ lệ', f_ageing: 'Thời gian chờ tối đa', min: 'phút', paper: 'Giấy', scanner: 'Máy quét', printer: 'Máy in',
+  },
+  en: {
+    title: 'One-stop office administration', logout: 'Log out', down: 'Lost the connection to the server – changes are not saved.',
+    login_title: 'Administrator login', username: 'Username', password: 'Password', login: 'Log in',
+    tab_dashboard: 'Dashboard', tab_settings: 'Office settings', tab_services: 'Services', tab_counters: 'Counters', tab_staff: 'Staff', tab_devices: 'Devices',
+    per_counter: 'Counters', per_service: 'Queues by service',
+    office_vi: 'Office name (Vietnamese)', office_en: 'Office name (English)', agency: 'Agency code (mã định danh)',
+    hours: 'Opening hours and breaks (one line each: weekdays open-close, e.g. 1-5 07:30-11:30; empty = always open)',
+    num_width: 'Digits in a ticket number', num_first: 'First number each day', num_sep: 'Number format', prio_mode: 'Priority rule',
+    prio_ratio: 'Mix by ratio', prio_strict: 'Priority always first', prio_ratio_n: 'Regular tickets between two priority ones',
+    ageing: 'A regular ticket waiting longer (min) goes first', grace: 'No-show can still be called back for (min)',
+    rating_window: 'Ratings accepted after service for (min)', overnight: 'Keep the queue overnight', no: 'No', yes: 'Yes',
+    ann_langs: 'Announcement languages', reading: 'Number reading', read_digits: 'Digit by digit (A zero two five)', read_number: 'As a number (A twenty-five)',
+    notice_vi: 'Scrolling notice on displays (Vietnamese)', notice_en: 'Scrolling notice on displays (English)', save: 'Save', new: 'New',
+    service_edit: 'Add / edit a service', svc_code: 'Service code (a-z, 0-9, -)', svc_letter: 'Letter on the ticket', svc_name_vi: 'Name (Vietnamese)',
+    svc_name_en: 'Name (English)', svc_field_vi: 'Field (Vietnamese)', svc_field_en: 'Field (English)', svc_target: 'Waiting-time target (min)',
+    svc_time: 'Default service time (min)', svc_stage: 'Stage (for ratings)', st_reception: 'Reception', st_processing: 'Processing',
+    st_return: 'Result return', svc_open: 'State', open: 'Open', closed: 'Closed', svc_counters: 'Counters serving it',
+    counter_edit: 'Add / edit a counter', ctr_id: 'Counter number', ctr_name_vi: 'Name (Vietnamese)', ctr_name_en: 'Name (English)',
+    ctr_services: 'Services (call-next order)', staff_edit: 'Add / edit a staff member', display_name: 'Full name', role: 'Role',
+    r_officer: 'Officer', r_supervisor: 'Supervisor', r_admin: 'Administrator', new_password: 'New password (empty = unchanged)',
+    staff_counters: 'Counters they work at', code_title: 'Create a device enrolment code', dev_role: 'Device type', d_kiosk: 'Ticket kiosk',
+    d_display: 'Waiting-room display', d_rating: 'Rating terminal', dev_name: 'Device name', dev_counter: 'Counter (rating terminal)',
+    dev_hours: 'Valid for (hours)', create_code: 'Create code',
+    k_waiting: 'Waiting', k_serving: 'Called / being served', k_avg: 'Average wait today', k_served: 'Served today',
+    k_missed: 'No-shows today', k_longest: 'Longest wait now', k_issued: 'Tickets issued today',
+    h_counter: 'Counter', h_state: 'State', h_number: 'Number', h_officer: 'Officer', h_since: 'For', h_served: 'Served',
+    h_service: 'Service', h_waiting: 'Waiting', h_est: 'Estimate', h_target: 'Target', h_letter: 'Letter', h_counters: 'Counters',
+    h_name: 'Name', h_role: 'Role', h_status: 'Status', h_last: 'Last seen', h_health: 'Health', h_services: 'Services',
+    s_idle: 'Idle', s_called: 'Calling', s_serving: 'Serving', s_closed: 'Closed', edit: 'Edit', active: 'Active', disabled: 'Disabled',
+    never: 'never connected', ago: '{t} ago', revoked: 'Revoked',
+    saved: 'Saved. The change is recorded in the event log.', code_ok: 'Enrolment code (single use, valid {h} hours):',
+    code_hint_display: 'Open /display on the TV and type this code.', code_hint_kiosk: 'Type this code on the device when setting it up.',
+    e_required: '«{f}» is required.', e_code: 'A service code has 1–32 characters a-z, 0-9 or -.',
+    e_letter: 'The ticket letter must be one letter A–Z.', e_letter_used: 'Letter {l} is already used by «{s}».',
+    e_positive: '«{f}» must be a positive whole number.', e_agency: 'The agency code looks like 000.00.01.H29 (or H29.14).',
+    e_hours: 'Opening-hours line «{l}» is not valid. Example: 1-5 07:30-11:30', e_width: 'Digits must be 1 to 6.',
+    e_first: 'The first number must be below {m}.', e_langs: 'Choose at least one announcement language.',
+    e_username: 'A username is 2–64 characters a-z, 0-9, ".", "_" or "-".',
+    e_password: 'A password needs at least 8 characters.', e_password_new: 'A new account needs a password (8 characters or more).',
+    e_officer_counter: 'An officer needs at least one counter.', e_counter_rating: 'A rating terminal needs its counter number.',
+    e_hours_range: 'Validity must be 1 to 720 hours.', e_counter_exists: 'Counter {n} exists; use «Edit» to change it.',
+    e_service_exists: 'Service code «{c}» exists; use «Edit» to change it.',
+    f_name: 'Name', f_name_vi: 'Name (Vietnamese)', f_name_en: 'Name (English)', f_target: 'Waiting-time target', f_svc_time: 'Service time',
+    f_display_name: 'Full name', f_dev_name: 'Device name', f_id: 'Counter number', f_grace: 'No-show grace', f_rating: 'Rating window',
+    f_ratio: 'Ratio', f_ageing: 'Ageing cap', min: 'min', paper: 'Paper', scanner: 'Scanner', printer: 'Printer',
+  },
+};
+
+const A = { token: localStorage.getItem('motcua.admin.token'), me: null, settings: null, services: [], counters: [], staff: [], devices: [],
+  dash: null, editing: { service: null, counter: null, staff: null } };
+const $ = Q.$;
+const t = Q.t;
+
+async function start() {
+  Q.setupLang(DICT);
+  Q.onLang(renderAll);
+  $('#loginForm').addEventListener('submit', login);
+  $('#logout').addEventListener('click', logout);
+  document.querySelectorAll('#tabs button').forEach((b) => b.addEventListener('click', () => tab(b.dataset.tab)));
+  $('#settingsForm').addEventListener('submit', saveSettings);
+  $('#serviceForm').addEventListener('submit', saveService);
+  $('#serviceForm').addEventListener('reset', () => { A.editing.service = null; setTimeout(() => { fillChecks('#serviceForm', 'counters', []); clearMsgs('#serviceForm'); }); });
+  $('#counterForm').addEventListener('submit', saveCounter);
+  $('#counterForm').addEventListener('reset', () => { A.editing.counter = null; setTimeout(() => { fillChecks('#counterForm', 'services', []); clearMsgs('#counterForm'); }); });
+  $('#staffForm').addEventListener('submit', saveStaff);
+  $('#staffForm').addEventListener('reset', () => { A.editing.staff = null; setTimeout(() => { fillChecks('#staffForm', 'counters', []); clearMsgs('#staffForm'); }); });
+  $('#codeForm').addEventListener('submit', createCode);
+  document.addEventListener('click', onEditClick);
+  if (!A.token) return showLogin();
+  try {
+    A.me = await Q.api('GET', '/api/v1/me', undefined, A.token);
+    if (A.me.role !== 'admin' && A.me.role !== 'supervisor') return showLogin();
+  } catch (e) { if (e.status === 401 || e.status === 403) return showLogin(); }
+  afterLogin();
+}
+
+function showLogin() {
+  A.token = null; $('#loginForm').classList.remove('hidden'); $('#app').classList.add('hidden'); $('#username').focus();
+}
+async function login(ev) {
+  ev.preventDefault();
+  $('#loginError').classList.add('hidden');
+  try {
+    const r = await Q.api('POST', '/api/v1/auth/login', { username: $('#username').value.trim(), password: $('#password').value });
+    if (r.role !== 'admin' && r.role !== 'supervisor') {
+      throw new Q.ApiError(403, 'forbidden', { vi: 'Chỉ quản trị viên hoặc giám sát được vào trang này.', en: 'Only administrators and supervisors can use this page.' });
+    }
+    A.token = r.token; A.me = r; localStorage.setItem('motcua.admin.token', r.token);
+    afterLogin();
+  } catch (e) { $('#loginError').textContent = Q.errText(e); $('#loginError').classList.remove('hidden'); }
+}
+async function logout() {
+  try { await Q.api('POST', '/api/v1/auth/logout', undefined, A.token); } catch (e) { /* local logout anyway */ }
+  localStorage.removeItem('motcua.admin.token'); location.reload();
+}
+
+function afterLogin() {
+  $('#loginForm').classList.add('hidden'); $('#app').classList.remove('hidden'); $('#logout').classList.remove('hidden');
+  $('#who').textContent = A.me.display_name || A.me.username || '';
+  const admin = A.me.role === 'admin';
+  document.querySelector('[data-tab=staff]').classList.toggle('hidden', !admin);
+  document.querySelectorAll('form button[type=submit]').forEach((b) => { b.disabled = !admin; });
+  loadAll();
+  $('#conn').classList.remove('hidden');
+  Q.liveEvents(A.token, null, (type) => {
+    clearTimeout(A.evTimer);
+    A.evTimer = setTimeout(() => {
+      loadDashboard();
+      if (['settings_changed', 'service_saved', 'counter_saved', 'staff_saved', 'device_enrolled'].includes(type)) loadLists();
+    }, 100);
+  }, () => loadAll(), (up) => {
+    $('#conn').textContent = up ? (Q.lang === 'en' ? 'Connected' : 'Đã kết nối') : (Q.lang === 'en' ? 'Disconnected' : 'Mất kết nối');
+    $('#conn').classList.toggle('down', !up); $('#downBanner').classList.toggle('hidden', up);
+  });
+  setInterval(loadDashboard, 10000);
+  setInterval(() => loadDevices(), 30000);
+}
+
+function tab(name) {
+  document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
+  document.querySelectorAll('[data-pane]').forEach((p) => p.classList.toggle('hidden', p.dataset.pane !== name));
+}
+
+async function loadAll() { await Promise.all([loadLists(), loadDashboard()]); fillSettings(); }
+async function loadLists() {
+  try {
+    const [settings, services, counters] = await Promise.all([
+      Q.api('GET', '/api/v1/admin/settings', undefined, A.token),
+      Q.api('GET', '/api/v1/admin/services', undefined, A.token),
+      Q.api('GET', '/api/v1/admin/counters', undefined, A.token),
+    ]);
+    const first = !A.settings;
+    A.settings = settings; A.services = services; A.counters = counters;
+    if (A.me.role === 'admin') A.staff = await Q.api('GET', '/api/v1/admin/staff', undefined, A.token);
+    await loadDevices(true);
+    if (first) fillSettings();
+    renderAll();
+  } catch (e) { if (e.status === 401) showLogin(); }
+}
+async function loadDevices(quiet) {
+  try { A.devices = await Q.api('GET', '/api/v1/admin/devices', undefined, A.token); if (!quiet) renderDevices(); } catch (e) { /* shown by the connection state */ }
+}
+async function loadDashboard() {
+  try { A.dash = await Q.api('GET', '/api/v1/admin/dashboard', undefined, A.token); renderDashboard(); } catch (e) { if (e.status === 401) showLogin(); }
+}
+
+function renderAll() {
+  if (A.settings) $('#office').textContent = Q.loc(A.settings.name);
+  renderDashboard(); renderServices(); renderCounters(); renderStaff(); renderDevices();
+}
+
+const esc = Q.esc;
+function th(keys) { return '<tr>' + keys.map((k) => '<th>' + esc(t(k)) + '</th>').join('') + '</tr>'; }
+
+function renderDashboard() {
+  const d = A.dash; if (!d) return;
+  const kpi = (v, l) => '<div class="kpi"><div class="v">' + esc(v) + '</div><div class="l">' + esc(t(l)) + '</div></div>';
+  $('#kpis').innerHTML = kpi(d.waiting, 'k_waiting') + kpi(d.called + d.serving, 'k_serving') +
+    kpi(d.average_wait_today_s == null ? '–' : Q.minutes(d.average_wait_today_s), 'k_avg') + kpi(d.served_today, 'k_served') +
+    kpi(d.issued_today, 'k_issued') + kpi(d.missed_today, 'k_missed') + kpi(d.longest_waiting_s == null ? '–' : Q.duration(d.longest_waiting_s), 'k_longest');
+  const stateTag = (c) => !c.open ? '<span class="tag">' + t('s_closed') + '</span>'
+    : c.state === 'serving' ? '<span class="tag ok">' + t('s_serving') + '</span>'
+      : c.state === 'called' ? '<span class="tag warn">' + t('s_called') + '</span>' : '<span class="tag">' + t('s_idle') + '</span>';
+  $('#dashCounters').innerHTML = th(['h_counter', 'h_state', 'h_number', 'h_officer', 'h_since', 'h_served']) + d.counters.map((c) =>
+    '<tr><td>' + esc(Q.loc(c.name)) + '</td><td>' + stateTag(c) + '</td><td><b>' + esc(c.number || '') + '</b></td><td>' + esc(c.officer || '') +
+    '</td><td>' + (c.since_s == null ? '' : Q.duration(c.since_s)) + '</td><td>' + c.served_today + '</td></tr>').join('');
+  $('#dashServices').innerHTML = th(['h_letter', 'h_service', 'h_waiting', 'h_est', 'h_target']) + d.services.map((s) => {
+    const late = s.estimated_wait_s >= s.service_level_target_s;
+    return '<tr><td><b>' + esc(s.letter) + '</b></td><td>' + esc(Q.loc(s.name)) + (s.open ? '' : ' <span class="tag">' + t('closed') + '</span>') +
+      '</td><td>' + s.waiting + '</td><td>' + (s.waiting ? '<span class="tag ' + (late ? 'bad' : 'ok') + '">' + Q.minutes(s.estimated_wait_s) + '</span>' : '–') + '</td><td>' +
+      Q.minutes(s.service_level_target_s) + '</td></tr>';
+  }).join('');
+}
+
+function renderServices() {
+  const byLetter = A.services.slice().sort((a, b) => a.letter.localeCompare(b.letter));
+  $('#serviceList').innerHTML = th(['h_letter', 'h_service', 'h_counters', 'h_target', 'h_status', '']) + byLetter.map((s) =>
+    '<tr><td><b>' + esc(s.letter) + '</b></td><td>' + esc(Q.loc(s.name)) + '<div class="muted">' + esc(s.code) + ' · ' + esc(Q.loc(s.field)) +
+    '</div></td><td>' + A.counters.filter((c) => c.services.includes(s.code)).map((c) => c.id).join(', ') + '</td><td>' +
+    Q.minutes(s.service_level_target_s) + '</td><td>' + (s.open ? '<span class="tag ok">' + t('open') + '</span>' : '<span class="tag">' + t('closed') + '</span>') +
+    '</td><td><button class="btn small" type="button" data-edit-service="' + esc(s.code) + '">' + t('edit') + '</button></td></tr>').join('');
+  if (!A.editing.service) fillChecks('#serviceForm', 'counters', []);
+}
+function renderCounters() {
+  $('#counterList').innerHTML = th(['h_counter', 'h_services', 'h_status', '']) + A.counters.map((c) =>
+    '<tr><td><b>' + esc(Q.loc(c.name)) + '</b></td><td>' + c.services.map((code) => {
+      const s = A.services.find((x) => x.code === code); return esc(s ? s.letter : code);
+    }).join(' → ') + '</td><td>' + (c.open ? '<span class="tag ok">' + t('open') + '</span>' : '<span class="tag">' + t('closed') + '</span>') +
+    '</td><td><button class="btn small" type="button" data-edit-counter="' + c.id + '">' + t('edit') + '</button></td></tr>').join('');
+  if (!A.editing.counter) fillChecks('#counterForm', 'services', []);
+}
+function renderStaff() {
+  const roleName = { officer: 'r_officer', supervisor: 'r_supervisor', admin: 'r_admin' };
+  $('#staffList').innerHTML = th(['username', 'h_name', 'h_role', 'h_counters', 'h_status', '']) + A.staff.map((s) =>
+    '<tr><td>' + esc(s.username) + '</td><td>' + esc(s.display_name) + '</td><td>' + esc(t(roleName[s.role] || s.role)) + '</td><td>' +
+    esc((s.counters || []).join(', ')) + '</td><td>' + (s.active ? '<span class="tag ok">' + t('active') + '</span>' : '<span class="tag">' + t('disabled') + '</span>') +
+    '</td><td><button class="btn small" type="button" data-edit-staff="' + esc(s.username) + '">' + t('edit') + '</button></td></tr>').join('');
+  if (!A.editing.staff) fillChecks('#staffForm', 'counters', []);
+}
+function renderDevices() {
+  const roleName = { 'ticket-kiosk': 'd_kiosk', display: 'd_display', 'rating-terminal': 'd_rating' };
+  const now = Date.now();
+  $('#deviceList').innerHTML = th(['h_name', 'h_role', 'h_counter', 'h_last', 'h_health']) + A.devices.map((d) => {
+    let seen = '<span class="tag bad">' + t('never') + '</span>';
+    if (d.revoked) seen = '<span class="tag">' + t('revoked') + '</span>';
+    else if (d.last_seen) {
+      const age = (now - new Date(d.last_seen).getTime()) / 1000;
+      seen = '<span class="tag ' + (age < 120 ? 'ok' : age < 600 ? 'warn' : 'bad') + '">' + t('ago', { t: Q.duration(age) }) + '</span>';
+    }
+    return '<tr><td>' + esc(d.name) + '</td><td>' + esc(t(roleName[d.role] || d.role)) + '</td><td>' + esc(d.counter == null ? '' : d.counter) +
+      '</td><td>' + seen + '</td><td>' + healthText(d.health) + '</td></tr>';
+  }).join('');
+}
+function healthText(h) {
+  if (!h || typeof h !== 'object') return '';
+  return Object.entries(h).map(([k, v]) => {
+    const val = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const bad = /out|error|fail|offline|jam|missing/i.test(val); const warn = /near|low|warn/i.test(val);
+    return '<span class="tag ' + (bad ? 'bad' : warn ? 'warn' : 'ok') + '">' + esc((DICT[Q.lang][k] || k) + ': ' + val) + '</span>';
+  }).join(' ');
+}
+
+// ---- forms --------------------------------------------------------------------------------------
+function field(form, name) { return $(form).querySelector('[name="' + name + '"]'); }
+function val(form, name) { return field(form, name).value.trim(); }
+function clearMsgs(form) {
+  $(form).querySelectorAll('.invalid').forEach((e) => e.classList.remove('invalid'));
+  $(form).querySelector('[data-role=error]').classList.add('hidden');
+  const ok = $(form).querySelector('[data-role=ok]'); if (ok) ok.classList.add('hidden');
+}
+function fail(form, problems) {
+  problems.forEach(([name]) => { if (name) field(form, name).classList.add('invalid'); });
+  const box = $(form).querySelector('[data-role=error]');
+  box.innerHTML = problems.map(([, msg]) => esc(msg)).join('<br>');
+  box.classList.remove('hidden');
+  if (problems[0] && problems[0][0]) field(form, problems[0][0]).focus();
+}
+function ok(form, html) { const b = $(form).querySelector('[data-role=ok]'); b.innerHTML = html; b.classList.remove('hidden'); }
+function serverFail(form, e) { fail(form, [[null, Q.errText(e)]]); }
+function posInt(form, name, label, problems, min) {
+  const raw = val(form, name); const n = Number(raw);
+  if (raw === '' || !Number.isInteger(n) || n < (min == null ? 1 : min)) { problems.push([name, t('e_positive', { f: t(label) })]); return null; }
+  return n;
+}
+function required(form, name, label, problems) {
+  const v = val(form, name); if (!v) problems.push([name, t('e_required', { f: t(label) })]); return v;
+}
+function fillChecks(form, role, selected, all) {
+  const box = $(form).querySelector('[data-role=' + role + ']');
+  let items;
+  if (role === 'services') {
+    const order = selected.concat(A.services.map((s) => s.code).filter((c) => !selected.includes(c)));
+    items = order.map((code) => { const s = A.services.find((x) => x.code === code); return [code, s ? s.letter + ' · ' + Q.loc(s.name) : code]; });
+  } else {
+    items = (all || A.counters).map((c) => [String(c.id), Q.loc(c.name)]);
+  }
+  box.innerHTML = items.map(([v, label]) => '<label><input type="checkbox" value="' + esc(v) + '"' + (selected.map(String).includes(v) ? ' checked' : '') + '> ' + esc(label) + '</label>').join('');
+}
+function checked(form, role) { return Array.from($(form).querySelectorAll('[data-role=' + role + '] input:checked')).map((i) => i.value); }
+
+function fillSettings() {
+  const s = A.settings; if (!s) return;
+  const f = '#settingsForm'; const set = (n, v) => { field(f, n).value = v; };
+  set('name_vi', s.name.vi); set('name_en', s.name.en); set('agency_code', s.agency_code);
+  set('hours', (s.opening_hours || []).map((i) => weekdaysText(i.weekdays) + ' ' + i.open + '-' + i.close).join('\n'));
+  set('width', s.numbering.width); set('first', s.numbering.first); set('separator', s.numbering.separator ? '1' : '0');
+  set('prio_mode', s.priority_rule.mode); set('ratio', s.priority_rule.regular_per_priority || 2);
+  set('ageing', Math.round(s.priority_rule.ageing_cap_s / 60)); set('grace', Math.round(s.no_show_grace_s / 60));
+  set('rating', Math.round(s.rating_window_s / 60)); set('overnight', s.keep_queue_overnight ? '1' : '0');
+  field(f, 'lang_vi').checked = s.announcement_langs.includes('vi'); field(f, 'lang_en').checked = s.announcement_langs.includes('en');
+  set('reading', s.number_reading); set('notice_vi', s.notice.vi); set('notice_en', s.notice.en);
+}
+function weekdaysText(days) {
+  const sorted = days.slice().sort(); const parts = []; let i = 0;
+  while (i < sorted.length) { let j = i; while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++; parts.push(i === j ? String(sorted[i]) : sorted[i] + '-' + sorted[j]); i = j + 1; }
+  return parts.join(',');
+}
+function parseHours(text, problems) {
+  const out = [];
+  text.split('\n').map((l) => l.trim()).filter(Boolean).forEach((line) => {
+    const m = line.match(/^([1-7](?:-[1-7])?(?:,[1-7](?:-[1-7])?)*)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/);
+    if (!m) { problems.push(['hours', t('e_hours', { l: line })]); return; }
+    const days = [];
+    m[1].split(',').forEach((p) => { const [a, b] = p.split('-').map(Number); for (let d = a; d <= (b || a); d++) days.push(d); });
+    const hm = (h, mm) => String(h).padStart(2, '0') + ':' + mm;
+    const open = hm(m[2], m[3]); const close = hm(m[4], m[5]);
+    if (Number(m[2]) > 23 || Number(m[4]) > 23 || Number(m[3]) > 59 || Number(m[5]) > 59 || open >= close) { problems.push(['hours', t('e_hours', { l: line })]); return; }
+    out.push({ weekdays: days, open, close });
+  });
+  return out;
+}
+
+async function saveSettings(ev) {
+  ev.preventDefault();
+  const f = '#settingsForm'; clearMsgs(f);
+  const p = [];
+  const name_vi = required(f, 'name_vi', 'office_vi', p);
+  const name_en = val(f, 'name_en');
+  const agency = val(f, 'agency_code');
+  if (!/^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(\.\d{1,3}){0,3})$/.test(agency)) p.push(['agency_code', t('e_agency')]);
+  const hours = parseHours(field(f, 'hours').value, p);
+  const width = Number(val(f, 'width'));
+  if (!Number.isInteger(width) || width < 1 || width > 6) p.push(['width', t('e_width')]);
+  const first = posInt(f, 'first', 'num_first', p, 0);
+  if (first != null && Number.isInteger(width) && first >= Math.pow(10, width)) p.push(['first', t('e_first', { m: Math.pow(10, width) })]);
+  const mode = val(f, 'prio_mode');
+  const ratio = mode === 'ratio' ? posInt(f, 'ratio', 'f_ratio', p) : null;
+  const ageing = posInt(f, 'ageing', 'f_ageing', p);
+  const grace = posInt(f, 'grace', 'f_grace', p, 0);
+  const rating = posInt(f, 'rating', 'f_rating', p);
+  const langs = []; if (field(f, 'lang_vi').checked) langs.push('vi'); if (field(f, 'lang_en').checked) langs.push('en');
+  if (!langs.length) p.push(['lang_vi', t('e_langs')]);
+  if (p.length) return fail(f, p);
+  const s = Object.assign({}, A.settings, {
+    name: { vi: name_vi, en: name_en || name_vi }, agency_code: agency, opening_hours: hours,
+    numbering: { width, separator: val(f, 'separator') === '1', first },
+    priority_rule: mode === 'ratio' ? { mode, regular_per_priority: ratio, ageing_cap_s: ageing * 60 } : { mode, ageing_cap_s: ageing * 60 },
+    no_show_grace_s: grace * 60, rating_window_s: rating * 60, keep_queue_overnight: val(f, 'overnight') === '1',
+    announcement_langs: langs, number_reading: val(f, 'reading'), notice: { vi: field(f, 'notice_vi').value.trim(), en: field(f, 'notice_en').value.trim() },
+  });
+  try {
+    A.settings = await Q.api('PUT', '/api/v1/admin/settings', s, A.token);
+    ok(f, esc(t('saved'))); renderAll();
+  } catch (e) { serverFail(f, e); }
+}
+
+async function saveService(ev) {
+  ev.preventDefault();
+  const f = '#serviceForm'; clearMsgs(f);
+  const p = [];
+  const code = val(f, 'code');
+  if (!/^[a-z0-9-]{1,32}$/.test(code)) p.push(['code', t('e_code')]);
+  else if (!A.editing.service && A.services.some((s) => s.code === code)) p.push(['code', t('e_service_exists', { c: code })]);
+  const letter = val(f, 'letter').toUpperCase();
+  if (!/^[A-Z]$/.test(letter)) p.push(['letter', t('e_letter')]);
+  else {
+    const other = A.services.find((s) => s.letter === letter && s.code !== code);
+    if (other) p.push(['letter', t('e_letter_used', { l: letter, s: Q.loc(other.name) })]);
+  }
+  const name_vi = required(f, 'name_vi', 'f_name_vi', p);
+  const name_en = required(f, 'name_en', 'f_name_en', p);
+  const target = posInt(f, 'target', 'f_target', p);
+  const svcTime = posInt(f, 'svc_time', 'f_svc_time', p);
+  if (p.length) return fail(f, p);
+  const old = A.services.find((s) => s.code === code);
+  const service = { code, letter, name: { vi: name_vi, en: name_en }, field: { vi: val(f, 'field_vi') || name_vi, en: val(f, 'field_en') || name_en },
+    procedures: old ? old.procedures : [], stage: val(f, 'stage'), service_level_target_s: target * 60, default_service_time_s: svcTime * 60,
+    open: val(f, 'open') === '1' };
+  try {
+    await Q.api('PUT', '/api/v1/admin/services/' + encodeURIComponent(code), service, A.token);
+    const want = new Set(checked(f, 'counters').map(Number));
+    for (const c of A.counters) {
+      const has = c.services.includes(code);
+      if (has !== want.has(c.id)) {
+        const services = has ? c.services.filter((s) => s !== code) : c.services.concat([code]);
+        await Q.api('PUT', '/api/v1/admin/counters/' + c.id, Object.assign({}, c, { services }), A.token);
+      }
+    }
+    A.editing.service = code;
+    ok(f, esc(t('saved'))); await loadLists();
+  } catch (e) { serverFail(f, e); await loadLists(); }
+}
+
+async function saveCounter(ev) {
+  ev.preventDefault();
+  const f = '#counterForm'; clearMsgs(f);
+  const p = [];
+  const id = posInt(f, 'id', 'f_id', p);
+  if (id != null && A.editing.counter == null && A.counters.some((c) => c.id === id)) p.push(['id', t('e_counter_exists', { n: id })]);
+  const name_vi = required(f, 'name_vi', 'f_name_vi', p);
+  const name_en = required(f, 'name_en', 'f_name_en', p);
+  if (p.length) return fail(f, p);
+  const counter = { id, name: { vi: name_vi, en: name_en }, services: checked(f, 'services'), open: val(f, 'open') === '1' };
+  try {
+    await Q.api('PUT', '/api/v1/admin/counters/' + id, counter, A.token);
+    A.editing.counter = id; ok(f, esc(t('saved'))); await loadLists();
+  } catch (e) { serverFail(f, e); }
+}
+
+async function saveStaff(ev) {
+  ev.preventDefault();
+  const f = '#staffForm'; clearMsgs(f);
+  const p = [];
+  const username = val(f, 'username');
+  if (!/^[a-z0-9._-]{2,64}$/.test(username)) p.push(['username', t('e_username')]);
+  const display = required(f, 'display_name', 'f_display_name', p);
+  const password = field(f, 'password').value;
+  const exists = A.staff.some((s) => s.username === username);
+  if (password && password.length < 8) p.push(['password', t('e_password')]);
+  if (!password && !exists) p.push(['password', t('e_password_new')]);
+  const role = val(f, 'role');
+  const counters = checked(f, 'counters').map(Number);
+  if (role === 'officer' && counters.length === 0) p.push([null, t('e_officer_counter')]);
+  if (p.length) return fail(f, p);
+  const body = { display_name: display, role, counters };
+  if (password) body.password = password;
+  try {
+    await Q.api('PUT', '/api/v1/admin/staff/' + encodeURIComponent(username), body, A.token);
+    field(f, 'password').value = ''; A.editing.staff = username; ok(f, esc(t('saved'))); await loadLists();
+  } catch (e) { serverFail(f, e); }
+}
+
+async function createCode(ev) {
+  ev.preventDefault();
+  const f = '#codeForm'; clearMsgs(f);
+  const p = [];
+  const role = val(f, 'role');
+  const name = required(f, 'name', 'f_dev_name', p);
+  let counter = null;
+  if (val(f, 'counter') !== '' || role === 'rating-terminal') {
+    counter = posInt(f, 'counter', 'f_id', p);
+    if (role === 'rating-terminal' && counter == null && !p.some(([n]) => n === 'counter')) p.push(['counter', t('e_counter_rating')]);
+  }
+  const hours = Number(val(f, 'hours'));
+  if (!Number.isInteger(hours) || hours < 1 || hours > 720) p.push(['hours', t('e_hours_range')]);
+  if (p.length) return fail(f, p);
+  try {
+    const r = await Q.api('POST', '/api/v1/admin/enrolment-codes', { role, name, counter, valid_hours: hours }, A.token);
+    ok(f, esc(t('code_ok', { h: hours })) + '<div class="code-big" id="newCode">' + esc(r.code) + '</div>' +
+      esc(role === 'display' ? t('code_hint_display') : t('code_hint_kiosk')));
+  } catch (e) { serverFail(f, e); }
+}
+
+function onEditClick(ev) {
+  const s = ev.target.closest('[data-edit-service]');
+  if (s) {
+    const svc = A.services.find((x) => x.code === s.dataset.editService); if (!svc) return;
+    const f = '#serviceForm'; clearMsgs(f); A.editing.service = svc.code;
+    const set = (n, v) => { field(f, n).value = v; };
+    set('code', svc.code); set('letter', svc.letter); set('name_vi', svc.name.vi); set('name_en', svc.name.en);
+    set('field_vi', svc.field.vi); set('field_en', svc.field.en); set('target', Math.round(svc.service_level_target_s / 60));
+    set('svc_time', Math.round(svc.default_service_time_s / 60)); set('stage', svc.stage); set('open', svc.open ? '1' : '0');
+    fillChecks(f, 'counters', A.counters.filter((c) => c.services.includes(svc.code)).map((c) => c.id));
+    return;
+  }
+  const c = ev.target.closest('[data-edit-counter]');
+  if (c) {
+    const ctr = A.counters.find((x) => x.id === Number(c.dataset.editCounter)); if (!ctr) return;
+    const f = '#counterForm'; clearMsgs(f); A.editing.counter = ctr.id;
+    field(f, 'id').value = ctr.id; field(f, 'name_vi').value = ctr.name.vi; field(f, 'name_en').value = ctr.name.en; field(f, 'open').value = ctr.open ? '1' : '0';
+    fillChecks(f, 'services', ctr.services);
+    return;
+  }
+  const st = ev.target.closest('[data-edit-staff]');
+  if (st) {
+    const u = A.staff.find((x) => x.username === st.dataset.editStaff); if (!u) return;
+    const f = '#staffForm'; clearMsgs(f); A.editing.staff = u.username;
+    field(f, 'username').value = u.username; field(f, 'display_name').value = u.display_name; field(f, 'role').value = u.role; field(f, 'password').value = '';
+    fillChecks(f, 'counters', u.counters || []);
+  }
+}
+
+start();
