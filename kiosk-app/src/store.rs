@@ -105,6 +105,9 @@ pub struct Pending {
     pub failed: usize,
 }
 
+/// key, lease, service, number, label, priority, issued_at, ticket_id
+type TicketRow = (String, String, String, u32, String, String, String, Option<String>);
+
 pub struct Store {
     conn: Connection,
 }
@@ -245,7 +248,7 @@ impl Store {
             "SELECT key, lease, service, number, label, priority, issued_at, ticket_id FROM offline_tickets {filter}
              ORDER BY issued_at, lease, number"
         );
-        let rows: Vec<(String, String, String, u32, String, String, String, Option<String>)> = self
+        let rows: Vec<TicketRow> = self
             .conn
             .prepare(&sql)?
             .query_map([], |r| {
