@@ -46,8 +46,21 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
     let online = core.issue(&services[0], Priority::None).unwrap();
     assert!(!online.offline && core.is_online());
 
+    // A dossier lookup while online is cached; the demo office's first dossier of today is seq 101.
+    let today_local = time::OffsetDateTime::now_utc().to_offset(kiosk_app::core::office_offset()).date();
+    let dossier = DossierCode::generate("000.00.01.H29", today_local, 101).unwrap();
+    let fresh = core.lookup_dossier(&format!("https://dichvucong.example/tra-cuu?ma={}", dossier.as_str())).unwrap();
+    assert_eq!(fresh.view.code, dossier);
+    assert!(fresh.as_of.is_none());
+    let unknown = DossierCode::generate("000.00.01.H29", today_local, 9999).unwrap();
+    assert!(matches!(core.lookup_dossier(unknown.as_str()), Err(kiosk_app::core::CoreError::UnknownDossier)));
+    assert!(matches!(core.lookup_dossier("not a code"), Err(kiosk_app::core::CoreError::BadCode(_))));
+
     // The link goes down.
     server.stop();
+    let cached = core.lookup_dossier(dossier.as_str()).unwrap();
+    assert_eq!(cached.view, fresh.view);
+    assert!(cached.as_of.is_some(), "answered from the cache with its time");
     let started = Instant::now();
     let mut issued = Vec::new();
     for i in 0..20 {
