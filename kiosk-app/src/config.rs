@@ -53,6 +53,8 @@ pub struct Config {
     #[serde(default)]
     pub camera: Option<CameraConfig>,
     #[serde(default)]
+    pub gpio: Option<GpioConfig>,
+    #[serde(default)]
     pub ui: UiConfig,
     #[serde(default)]
     pub offline: OfflineConfig,
@@ -107,6 +109,17 @@ pub struct ScannerConfig {
 pub struct CameraConfig {
     /// `/dev/videoN` or a directory of image files (tests).
     pub device: String,
+}
+
+/// The physical "take ticket" button and the paper-low LED (BCM pin numbers; needs feature `gpio-rppal`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GpioConfig {
+    pub button_pin: u8,
+    pub paper_low_led_pin: u8,
+    /// Service a press takes a regular ticket for; the service list opens when absent.
+    #[serde(default)]
+    pub button_service: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -228,6 +241,14 @@ impl Config {
         if let Some(s) = &self.scanner {
             if s.source != "wedge" && !s.source.starts_with("serial:") {
                 return Err(("scanner.source", format!("{:?}: use \"wedge\" or \"serial:PATH:BAUD\"", s.source)));
+            }
+        }
+        if let Some(g) = &self.gpio {
+            if g.button_pin > 27 || g.paper_low_led_pin > 27 || g.button_pin == g.paper_low_led_pin {
+                return Err(("gpio", "pins are two different BCM numbers 0–27".into()));
+            }
+            if self.role != DeviceRole::TicketKiosk {
+                return Err(("gpio", "only a ticket kiosk has a button and a paper LED".into()));
             }
         }
         if !matches!(self.ui.language.as_str(), "vi" | "en") {

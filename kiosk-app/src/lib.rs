@@ -16,6 +16,7 @@ pub mod client;
 pub mod config;
 pub mod core;
 pub mod events;
+pub mod gpio;
 pub mod screenshots;
 pub mod store;
 pub mod ui;

@@ -126,6 +126,21 @@ fn run(config: Config) -> anyhow::Result<()> {
     if config.role == DeviceRole::RatingTerminal {
         follow_invitations(&config, controller.clone())?;
     }
+    if let Some(g) = &config.gpio {
+        #[cfg(feature = "gpio-rppal")]
+        {
+            let pi = kiosk_app::gpio::pi::PiGpio::new(g.button_pin, g.paper_low_led_pin).context("opening GPIO")?;
+            controller.borrow_mut().set_gpio(Box::new(pi), g.button_service.clone());
+        }
+        #[cfg(not(feature = "gpio-rppal"))]
+        eprintln!(
+            "kiosk-app: [gpio] is configured (pins {}, {}) but this build has no gpio-rppal feature",
+            g.button_pin, g.paper_low_led_pin
+        );
+    }
+    let button = slint::Timer::default();
+    let c = controller.clone();
+    button.start(slint::TimerMode::Repeated, Duration::from_millis(50), move || c.borrow_mut().poll_button());
     if config.ui.fullscreen {
         ui.window().set_fullscreen(true);
     }

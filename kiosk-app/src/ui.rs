@@ -32,6 +32,10 @@ pub trait Backend {
     fn board(&mut self) -> Board;
     /// Background work: sync and lease top-up (called every few seconds).
     fn tick(&mut self) {}
+    /// Whether the printer reports paper near its end (or out): lights the paper-low LED.
+    fn paper_low(&mut self) -> bool {
+        false
+    }
 }
 
 /// What the waiting-room display shows.
@@ -122,6 +126,9 @@ pub struct Controller {
     ui: slint::Weak<MainWindow>,
     backend: Box<dyn Backend>,
     state: State,
+    gpio: Option<Box<dyn crate::gpio::Gpio>>,
+    /// Service a press of the physical button takes a regular ticket for.
+    button_service: Option<String>,
 }
 
 pub struct Options {
@@ -165,6 +172,8 @@ impl Controller {
                 idle_timeout: options.idle_timeout,
                 home,
             },
+            gpio: None,
+            button_service: None,
         }));
         Self::connect(ui, &controller);
         {
@@ -238,9 +247,36 @@ impl Controller {
         }
     }
 
-    /// Background sync and lease top-up.
+    /// Background sync and lease top-up; the paper-low LED follows the printer.
     pub fn background(&mut self) {
         self.backend.tick();
+        let low = self.backend.paper_low();
+        if let Some(g) = &mut self.gpio {
+            g.set_paper_low_led(low);
+        }
+    }
+
+    /// Connects the physical button and LED; a press takes a regular ticket for `button_service`
+    /// (or opens the service list when none is set).
+    pub fn set_gpio(&mut self, gpio: Box<dyn crate::gpio::Gpio>, button_service: Option<String>) {
+        self.gpio = Some(gpio);
+        self.button_service = button_service;
+    }
+
+    /// Polls the physical button (call often, e.g. every 50 ms).
+    pub fn poll_button(&mut self) {
+        let pressed = self.gpio.as_mut().is_some_and(|g| g.take_button_press());
+        if !pressed || self.state.home != Page::Home {
+            return;
+        }
+        self.state.last_touch = Instant::now();
+        match self.button_service.clone() {
+            Some(service) => {
+                self.state.service = Some(service);
+                self.take_ticket(0);
+            }
+            None => self.navigate(Page::Services),
+        }
     }
 
     pub fn go_home(&mut self) {

@@ -217,3 +217,38 @@ fn display_shows_the_board() {
     assert_eq!(page(&ui), Page::Display);
     assert_eq!(value_of(&ui, "Quầy 2"), "D031");
 }
+
+#[test]
+fn idle_timeout_returns_home() {
+    init();
+    let ui = MainWindow::new().unwrap();
+    let options = Options {
+        role: DeviceRole::TicketKiosk,
+        lang: Lang::Vi,
+        office: "X".into(),
+        technician_pin: "2468".into(),
+        idle_timeout: Duration::from_millis(50),
+        size: (800, 480),
+    };
+    let c = Controller::attach(&ui, Box::new(DemoBackend::default()), options);
+    click(&ui, "Tra cứu hồ sơ");
+    assert_eq!(page(&ui), Page::CodeEntry);
+    c.borrow_mut().tick(time::OffsetDateTime::now_utc());
+    assert_eq!(page(&ui), Page::CodeEntry, "not idle yet");
+    std::thread::sleep(Duration::from_millis(80));
+    c.borrow_mut().tick(time::OffsetDateTime::now_utc());
+    assert_eq!(page(&ui), Page::Home);
+}
+
+#[test]
+fn physical_button_takes_a_ticket() {
+    let (ui, c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    let fake = kiosk_app::gpio::FakeGpio::default();
+    c.borrow_mut().set_gpio(Box::new(fake.clone()), Some("chung-thuc".into()));
+    c.borrow_mut().poll_button();
+    assert_eq!(page(&ui), Page::Home, "no press, nothing happens");
+    fake.press();
+    c.borrow_mut().poll_button();
+    assert_eq!(page(&ui), Page::Ticket);
+    assert_eq!(value_of(&ui, "Số thứ tự"), "D025");
+}

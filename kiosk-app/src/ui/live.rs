@@ -113,6 +113,12 @@ impl Backend for LiveBackend {
         crate::ui::live::fetch_board(&self.core).unwrap_or_default()
     }
 
+    fn paper_low(&mut self) -> bool {
+        self.printer.as_mut().is_some_and(|p| {
+            matches!(p.status().state, printer::PrinterState::PaperNearEnd | printer::PrinterState::PaperOut)
+        })
+    }
+
     fn tick(&mut self) {
         let pending = self.core.pending().unwrap_or_default();
         let printer = self.printer.as_mut().map(|p| format!("{:?}", p.status().state));
