@@ -17,6 +17,7 @@ pub mod config;
 pub mod core;
 pub mod events;
 pub mod gpio;
+pub mod scan;
 pub mod screenshots;
 pub mod store;
 pub mod ui;

@@ -595,6 +595,37 @@ impl Controller {
         k.set_dossier_history(ModelRc::new(VecModel::from(history)));
     }
 
+    /// A scan from the camera or a scanner: on the lookup screen (or home) it looks the dossier up (or
+    /// starts a kiosk rating for it); what is not a dossier code is explained on the code screen.
+    pub fn on_scan(&mut self, result: scanner::ScanResult) {
+        let ui = self.ui();
+        let k = ui.global::<Kiosk>();
+        if !matches!(k.get_page(), Page::Home | Page::CodeEntry) || self.state.home != Page::Home {
+            return;
+        }
+        self.state.last_touch = Instant::now();
+        if k.get_page() == Page::Home {
+            k.set_code_for_rating(false);
+        }
+        match result {
+            scanner::ScanResult::Dossier { code, .. } => {
+                self.state.code = code.as_str().to_owned();
+                k.set_code(code.as_str().into());
+                k.set_page(Page::CodeEntry);
+                self.submit_code(code.as_str());
+            }
+            scanner::ScanResult::NotADossierCode { raw, .. } => {
+                let shown: String = raw.chars().filter(|c| !c.is_control()).take(60).collect();
+                let message = self.t(
+                    &format!("Mã vừa quét ({shown}) không phải mã hồ sơ. Vui lòng quét mã QR trên giấy hẹn trả kết quả."),
+                    &format!("The code just scanned ({shown}) is not a dossier code. Please scan the QR code on your appointment slip."),
+                );
+                k.set_page(Page::CodeEntry);
+                k.set_code_error(message.into());
+            }
+        }
+    }
+
     /// Wakes the rating screen for a served ticket (the counter's "invite rating").
     pub fn invite_rating(&mut self, ticket: uuid::Uuid, number: &str, counter: u16) {
         self.state.rating = Some(RatingRequest {

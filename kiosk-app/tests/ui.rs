@@ -252,3 +252,46 @@ fn physical_button_takes_a_ticket() {
     assert_eq!(page(&ui), Page::Ticket);
     assert_eq!(value_of(&ui, "Số thứ tự"), "D025");
 }
+
+/// The camera path: a QR image (a receipt's URL with the code inside) through `scanner` opens the
+/// dossier screen; a QR from the public corpus that is no dossier code gets an explanation.
+#[test]
+fn camera_scan_opens_the_dossier() {
+    let (ui, c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    // Render the receipt QR as a camera would see it: 4 px modules, quiet zone, grey paper.
+    let qr = qrcode::QrCode::new(b"https://dichvucong.example/tra-cuu?ma=000.00.01.H29-260310-0420").unwrap();
+    let n = qr.width();
+    let colors = qr.to_colors();
+    let (scale, pad) = (4, 24);
+    let size = n * scale + 2 * pad;
+    let mut luma = vec![200u8; size * size];
+    for y in 0..n * scale {
+        for x in 0..n * scale {
+            if colors[(y / scale) * n + x / scale] == qrcode::Color::Dark {
+                luma[(y + pad) * size + x + pad] = 30;
+            }
+        }
+    }
+    let frame = scanner::GrayFrame::from_luma(size, size, luma).unwrap();
+    let mut scan = kiosk_app::scan::Scanner::new();
+    let result = scan.frame(&frame).expect("the QR is read");
+    assert!(scan.frame(&frame).is_none(), "the same code within 3 s counts once");
+    c.borrow_mut().on_scan(result);
+    assert_eq!(page(&ui), Page::Dossier);
+    assert_eq!(ui.global::<Kiosk>().get_dossier_code(), "000.00.01.H29-260310-0420");
+
+    click(&ui, "Xong");
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/zxing-blackbox/qrcode-1/1.png");
+    let corpus = if corpus.exists() {
+        corpus
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/zxing-blackbox/qrcode-1/1.png")
+    };
+    if corpus.exists() {
+        let result = kiosk_app::scan::Scanner::new().image_file(&corpus).expect("corpus QR is read");
+        c.borrow_mut().on_scan(result);
+        assert_eq!(page(&ui), Page::CodeEntry);
+        assert!(ui.global::<Kiosk>().get_code_error().contains("không phải mã hồ sơ"));
+    }
+}
