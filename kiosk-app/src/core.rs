@@ -475,8 +475,17 @@ impl TicketPrinter {
         Ok(encoded.bytes)
     }
 
+    /// Prints one ticket. A printer that answers status and says it cannot print (paper out, cover
+    /// open, offline, error) gets no job: the ticket is not lost on the floor of a dead printer, and the
+    /// caller shows it on screen, alerts staff and offers a reprint. `Unknown` (no status) still prints.
     pub fn print(&mut self, slip: &printer::TicketSlip) -> Result<()> {
         let job = self.job(slip)?;
+        if self.profile.status {
+            let state = self.printer.status().state;
+            if state != printer::PrinterState::Unknown && !state.can_print() {
+                return Err(CoreError::Printer(format!("printer not ready: {state}")));
+            }
+        }
         self.printer.print(&job).map_err(|e| CoreError::Printer(e.to_string()))
     }
 

@@ -185,3 +185,38 @@ fn a_ticket_taken_online_prints_its_number() {
     vp.stop();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_printer_out_of_paper_alerts_staff_and_the_ticket_can_be_reprinted() {
+    use kiosk_app::ui::{Backend, LiveBackend};
+    let dir = temp_dir("paper");
+    let server = Server::demo(&dir.join("server"));
+    let vp = VirtualPrinter::start(VpConfig::default()).unwrap();
+    let code = server.enrolment_code("ticket-kiosk", None);
+    let config = Config::load(&kiosk_config(&dir, "ticket-kiosk", &server.base(), &code, Some(&vp.url()))).unwrap();
+    let core = Core::start(&config).unwrap();
+    let printer = TicketPrinter::new(config.printer.as_ref().unwrap()).unwrap();
+    let mut backend = LiveBackend::new(core, Some(printer), "UBND PHƯỜNG".into());
+    let service = backend.services().into_iter().find(|s| s.open).unwrap().code.to_string();
+
+    vp.set_state(printer::PrinterState::PaperOut);
+    let ticket = backend.issue(&service, Priority::None).unwrap();
+    let e = backend.print(&ticket, Lang::Vi).unwrap_err();
+    assert!(e.contains("paper"), "{e}");
+    assert!(backend.paper_low());
+    // Staff see it in the device list.
+    let admin = server.login("admin");
+    let devices = server.get(&admin, "/api/v1/admin/devices");
+    let kiosk = devices.as_array().unwrap().iter().find(|d| d["role"] == "ticket-kiosk").unwrap();
+    assert_eq!(kiosk["health"]["printer"]["ok"], false, "{kiosk}");
+    assert_eq!(kiosk["health"]["printer"]["ticket"], ticket.number.as_str());
+
+    // Paper loaded: the reprint carries the same number.
+    vp.set_state(printer::PrinterState::Ready);
+    backend.print(&ticket, Lang::Vi).unwrap();
+    let jobs = vp.wait_jobs(1, Duration::from_secs(5));
+    assert_eq!(jobs.len(), 1, "nothing was sent while the paper was out");
+    assert!(jobs[0].info.text_lines.iter().any(|l| l.contains(&ticket.number)));
+    vp.stop();
+    std::fs::remove_dir_all(&dir).ok();
+}
