@@ -102,5 +102,17 @@ fn rating_terminal_wakes_on_invitation_and_rates_once() {
     let board = kiosk_app::ui::live::fetch_board(&display).expect("board");
     assert!(board.recent.iter().any(|(n, c)| n == &ticket.number && c == "1"), "{:?}", board.recent);
     assert!(!board.office.is_empty());
+    // Through the display's backend: refreshed in the background, never blocking the screen.
+    use kiosk_app::ui::Backend;
+    let mut live = kiosk_app::ui::LiveBackend::new(display, None, String::new());
+    let started = std::time::Instant::now();
+    let first = live.board();
+    assert!(started.elapsed() < Duration::from_millis(100), "board() does not wait for the network");
+    let mut seen = first.recent.iter().any(|(n, _)| n == &ticket.number);
+    while !seen && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+        seen = live.board().recent.iter().any(|(n, _)| n == &ticket.number);
+    }
+    assert!(seen && live.online());
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,5 +1,7 @@
 //! The [`Backend`] of a real device: the [`Core`] (server, store) and the ticket printer.
 
+use std::sync::{Arc, Mutex};
+
 use domain::api::{RatingRequest, ServiceView};
 use domain::i18n::{Lang, Localized};
 use domain::office::Priority;
@@ -13,11 +15,39 @@ pub struct LiveBackend {
     pub printer: Option<TicketPrinter>,
     pub office: String,
     last_print_error: Option<String>,
+    /// The display's board, refreshed by a background thread so that a slow or absent server never
+    /// blocks the screen: (board, whether the last refresh succeeded).
+    board: Option<Arc<Mutex<(Board, bool)>>>,
 }
 
 impl LiveBackend {
     pub fn new(core: Core, printer: Option<TicketPrinter>, office: String) -> LiveBackend {
-        LiveBackend { core, printer, office, last_print_error: None }
+        LiveBackend { core, printer, office, last_print_error: None, board: None }
+    }
+
+    fn board_cell(&mut self) -> Arc<Mutex<(Board, bool)>> {
+        if let Some(cell) = &self.board {
+            return cell.clone();
+        }
+        let cell = Arc::new(Mutex::new((Board::default(), true)));
+        let weak = Arc::downgrade(&cell);
+        let client = self.core.client().clone();
+        let _ = std::thread::Builder::new().name("board".into()).spawn(move || {
+            while let Some(cell) = weak.upgrade() {
+                let fresh = fetch_board_with(&client);
+                {
+                    let mut slot = cell.lock().unwrap_or_else(|e| e.into_inner());
+                    match fresh {
+                        Some(board) => *slot = (board, true),
+                        None => slot.1 = false,
+                    }
+                }
+                drop(cell);
+                std::thread::sleep(std::time::Duration::from_secs(2));
+            }
+        });
+        self.board = Some(cell.clone());
+        cell
     }
 }
 
@@ -76,7 +106,10 @@ impl Backend for LiveBackend {
     }
 
     fn online(&self) -> bool {
-        self.core.is_online()
+        match &self.board {
+            Some(cell) => cell.lock().unwrap_or_else(|e| e.into_inner()).1,
+            None => self.core.is_online(),
+        }
     }
 
     fn pending_uploads(&self) -> usize {
@@ -109,8 +142,9 @@ impl Backend for LiveBackend {
     }
 
     fn board(&mut self) -> Board {
-        // The display role reads GET /api/v1/board; see `fetch_board`.
-        crate::ui::live::fetch_board(&self.core).unwrap_or_default()
+        let cell = self.board_cell();
+        let board = cell.lock().unwrap_or_else(|e| e.into_inner()).0.clone();
+        board
     }
 
     fn paper_low(&mut self) -> bool {
@@ -138,7 +172,11 @@ impl Backend for LiveBackend {
 
 /// The waiting-room board from the server.
 pub fn fetch_board(core: &Core) -> Option<Board> {
-    let v: serde_json::Value = core.client().get_json("/api/v1/board?recent=6").ok()?;
+    fetch_board_with(core.client())
+}
+
+fn fetch_board_with(client: &crate::client::Client) -> Option<Board> {
+    let v: serde_json::Value = client.get_json("/api/v1/board?recent=6").ok()?;
     let loc = |v: &serde_json::Value| {
         Localized::new(v["vi"].as_str().unwrap_or_default(), v["en"].as_str().unwrap_or_default())
     };
