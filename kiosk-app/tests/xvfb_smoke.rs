@@ -115,6 +115,14 @@ fn real_window_under_xvfb() {
     eprintln!("first interactive frame {first_frame_ms} ms after start; header blue fraction {blue:.2}");
     assert!(blue > 0.3, "header not drawn (blue fraction {blue}); capture at {}", shot.display());
     assert!(app.0.try_wait().unwrap().is_none(), "the app is still running");
+    let status = std::fs::read_to_string(format!("/proc/{}/status", app.0.id())).unwrap_or_default();
+    let rss_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    eprintln!("resident memory {} MB", rss_kb / 1024);
+    assert!(rss_kb < 150 * 1024, "resident memory {rss_kb} kB is over the 150 MB budget");
     if let Ok(keep) = std::env::var("KIOSK_XVFB_SHOT") {
         std::fs::copy(&shot, keep).unwrap();
     }
