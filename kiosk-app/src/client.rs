@@ -16,6 +16,10 @@ pub enum ClientError {
     /// No answer: the server is down, the network is cut or the request timed out. Work offline.
     #[error("queue server unreachable: {0}")]
     Unreachable(String),
+    /// The request may have reached the server, but no answer came back in time. Work offline too, but
+    /// a request that changes something may have been done: retry it with the same idempotency key.
+    #[error("no answer from the queue server: {0}")]
+    NoAnswer(String),
     /// The server answered with an error body (stable code, vi/en message).
     #[error("queue server refused ({status}): {} — {}", .error.code, .error.message.vi)]
     Refused { status: u16, error: ApiError },
@@ -28,7 +32,7 @@ impl ClientError {
     /// Whether the kiosk should carry on offline (no answer, or the server says it cannot serve now).
     pub fn is_offline(&self) -> bool {
         match self {
-            ClientError::Unreachable(_) => true,
+            ClientError::Unreachable(_) | ClientError::NoAnswer(_) => true,
             ClientError::Refused { status, .. } => *status >= 500,
             ClientError::Protocol(_) => false,
         }
@@ -83,13 +87,19 @@ impl Client {
     }
 
     fn send(rb: RequestBuilder) -> Result<Response> {
-        let response = rb.send().map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let response = rb.send().map_err(|e| {
+            if e.is_connect() {
+                ClientError::Unreachable(e.to_string())
+            } else {
+                ClientError::NoAnswer(e.to_string())
+            }
+        })?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);
         }
         let code = status.as_u16();
-        let text = response.text().map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let text = response.text().map_err(|e| ClientError::NoAnswer(e.to_string()))?;
         match serde_json::from_str::<ApiError>(&text) {
             Ok(error) => Err(ClientError::Refused { status: code, error }),
             Err(_) => Err(ClientError::Refused {
@@ -104,7 +114,7 @@ impl Client {
 
     fn json<T: DeserializeOwned>(rb: RequestBuilder) -> Result<T> {
         let response = Self::send(rb)?;
-        let bytes = response.bytes().map_err(|e| ClientError::Unreachable(e.to_string()))?;
+        let bytes = response.bytes().map_err(|e| ClientError::NoAnswer(e.to_string()))?;
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
     }
 

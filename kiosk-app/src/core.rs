@@ -243,6 +243,8 @@ pub struct OfflineSettings {
 }
 
 const SERVICES_KEY: &str = "services";
+/// Idempotency keys of online issues that got no answer (the server may hold a ticket nobody has).
+pub const UNCONFIRMED_KEY: &str = "unconfirmed-online-issues";
 
 impl Core {
     pub fn new(client: Client, store: Store, offline: OfflineSettings) -> Core {
@@ -337,7 +339,19 @@ impl Core {
     /// Issues a ticket: from the server when it answers, else from a lease (stored before it is returned).
     pub fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket> {
         let key = Uuid::new_v4().to_string();
-        let r = self.client.issue_ticket(service, priority, &key);
+        let mut r = self.client.issue_ticket(service, priority, &key);
+        if matches!(r, Err(ClientError::NoAnswer(_))) {
+            // The server may have issued it: asking again with the same key returns that ticket
+            // instead of leaving it in the queue with nobody holding it.
+            r = self.client.issue_ticket(service, priority, &key);
+            if matches!(r, Err(ClientError::NoAnswer(_))) {
+                // Still unknown: remember the key so staff can see a possible unheld ticket.
+                let mut keys: Vec<String> =
+                    self.store.get(UNCONFIRMED_KEY)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+                keys.push(key.clone());
+                self.store.put(UNCONFIRMED_KEY, &serde_json::to_string(&keys).unwrap_or_default())?;
+            }
+        }
         match self.note(r) {
             Ok(view) => Ok(IssuedTicket::from_view(&view)),
             Err(e) if e.is_offline() => self.issue_offline(service, priority),
@@ -491,5 +505,50 @@ impl TicketPrinter {
 
     pub fn status(&mut self) -> printer::StatusReport {
         self.printer.status()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::api::LeaseView;
+    use domain::office::ServiceCode;
+
+    /// A server that takes the request and never answers: the kiosk asks once more with the same key,
+    /// then issues from its lease and remembers the key of the unanswered issue.
+    #[test]
+    fn an_unanswered_issue_is_retried_with_its_key_then_issued_from_the_lease() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        let client = Client::new(&format!("http://{addr}"), Duration::from_millis(200)).with_token("t");
+        let store = Store::open_in_memory().unwrap();
+        let now = OffsetDateTime::now_utc();
+        store
+            .add_lease(&LeaseView {
+                id: Uuid::new_v4(),
+                service: ServiceCode::new("ho-tich").unwrap(),
+                letter: 'A',
+                day: now.date(),
+                first: 40,
+                last: 49,
+                expires_at: now + time::Duration::hours(1),
+            })
+            .unwrap();
+        let mut core = Core::new(client, store, OfflineSettings { lease_size: 10, lease_low_water: 2 });
+        let t = core.issue("ho-tich", Priority::None).unwrap();
+        assert!(t.offline);
+        assert_eq!(t.number, "A040");
+        assert!(accepted.load(std::sync::atomic::Ordering::SeqCst) >= 2, "asked twice");
+        let keys: Vec<String> = serde_json::from_str(&core.store().get(UNCONFIRMED_KEY).unwrap().unwrap()).unwrap();
+        assert_eq!(keys.len(), 1);
     }
 }

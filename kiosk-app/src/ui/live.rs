@@ -64,7 +64,7 @@ pub fn explain(e: &CoreError) -> Localized {
             "No number can be issued for this service right now. Please ask at the information desk.",
         ),
         CoreError::Client(ClientError::Refused { error, .. }) => error.message.clone(),
-        CoreError::Client(ClientError::Unreachable(_)) => Localized::new(
+        CoreError::Client(ClientError::Unreachable(_) | ClientError::NoAnswer(_)) => Localized::new(
             "Không kết nối được máy chủ và chưa có dữ liệu đã lưu cho yêu cầu này.",
             "The server cannot be reached and nothing is saved for this request.",
         ),
@@ -134,6 +134,10 @@ impl Backend for LiveBackend {
         }
         if let Some(e) = &self.last_print_error {
             lines.push(format!("Lỗi in gần nhất: {e}"));
+        }
+        if let Ok(Some(keys)) = self.core.store().get(crate::core::UNCONFIRMED_KEY) {
+            let n = serde_json::from_str::<Vec<String>>(&keys).map(|k| k.len()).unwrap_or(0);
+            lines.push(format!("Lấy số không nhận được trả lời: {n} (có thể có phiếu không ai giữ)"));
         }
         if let Ok(p) = self.core.pending() {
             lines.push(format!("Chờ gửi: {} phiếu, {} đánh giá; lỗi: {}", p.tickets, p.ratings, p.failed));
