@@ -243,6 +243,7 @@ pub struct OfflineSettings {
 }
 
 const SERVICES_KEY: &str = "services";
+const LINK_KEY: &str = "link";
 /// Idempotency keys of online issues that got no answer (the server may hold a ticket nobody has).
 pub const UNCONFIRMED_KEY: &str = "unconfirmed-online-issues";
 
@@ -311,6 +312,46 @@ impl Core {
 
     pub fn cached_services(&self) -> &[ServiceView] {
         &self.services
+    }
+
+    /// Re-reads the service list another connection (the background worker) stored.
+    pub fn reload_cached_services(&mut self) -> Result<&[ServiceView]> {
+        if let Some(list) = self.store.get(SERVICES_KEY)?.and_then(|s| serde_json::from_str(&s).ok()) {
+            self.services = list;
+        }
+        Ok(&self.services)
+    }
+
+    /// Records whether the server answered, for other connections to the same store (the UI's).
+    pub fn publish_link(&self) -> Result<()> {
+        Ok(self.store.put(LINK_KEY, if self.online { "up" } else { "down" })?)
+    }
+
+    /// The link state the background worker last published, if any.
+    pub fn published_link(&self) -> Option<bool> {
+        self.store.get(LINK_KEY).ok().flatten().map(|v| v == "up")
+    }
+
+    /// One pass of the background worker: link check, services, sync, lease top-up, heartbeat.
+    /// Runs on its own thread with its own store connection, so the screen never waits for it.
+    pub fn background_pass(&mut self, heartbeat: Option<&serde_json::Value>) -> Result<SyncReport> {
+        let r = self.client.health();
+        let _ = self.note(r);
+        let report = if self.online {
+            let _ = self.services()?;
+            let report = self.sync()?;
+            if self.online {
+                self.top_up_leases()?;
+            }
+            if let Some(h) = heartbeat {
+                let _ = self.client.heartbeat(h);
+            }
+            report
+        } else {
+            SyncReport { interrupted: true, ..SyncReport::default() }
+        };
+        self.publish_link()?;
+        Ok(report)
     }
 
     /// Keeps every open service's leased numbers above the low-water mark (only while online).

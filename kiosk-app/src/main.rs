@@ -113,7 +113,12 @@ fn run(config: Config) -> anyhow::Result<()> {
         None => None,
     };
     let ui = MainWindow::new()?;
-    let backend = LiveBackend::new(core, printer, config.ui.office_name.clone());
+    let mut backend = LiveBackend::new(core, printer, config.ui.office_name.clone());
+    if config.role != DeviceRole::Display {
+        // Sync, leases, services and heartbeat on a worker thread: the screen never waits for them.
+        kiosk_app::ui::live::spawn_worker(config.clone(), Duration::from_secs(5))?;
+        backend.background_worker = true;
+    }
     let options = Options {
         role: config.role,
         lang: if config.ui.language == "en" { Lang::En } else { Lang::Vi },

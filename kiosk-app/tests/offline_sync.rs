@@ -220,3 +220,42 @@ fn a_printer_out_of_paper_alerts_staff_and_the_ticket_can_be_reprinted() {
     vp.stop();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The screen's core and the background worker's core share the SQLite store through two connections:
+/// leases the worker took are used by the screen while the server is down, and the worker uploads what
+/// the screen issued when it is back.
+#[test]
+fn the_background_worker_and_the_screen_share_the_store() {
+    use kiosk_app::ui::{Backend, LiveBackend};
+    let dir = temp_dir("worker");
+    let mut server = Server::demo(&dir.join("server"));
+    let code = server.enrolment_code("ticket-kiosk", None);
+    let config = Config::load(&kiosk_config(&dir, "ticket-kiosk", &server.base(), &code, None)).unwrap();
+    let screen_core = Core::start(&config).unwrap();
+    let mut worker = Core::start(&config).unwrap();
+
+    let report = worker.background_pass(None).unwrap();
+    assert!(!report.interrupted);
+    let mut screen = LiveBackend::new(screen_core, None, String::new());
+    screen.background_worker = true;
+    assert!(screen.online());
+    let services = screen.services();
+    assert!(!services.is_empty(), "the screen reads the list the worker stored");
+    let service = services.iter().find(|s| s.open).unwrap().code.to_string();
+
+    server.stop();
+    worker.background_pass(None).unwrap();
+    assert!(!screen.online(), "the worker published that the link is down");
+    let started = Instant::now();
+    let t = screen.issue(&service, Priority::None).unwrap();
+    assert!(t.offline, "issued from the lease the worker took");
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert_eq!(screen.pending_uploads(), 1);
+
+    server.start();
+    let report = worker.background_pass(None).unwrap();
+    assert_eq!(report.tickets_uploaded, 1);
+    assert!(screen.online());
+    assert_eq!(screen.pending_uploads(), 0);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -18,11 +18,13 @@ pub struct LiveBackend {
     /// The display's board, refreshed by a background thread so that a slow or absent server never
     /// blocks the screen: (board, whether the last refresh succeeded).
     board: Option<Arc<Mutex<(Board, bool)>>>,
+    /// Sync, lease top-up, service list and heartbeat run on a worker thread ([`spawn_worker`]).
+    pub background_worker: bool,
 }
 
 impl LiveBackend {
     pub fn new(core: Core, printer: Option<TicketPrinter>, office: String) -> LiveBackend {
-        LiveBackend { core, printer, office, last_print_error: None, board: None }
+        LiveBackend { core, printer, office, last_print_error: None, board: None, background_worker: false }
     }
 
     fn board_cell(&mut self) -> Arc<Mutex<(Board, bool)>> {
@@ -74,6 +76,14 @@ pub fn explain(e: &CoreError) -> Localized {
 
 impl Backend for LiveBackend {
     fn services(&mut self) -> Vec<ServiceView> {
+        if self.background_worker {
+            // The worker keeps the list fresh in the store; the screen never waits for the network.
+            if let Ok(list) = self.core.reload_cached_services() {
+                if !list.is_empty() {
+                    return list.to_vec();
+                }
+            }
+        }
         match self.core.services() {
             Ok(s) => s.to_vec(),
             Err(_) => self.core.cached_services().to_vec(),
@@ -106,6 +116,11 @@ impl Backend for LiveBackend {
     }
 
     fn online(&self) -> bool {
+        if self.background_worker {
+            if let Some(up) = self.core.published_link() {
+                return up;
+            }
+        }
         match &self.board {
             Some(cell) => cell.lock().unwrap_or_else(|e| e.into_inner()).1,
             None => self.core.is_online(),
@@ -158,6 +173,9 @@ impl Backend for LiveBackend {
     }
 
     fn tick(&mut self) {
+        if self.background_worker {
+            return;
+        }
         let pending = self.core.pending().unwrap_or_default();
         let printer = self.printer.as_mut().map(|p| format!("{:?}", p.status().state));
         let _ = self.core.client().heartbeat(&serde_json::json!({
@@ -172,6 +190,29 @@ impl Backend for LiveBackend {
             let _ = self.core.services();
         }
     }
+}
+
+/// Starts the background worker: its own [`Core`] (own store connection) doing a
+/// [`Core::background_pass`] every `every`, for as long as the process runs.
+pub fn spawn_worker(config: crate::config::Config, every: std::time::Duration) -> std::io::Result<()> {
+    std::thread::Builder::new().name("sync".into()).spawn(move || {
+        let mut core = loop {
+            match Core::start(&config) {
+                Ok(core) => break core,
+                Err(_) => std::thread::sleep(every),
+            }
+        };
+        loop {
+            let pending = core.pending().unwrap_or_default();
+            let health = serde_json::json!({
+                "pending": { "tickets": pending.tickets, "ratings": pending.ratings, "failed": pending.failed },
+                "version": env!("CARGO_PKG_VERSION"),
+            });
+            let _ = core.background_pass(Some(&health));
+            std::thread::sleep(every);
+        }
+    })?;
+    Ok(())
 }
 
 /// The waiting-room board from the server.
