@@ -312,6 +312,14 @@ size = "1920x1080"
     }
 
     #[test]
+    fn the_example_file_is_valid() {
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml"));
+        let c = Config::load(path).unwrap();
+        assert_eq!(c.gpio.as_ref().unwrap().button_service.as_deref(), Some("khai-sinh"));
+        assert_eq!(c.printer.as_ref().unwrap().profile, "epson-tm-t20");
+    }
+
+    #[test]
     fn relative_data_dir_is_next_to_the_file() {
         let c = parse(&GOOD.replace("/var/lib/kiosk", "state")).unwrap();
         assert_eq!(c.data_dir, Path::new("/etc/kiosk/state"));
