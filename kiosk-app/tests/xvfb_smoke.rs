@@ -32,7 +32,12 @@ fn real_window_under_xvfb() {
     assert!(which("Xvfb") && which("import"), "Xvfb and ImageMagick are needed: run scripts/setup.d/kiosk.sh");
     let dir = temp_dir("xvfb");
     // A display number nobody uses.
-    let display = (90..140).find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).unwrap();
+    let display = (90..140)
+        .find(|n| {
+            !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+                && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        })
+        .unwrap();
     let _xvfb = Kill(
         Command::new("Xvfb")
             .args([&format!(":{display}"), "-screen", "0", "1080x1920x24", "-nolisten", "tcp"])
