@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Writes lang/en/LC_MESSAGES/kiosk-app.po from the @tr strings of ui/*.slint and the English below.
+Vietnamese is the source language. Run after changing a @tr text; tests/translations.rs checks that
+every @tr string has an English translation."""
+import glob, os, re
+
+EN = {
+    'Trang chủ': 'Home',
+    'Giờ hiện tại': 'Current time',
+    'Đổi ngôn ngữ': 'Change language',
+    'Mất kết nối máy chủ': 'Server unreachable',
+    'Mất kết nối máy chủ. Vẫn lấy số được; tra cứu hồ sơ dùng dữ liệu đã lưu. Đang chờ gửi: {}':
+        'The server cannot be reached. Tickets can still be taken; dossier lookups use saved data. Waiting to send: {}',
+    'Mất kết nối máy chủ. Đánh giá được lưu và gửi lại sau. Đang chờ gửi: {}':
+        'The server cannot be reached. Ratings are saved and sent later. Waiting to send: {}',
+    'Dấu cách': 'Space',
+    'Xoá hết': 'Clear all',
+    'Xoá': 'Delete',
+    'Mất kết nối máy chủ. Thông tin có thể chưa cập nhật.': 'The server cannot be reached. Information may be out of date.',
+    'Quầy': 'Counter',
+    'Đang phục vụ': 'Now serving',
+    'Quầy {}': 'Counter {}',
+    'Vừa gọi': 'Just called',
+    '{} → Quầy {}': '{} → Counter {}',
+    'Đang chờ: {}': 'Waiting: {}',
+    'Xin kính chào quý khách': 'Welcome',
+    'Quý khách vui lòng chọn:': 'Please choose:',
+    'Lấy số thứ tự': 'Take a queue number',
+    'Chọn dịch vụ và nhận phiếu': 'Choose a service and get a ticket',
+    'Tra cứu hồ sơ': 'Look up a dossier',
+    'Quét mã QR trên giấy hẹn hoặc nhập mã hồ sơ': 'Scan the QR code on your appointment slip or type the dossier code',
+    'Đánh giá hài lòng': 'Rate our service',
+    'Góp ý về thái độ phục vụ và thời gian giải quyết': 'Tell us about staff attitude and processing time',
+    'Quét mã QR trên giấy hẹn, hoặc nhập mã hồ sơ hay số thứ tự đã được phục vụ:':
+        'Scan the QR code on your appointment slip, or type the dossier code:',
+    'Đưa mã QR trên giấy hẹn vào máy quét, hoặc nhập mã hồ sơ:':
+        'Hold the QR code of your appointment slip to the scanner, or type the dossier code:',
+    'Mã hồ sơ': 'Dossier code',
+    'Ví dụ: 000.00.01.H29-260310-0420': 'For example: 000.00.01.H29-260310-0420',
+    'Tiếp tục': 'Continue',
+    'Tra cứu': 'Look up',
+    'Kết quả tra cứu hồ sơ': 'Dossier status',
+    'Dữ liệu đã lưu': 'Saved data',
+    'Không kết nối được máy chủ. Thông tin dưới đây là dữ liệu đã lưu lúc {}.':
+        'The server cannot be reached. This is the information saved at {}.',
+    'Trạng thái ({}/10): {}': 'Status ({}/10): {}',
+    'Trạng thái hồ sơ': 'Dossier status',
+    'Ngày tiếp nhận: {}': 'Received: {}',
+    'Ngày hẹn trả: {}': 'Appointment: {}',
+    'Đơn vị đang xử lý: {}': 'Handled by: {}',
+    'Việc cần làm tiếp theo: {}': 'What to do next: {}',
+    'Quá trình xử lý': 'Processing history',
+    'Xong': 'Done',
+    'Lấy số thông thường': 'Regular number',
+    'Ưu tiên (xin xuất trình giấy tờ khi được gọi):': 'Priority (please show proof when called):',
+    'Người cao tuổi': 'Elderly person',
+    'Từ đủ 60 tuổi trở lên': 'Aged 60 or over',
+    'Người khuyết tật': 'Person with a disability',
+    'Có giấy xác nhận khuyết tật': 'With a disability certificate',
+    'Phụ nữ mang thai': 'Pregnant woman',
+    'Người có công với cách mạng': 'Person with meritorious service',
+    'Người đi cùng trẻ nhỏ': 'Parent with a small child',
+    'Trẻ dưới 6 tuổi': 'Child under 6',
+    'Quý khách có hài lòng với việc giải quyết thủ tục vừa rồi?': 'Were you satisfied with how your request was handled?',
+    'Rất hài lòng': 'Very satisfied',
+    'Hài lòng': 'Satisfied',
+    'Không hài lòng': 'Not satisfied',
+    'Câu hỏi thêm (không bắt buộc)': 'A few more questions (optional)',
+    'Tốt': 'Good',
+    'Bình thường': 'Fair',
+    'Chưa tốt': 'Poor',
+    'Viết góp ý': 'Write a comment',
+    'Gửi đánh giá': 'Send rating',
+    'Góp ý của quý khách': 'Your comment',
+    'Góp ý': 'Comment',
+    'Nhập góp ý (không dấu cũng được)': 'Type your comment',
+    'Xin cảm ơn': 'Thank you',
+    'Cảm ơn quý khách đã đánh giá!': 'Thank you for your rating!',
+    'Thông báo': 'Notice',
+    'Về trang chủ': 'Back to start',
+    'Chọn dịch vụ': 'Choose a service',
+    'Tìm dịch vụ': 'Search services',
+    'Chạm để tìm (gõ không dấu cũng được)': 'Touch to search',
+    'Không tìm thấy dịch vụ phù hợp.': 'No service matches.',
+    'Kỹ thuật viên': 'Technician',
+    'Nhập mã PIN:': 'Enter the PIN:',
+    'Mã PIN': 'PIN',
+    'In thử': 'Test print',
+    'Đồng bộ ngay': 'Sync now',
+    'Thoát': 'Exit',
+    'Số thứ tự của quý khách': 'Your queue number',
+    'Số thứ tự': 'Queue number',
+    'Ưu tiên: {}': 'Priority: {}',
+    'Mã QR của phiếu': 'Ticket QR code',
+    'Phiếu được cấp khi mất kết nối; số của quý khách vẫn được giữ và sẽ vào hàng chờ khi có kết nối lại.':
+        'Issued while the server was unreachable; your number is kept and joins the queue when the link is back.',
+    'Máy in gặp sự cố': 'Printer problem',
+    'Máy in đang gặp sự cố. Quý khách vui lòng ghi nhớ hoặc chụp lại số trên màn hình; nhân viên đã được báo.':
+        'The printer has a problem. Please remember or photograph the number on the screen; staff have been alerted.',
+    'In lại': 'Print again',
+}
+
+
+def esc(s):
+    return s.replace('\\', '\\\\').replace('"', '\\"')
+
+
+here = os.path.dirname(os.path.abspath(__file__))
+seen = []
+for f in sorted(glob.glob(os.path.join(here, '..', 'ui', '*.slint'))):
+    for m in re.finditer(r'@tr\("((?:[^"\\]|\\.)*)"', open(f, encoding='utf-8').read()):
+        if m.group(1) not in seen:
+            seen.append(m.group(1))
+missing = [s for s in seen if s not in EN]
+out = ['# English translation of the kiosk UI (source language: Vietnamese).',
+       '# SPDX-License-Identifier: GPL-3.0-or-later', 'msgid ""', 'msgstr ""',
+       '"Content-Type: text/plain; charset=UTF-8\\n"', '"Language: en\\n"', '']
+for s in seen:
+    out += [f'msgid "{esc(s)}"', f'msgstr "{esc(EN.get(s, ""))}"', '']
+path = os.path.join(here, 'en', 'LC_MESSAGES', 'kiosk-app.po')
+open(path, 'w', encoding='utf-8').write('\n'.join(out))
+print(f'{len(seen)} strings, {len(missing)} untranslated: {missing}')

@@ -1,0 +1,195 @@
+//! The queue-server client: blocking HTTP/JSON with the payload types of `domain::api`.
+
+use std::time::Duration;
+
+use domain::api::{
+    ApiError, DossierView, EnrolRequest, EnrolResponse, Health, IssueTicketRequest, LeaseRequest, LeaseView,
+    LeasedTicketUpload, RatingRequest, RatingResponse, ServiceView, TicketView,
+};
+use domain::event::LeaseId;
+use domain::office::Priority;
+use reqwest::blocking::{Client as Http, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// No answer: the server is down, the network is cut or the request timed out. Work offline.
+    #[error("queue server unreachable: {0}")]
+    Unreachable(String),
+    /// The request may have reached the server, but no answer came back in time. Work offline too, but
+    /// a request that changes something may have been done: retry it with the same idempotency key.
+    #[error("no answer from the queue server: {0}")]
+    NoAnswer(String),
+    /// The server answered with an error body (stable code, vi/en message).
+    #[error("queue server refused ({status}): {} — {}", .error.code, .error.message.vi)]
+    Refused { status: u16, error: ApiError },
+    /// The server answered with something that is not the expected JSON.
+    #[error("unexpected answer from the queue server: {0}")]
+    Protocol(String),
+}
+
+impl ClientError {
+    /// Whether the kiosk should carry on offline (no answer, or the server says it cannot serve now).
+    pub fn is_offline(&self) -> bool {
+        match self {
+            ClientError::Unreachable(_) | ClientError::NoAnswer(_) => true,
+            ClientError::Refused { status, .. } => *status >= 500,
+            ClientError::Protocol(_) => false,
+        }
+    }
+
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ClientError::Refused { error, .. } => Some(&error.code),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ClientError>;
+
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    token: Option<String>,
+    http: Http,
+}
+
+impl Client {
+    pub fn new(base: &str, timeout: Duration) -> Client {
+        let http = Http::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .expect("HTTP client builds");
+        Client { base: base.trim_end_matches('/').to_owned(), token: None, http }
+    }
+
+    pub fn with_token(mut self, token: impl Into<String>) -> Client {
+        self.token = Some(token.into());
+        self
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn auth(&self, rb: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    fn send(rb: RequestBuilder) -> Result<Response> {
+        let response = rb.send().map_err(|e| {
+            if e.is_connect() {
+                ClientError::Unreachable(e.to_string())
+            } else {
+                ClientError::NoAnswer(e.to_string())
+            }
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let code = status.as_u16();
+        let text = response.text().map_err(|e| ClientError::NoAnswer(e.to_string()))?;
+        match serde_json::from_str::<ApiError>(&text) {
+            Ok(error) => Err(ClientError::Refused { status: code, error }),
+            Err(_) => Err(ClientError::Refused {
+                status: code,
+                error: ApiError {
+                    code: format!("http_{code}"),
+                    message: domain::i18n::Localized::new(text.clone(), text.clone()),
+                },
+            }),
+        }
+    }
+
+    fn json<T: DeserializeOwned>(rb: RequestBuilder) -> Result<T> {
+        let response = Self::send(rb)?;
+        let bytes = response.bytes().map_err(|e| ClientError::NoAnswer(e.to_string()))?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(e.to_string()))
+    }
+
+    pub fn health(&self) -> Result<Health> {
+        Self::json(self.http.get(self.url("/healthz")))
+    }
+
+    pub fn enrol(&self, code: &str, name: &str) -> Result<EnrolResponse> {
+        let body = EnrolRequest { code: code.trim().to_owned(), name: name.to_owned() };
+        Self::json(self.http.post(self.url("/api/v1/devices/enrol")).json(&body))
+    }
+
+    pub fn services(&self) -> Result<Vec<ServiceView>> {
+        Self::json(self.auth(self.http.get(self.url("/api/v1/services"))))
+    }
+
+    /// `POST /api/v1/tickets`; the same key always yields the same ticket.
+    pub fn issue_ticket(&self, service: &str, priority: Priority, key: &str) -> Result<TicketView> {
+        let body = IssueTicketRequest { service: service.to_owned(), priority };
+        Self::json(self.auth(self.http.post(self.url("/api/v1/tickets"))).header("Idempotency-Key", key).json(&body))
+    }
+
+    pub fn ticket(&self, id: uuid::Uuid) -> Result<TicketView> {
+        Self::json(self.auth(self.http.get(self.url(&format!("/api/v1/tickets/{id}")))))
+    }
+
+    pub fn lease(&self, service: &str, size: u32) -> Result<LeaseView> {
+        let body = LeaseRequest { service: service.to_owned(), size };
+        Self::json(self.auth(self.http.post(self.url("/api/v1/leases"))).json(&body))
+    }
+
+    pub fn upload_leased(&self, lease: LeaseId, upload: &LeasedTicketUpload, key: &str) -> Result<TicketView> {
+        let rb = self.http.post(self.url(&format!("/api/v1/leases/{lease}/tickets")));
+        Self::json(self.auth(rb).header("Idempotency-Key", key).json(upload))
+    }
+
+    pub fn rate(&self, rating: &RatingRequest) -> Result<RatingResponse> {
+        Self::json(self.auth(self.http.post(self.url("/api/v1/ratings"))).json(rating))
+    }
+
+    /// Opens the live event stream (`text/event-stream`), resuming after `last_id`. The response has no
+    /// overall timeout; read it line by line.
+    pub fn event_stream(&self, last_id: Option<u64>) -> Result<Response> {
+        let http = Http::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(None)
+            .build()
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        let mut rb = self.auth(http.get(self.url("/api/v1/events")));
+        if let Some(id) = last_id {
+            rb = rb.header("Last-Event-ID", id.to_string());
+        }
+        Self::send(rb)
+    }
+
+    /// Reports device health (printer state, pending uploads); staff see it in the admin device list.
+    pub fn heartbeat(&self, health: &serde_json::Value) -> Result<()> {
+        let body = serde_json::json!({ "health": health });
+        Self::send(self.auth(self.http.post(self.url("/api/v1/devices/heartbeat"))).json(&body)).map(|_| ())
+    }
+
+    /// Any GET as raw JSON (the display board, whose type lives in the server).
+    pub fn get_json(&self, path: &str) -> Result<serde_json::Value> {
+        Self::json(self.auth(self.http.get(self.url(path))))
+    }
+
+    pub fn dossier(&self, code: &str) -> Result<DossierView> {
+        let mut path = String::from("/api/v1/dossiers/");
+        for b in code.trim().bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                path.push(b as char);
+            } else {
+                path.push_str(&format!("%{b:02X}"));
+            }
+        }
+        Self::json(self.auth(self.http.get(self.url(&path))))
+    }
+}

@@ -1,0 +1,355 @@
+//! The device's TOML configuration (`kiosk-app --config FILE`), validated with messages a technician can act on.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::Deserialize;
+
+/// Which of the three applications this device runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviceRole {
+    TicketKiosk,
+    RatingTerminal,
+    Display,
+}
+
+impl DeviceRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceRole::TicketKiosk => "ticket-kiosk",
+            DeviceRole::RatingTerminal => "rating-terminal",
+            DeviceRole::Display => "display",
+        }
+    }
+}
+
+impl FromStr for DeviceRole {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "ticket-kiosk" | "kiosk" => Ok(DeviceRole::TicketKiosk),
+            "rating-terminal" | "rating" => Ok(DeviceRole::RatingTerminal),
+            "display" => Ok(DeviceRole::Display),
+            other => Err(format!("unknown role {other:?} (ticket-kiosk, rating-terminal, display)")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub role: DeviceRole,
+    /// Device name shown to the office admin.
+    #[serde(default = "default_name")]
+    pub name: String,
+    pub server: ServerConfig,
+    /// Where the token, the SQLite store and logs live.
+    pub data_dir: PathBuf,
+    #[serde(default)]
+    pub printer: Option<PrinterConfig>,
+    #[serde(default)]
+    pub scanner: Option<ScannerConfig>,
+    #[serde(default)]
+    pub camera: Option<CameraConfig>,
+    #[serde(default)]
+    pub gpio: Option<GpioConfig>,
+    #[serde(default)]
+    pub ui: UiConfig,
+    #[serde(default)]
+    pub offline: OfflineConfig,
+}
+
+fn default_name() -> String {
+    "Kiosk".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// `http://HOST:PORT` of the office queue server.
+    pub url: String,
+    /// One-time enrolment code, used only when no token is stored yet.
+    #[serde(default)]
+    pub enrolment_code: Option<String>,
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_timeout_ms() -> u64 {
+    1500
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterConfig {
+    /// `tcp://HOST:PORT`, `/dev/usb/lp0`, `serial:PATH:BAUD` or `file:PATH`.
+    pub target: String,
+    /// A built-in profile id such as `epson-tm-t20` or `generic-80`.
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    /// `raster`, `cp1258`, `tcvn3` or `ascii`; the profile's own mode when absent.
+    #[serde(default)]
+    pub text_mode: Option<String>,
+}
+
+fn default_profile() -> String {
+    "generic-80".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScannerConfig {
+    /// `wedge` (keyboard wedge) or `serial:PATH:BAUD`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CameraConfig {
+    /// `/dev/videoN` or a directory of image files (tests).
+    pub device: String,
+}
+
+/// The physical "take ticket" button and the paper-low LED (BCM pin numbers; needs feature `gpio-rppal`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GpioConfig {
+    pub button_pin: u8,
+    pub paper_low_led_pin: u8,
+    /// Service a press takes a regular ticket for; the service list opens when absent.
+    #[serde(default)]
+    pub button_service: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiConfig {
+    /// `vi` (default) or `en`.
+    pub language: String,
+    /// `WIDTHxHEIGHT`, e.g. `1080x1920`.
+    pub size: String,
+    pub fullscreen: bool,
+    /// Back to the home screen after this long without a touch.
+    pub idle_timeout_s: u32,
+    /// PIN of the hidden technician screen.
+    pub technician_pin: String,
+    /// Office name shown on screens and tickets.
+    pub office_name: String,
+}
+
+impl Default for UiConfig {
+    fn default() -> Self {
+        UiConfig {
+            language: "vi".into(),
+            size: "1080x1920".into(),
+            fullscreen: true,
+            idle_timeout_s: 60,
+            technician_pin: "2468".into(),
+            office_name: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OfflineConfig {
+    /// Numbers requested per lease.
+    pub lease_size: u32,
+    /// A new lease is requested when fewer numbers than this are left.
+    pub lease_low_water: u32,
+}
+
+impl Default for OfflineConfig {
+    fn default() -> Self {
+        OfflineConfig { lease_size: 30, lease_low_water: 10 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("config file {path}: {field}: {message}")]
+    Invalid { path: PathBuf, field: &'static str, message: String },
+}
+
+/// A screen size `WxH`.
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s.trim().split_once(['x', 'X']).ok_or_else(|| format!("{s:?} is not WIDTHxHEIGHT"))?;
+    let w: u32 = w.parse().map_err(|_| format!("width in {s:?} is not a number"))?;
+    let h: u32 = h.parse().map_err(|_| format!("height in {s:?} is not a number"))?;
+    if !(320..=7680).contains(&w) || !(240..=7680).contains(&h) {
+        return Err(format!("{s:?} is outside 320x240 … 7680x7680"));
+    }
+    Ok((w, h))
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })?;
+        if config.data_dir.is_relative() {
+            if let Some(parent) = path.parent() {
+                config.data_dir = parent.join(&config.data_dir);
+            }
+        }
+        config.validate().map_err(|(field, message)| ConfigError::Invalid { path: path.into(), field, message })?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        let url = self.server.url.trim();
+        let rest = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"))
+            .ok_or(("server.url", format!("{url:?} must start with http:// or https://")))?;
+        if rest.trim_end_matches('/').is_empty() || rest.contains(' ') {
+            return Err(("server.url", format!("{url:?} has no host")));
+        }
+        if !(100..=60_000).contains(&self.server.timeout_ms) {
+            return Err(("server.timeout_ms", "must be 100–60000".into()));
+        }
+        if let Some(code) = &self.server.enrolment_code {
+            if code.trim().is_empty() {
+                return Err(("server.enrolment_code", "is empty; remove it or paste the code".into()));
+            }
+        }
+        if let Some(p) = &self.printer {
+            p.target.parse::<printer::Target>().map_err(|e| ("printer.target", e.to_string()))?;
+            let profiles = printer::ProfileSet::builtin();
+            let profile = profiles.get(&p.profile).map_err(|_| {
+                ("printer.profile", format!("unknown profile {:?} (one of {})", p.profile, profiles.ids().join(", ")))
+            })?;
+            if let Some(mode) = &p.text_mode {
+                let mode: printer::TextMode = mode.parse().map_err(|e: String| ("printer.text_mode", e))?;
+                if !profile.supports(mode) {
+                    return Err(("printer.text_mode", format!("profile {} cannot print {mode}", profile.id)));
+                }
+            }
+            if self.role != DeviceRole::TicketKiosk {
+                return Err(("printer", "only a ticket kiosk has a printer".into()));
+            }
+        }
+        if let Some(s) = &self.scanner {
+            if s.source != "wedge" && !s.source.starts_with("serial:") {
+                return Err(("scanner.source", format!("{:?}: use \"wedge\" or \"serial:PATH:BAUD\"", s.source)));
+            }
+        }
+        if let Some(g) = &self.gpio {
+            if g.button_pin > 27 || g.paper_low_led_pin > 27 || g.button_pin == g.paper_low_led_pin {
+                return Err(("gpio", "pins are two different BCM numbers 0–27".into()));
+            }
+            if self.role != DeviceRole::TicketKiosk {
+                return Err(("gpio", "only a ticket kiosk has a button and a paper LED".into()));
+            }
+        }
+        if !matches!(self.ui.language.as_str(), "vi" | "en") {
+            return Err(("ui.language", format!("{:?}: use \"vi\" or \"en\"", self.ui.language)));
+        }
+        parse_size(&self.ui.size).map_err(|e| ("ui.size", e))?;
+        if !(10..=3600).contains(&self.ui.idle_timeout_s) {
+            return Err(("ui.idle_timeout_s", "must be 10–3600 seconds".into()));
+        }
+        let pin = &self.ui.technician_pin;
+        if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(("ui.technician_pin", "must be 4–8 digits".into()));
+        }
+        if self.offline.lease_size == 0 || self.offline.lease_size > 200 {
+            return Err(("offline.lease_size", "must be 1–200".into()));
+        }
+        if self.offline.lease_low_water >= self.offline.lease_size {
+            return Err(("offline.lease_low_water", "must be smaller than offline.lease_size".into()));
+        }
+        Ok(())
+    }
+
+    pub fn screen_size(&self) -> (u32, u32) {
+        parse_size(&self.ui.size).unwrap_or((1080, 1920))
+    }
+
+    pub fn server_url(&self) -> &str {
+        self.server.url.trim().trim_end_matches('/')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+role = "ticket-kiosk"
+data_dir = "/var/lib/kiosk"
+[server]
+url = "http://192.0.2.1:8080"
+enrolment_code = "ABCD-EFGH"
+[printer]
+target = "tcp://127.0.0.1:9100"
+profile = "epson-tm-t20"
+text_mode = "cp1258"
+[ui]
+size = "1920x1080"
+"#;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/kiosk/kiosk.toml"))
+    }
+
+    #[test]
+    fn good_config_parses_with_defaults() {
+        let c = parse(GOOD).unwrap();
+        assert_eq!(c.role, DeviceRole::TicketKiosk);
+        assert_eq!(c.ui.language, "vi");
+        assert_eq!(c.screen_size(), (1920, 1080));
+        assert_eq!(c.offline.lease_size, 30);
+    }
+
+    #[test]
+    fn the_example_file_is_valid() {
+        let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml"));
+        let c = Config::load(path).unwrap();
+        assert_eq!(c.gpio.as_ref().unwrap().button_service.as_deref(), Some("khai-sinh"));
+        assert_eq!(c.printer.as_ref().unwrap().profile, "epson-tm-t20");
+    }
+
+    #[test]
+    fn relative_data_dir_is_next_to_the_file() {
+        let c = parse(&GOOD.replace("/var/lib/kiosk", "state")).unwrap();
+        assert_eq!(c.data_dir, Path::new("/etc/kiosk/state"));
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases = [
+            (GOOD.replace("http://192", "ftp://192"), "server.url"),
+            (GOOD.replace("tcp://127.0.0.1:9100", "lpt1"), "printer.target"),
+            (GOOD.replace("epson-tm-t20", "nope"), "printer.profile"),
+            (GOOD.replace("cp1258", "utf8"), "printer.text_mode"),
+            (GOOD.replace("1920x1080", "big"), "ui.size"),
+            (format!("{GOOD}language = \"fr\"\n"), "ui.language"),
+            (format!("{GOOD}technician_pin = \"12\"\n"), "ui.technician_pin"),
+            (GOOD.replace("ticket-kiosk", "display"), "printer"),
+        ];
+        for (text, field) in cases {
+            match parse(&text) {
+                Err(ConfigError::Invalid { field: f, .. }) => assert_eq!(f, field, "{text}"),
+                other => panic!("{field}: expected Invalid, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_roles_are_refused() {
+        assert!(matches!(parse(&GOOD.replace("role =", "rol =")), Err(ConfigError::Parse { .. })));
+        assert!(matches!(parse(&GOOD.replace("ticket-kiosk", "toaster")), Err(ConfigError::Parse { .. })));
+        let e = parse(&GOOD.replace("role =", "rol =")).unwrap_err().to_string();
+        assert!(e.contains("kiosk.toml"), "{e}");
+    }
+}

@@ -1,0 +1,595 @@
+//! The kiosk's logic without any UI: enrolment, issuing tickets online or from a lease, printing,
+//! ratings, dossier lookups with a cache, and syncing what was done offline.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use domain::api::{DossierView, RatingRequest, ServiceView, TicketView};
+use domain::dossier::DossierCode;
+use domain::i18n::{Lang, Localized};
+use domain::office::{CounterId, NumberFormat, Priority};
+use time::{OffsetDateTime, UtcOffset};
+use uuid::Uuid;
+
+use crate::client::{Client, ClientError};
+use crate::config::{Config, PrinterConfig};
+use crate::store::{CachedDossier, Pending, Store, StoreError};
+
+/// Vietnam's time zone (no daylight saving): office times on slips and screens.
+pub const OFFICE_OFFSET_HOURS: i8 = 7;
+
+pub fn office_offset() -> UtcOffset {
+    UtcOffset::from_hms(OFFICE_OFFSET_HOURS, 0, 0).expect("valid offset")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot use the data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("this device is not enrolled: put the one-time code in server.enrolment_code")]
+    NotEnrolled,
+    #[error("the server enrolled this device as {got}, but the config says {want}")]
+    WrongRole { got: String, want: String },
+    #[error("the queue server cannot be reached and no numbers are left for service {0}")]
+    NoNumbersLeft(String),
+    #[error("{}", .0.vi)]
+    BadCode(Localized),
+    #[error("dossier not found")]
+    UnknownDossier,
+    #[error("printer: {0}")]
+    Printer(String),
+}
+
+pub type Result<T> = std::result::Result<T, CoreError>;
+
+// ---- the device token ---------------------------------------------------------------------------
+
+pub const TOKEN_FILE: &str = "device-token";
+
+/// Reads the stored token, if the device was enrolled before.
+pub fn read_token(data_dir: &Path) -> Result<Option<String>> {
+    match fs::read_to_string(data_dir.join(TOKEN_FILE)) {
+        Ok(t) if !t.trim().is_empty() => Ok(Some(t.trim().to_owned())),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(CoreError::DataDir { path: data_dir.into(), source }),
+    }
+}
+
+/// Writes the token readable and writable by the owner only (0600), atomically.
+pub fn write_token(data_dir: &Path, token: &str) -> Result<()> {
+    let err = |source| CoreError::DataDir { path: data_dir.into(), source };
+    let tmp = data_dir.join(format!("{TOKEN_FILE}.tmp"));
+    let _ = fs::remove_file(&tmp);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp).map_err(err)?;
+    file.write_all(token.as_bytes()).and_then(|_| file.sync_all()).map_err(err)?;
+    fs::rename(&tmp, data_dir.join(TOKEN_FILE)).map_err(err)?;
+    Ok(())
+}
+
+/// Creates the data directory (0700) if needed.
+pub fn ensure_data_dir(data_dir: &Path) -> Result<()> {
+    let err = |source| CoreError::DataDir { path: data_dir.into(), source };
+    fs::create_dir_all(data_dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(data_dir, fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Returns the stored token, or enrols with the one-time code and stores the token.
+pub fn enrol_if_needed(config: &Config, client: &Client) -> Result<String> {
+    ensure_data_dir(&config.data_dir)?;
+    if let Some(token) = read_token(&config.data_dir)? {
+        return Ok(token);
+    }
+    let code = config.server.enrolment_code.as_deref().ok_or(CoreError::NotEnrolled)?;
+    let response = client.enrol(code, &config.name)?;
+    let got = response.role.as_str().to_owned();
+    if got != config.role.as_str() {
+        return Err(CoreError::WrongRole { got, want: config.role.as_str().into() });
+    }
+    write_token(&config.data_dir, &response.token)?;
+    let device = serde_json::json!({ "device_id": response.device_id, "role": got, "counter": response.counter });
+    fs::write(config.data_dir.join(DEVICE_FILE), device.to_string())
+        .map_err(|source| CoreError::DataDir { path: config.data_dir.clone(), source })?;
+    Ok(response.token)
+}
+
+/// What enrolment said about this device (not secret): its id, role and counter.
+pub const DEVICE_FILE: &str = "device.json";
+
+/// The counter a rating terminal was enrolled for.
+pub fn enrolled_counter(data_dir: &Path) -> Option<CounterId> {
+    let text = fs::read_to_string(data_dir.join(DEVICE_FILE)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["counter"].as_u64().and_then(|c| CounterId::try_from(c).ok())
+}
+
+// ---- tickets ------------------------------------------------------------------------------------
+
+/// A ticket as the kiosk shows and prints it, whether the server issued it or a lease did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedTicket {
+    pub number: String,
+    pub service: String,
+    pub service_name: Localized,
+    pub field: Option<Localized>,
+    pub priority: Priority,
+    pub counters: Vec<CounterId>,
+    pub ahead: Option<usize>,
+    pub estimated_wait_s: Option<u32>,
+    pub issued_at: OffsetDateTime,
+    /// Issued from a lease while the server was unreachable (joins the queue on the next sync).
+    pub offline: bool,
+    /// QR payload shown on screen and printed.
+    pub qr: String,
+}
+
+impl IssuedTicket {
+    fn from_view(v: &TicketView) -> IssuedTicket {
+        IssuedTicket {
+            number: v.number.clone(),
+            service: v.service.to_string(),
+            service_name: v.service_name.clone(),
+            field: Some(v.field.clone()),
+            priority: v.priority,
+            counters: v.counters.clone(),
+            ahead: Some(v.ahead),
+            estimated_wait_s: Some(v.estimated_wait_s),
+            issued_at: v.issued_at,
+            offline: false,
+            qr: format!("MOTCUA:T:{}:{}:{}", v.day, v.number, v.id),
+        }
+    }
+
+    /// The printed slip, labelled in `lang`.
+    pub fn slip(&self, office: &str, lang: Lang) -> printer::TicketSlip {
+        let local = self.issued_at.to_offset(office_offset());
+        let mut labels = printer::slip::SlipLabels::default();
+        let mut footer = vec!["Vui lòng giữ phiếu và chờ gọi số. Xin cảm ơn!".to_owned()];
+        if lang == Lang::En {
+            labels = printer::slip::SlipLabels {
+                field: "Field".into(),
+                counters: "Counters".into(),
+                people_ahead: "People ahead of you".into(),
+                wait: "Estimated wait".into(),
+                wait_minutes: "about {} min".into(),
+                issued: "Issued at".into(),
+                session: "Session".into(),
+                priority: "PRIORITY".into(),
+            };
+            footer = vec!["Please keep this ticket and wait for your number. Thank you!".to_owned()];
+        }
+        printer::TicketSlip {
+            agency: None,
+            office: office.to_owned(),
+            title: if lang == Lang::En { "QUEUE TICKET".into() } else { "PHIẾU SỐ THỨ TỰ".into() },
+            number: self.number.clone(),
+            service: self.service_name.get(lang).to_owned(),
+            field: self.field.as_ref().map(|f| f.get(lang).to_owned()),
+            counters: self.counters.iter().map(|c| c.to_string()).collect(),
+            people_ahead: self.ahead.map(|a| a as u32),
+            estimated_wait_minutes: self.estimated_wait_s.map(|s| s.div_ceil(60)),
+            issued_at: printer::LocalDateTime {
+                year: local.year() as u16,
+                month: u8::from(local.month()),
+                day: local.day(),
+                hour: local.hour(),
+                minute: local.minute(),
+            },
+            session: None,
+            priority: self.priority.is_priority().then(|| self.priority.name().get(lang).to_owned()),
+            qr: Some(self.qr.clone()),
+            footer,
+            logo: None,
+            labels,
+        }
+    }
+}
+
+/// Result of one sync pass.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub tickets_uploaded: usize,
+    pub ratings_uploaded: usize,
+    pub failed: usize,
+    /// The server went away during the pass; the rest waits for the next one.
+    pub interrupted: bool,
+}
+
+/// Where a rating ended up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RatingOutcome {
+    Recorded,
+    /// Kept on the device and uploaded when the server is back.
+    Queued,
+}
+
+/// A dossier answer and whether it came from the cache.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DossierAnswer {
+    pub view: DossierView,
+    /// Set when answered from the cache: the time of the cached answer.
+    pub as_of: Option<OffsetDateTime>,
+}
+
+/// The ticket kiosk's, rating terminal's and display's shared logic.
+pub struct Core {
+    client: Client,
+    store: Store,
+    offline: OfflineSettings,
+    services: Vec<ServiceView>,
+    online: bool,
+    now: Box<dyn Fn() -> OffsetDateTime + Send>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct OfflineSettings {
+    pub lease_size: u32,
+    pub lease_low_water: u32,
+}
+
+const SERVICES_KEY: &str = "services";
+const LINK_KEY: &str = "link";
+/// Idempotency keys of online issues that got no answer (the server may hold a ticket nobody has).
+pub const UNCONFIRMED_KEY: &str = "unconfirmed-online-issues";
+
+impl Core {
+    pub fn new(client: Client, store: Store, offline: OfflineSettings) -> Core {
+        let services =
+            store.get(SERVICES_KEY).ok().flatten().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        Core { client, store, offline, services, online: false, now: Box::new(OffsetDateTime::now_utc) }
+    }
+
+    /// Opens the store in the data directory and enrols if needed.
+    pub fn start(config: &Config) -> Result<Core> {
+        let client = Client::new(config.server_url(), Duration::from_millis(config.server.timeout_ms));
+        let token = enrol_if_needed(config, &client)?;
+        let store = Store::open(&config.data_dir.join("kiosk.sqlite"))?;
+        let offline =
+            OfflineSettings { lease_size: config.offline.lease_size, lease_low_water: config.offline.lease_low_water };
+        Ok(Core::new(client.with_token(token), store, offline))
+    }
+
+    /// Replaces the clock (tests).
+    pub fn set_clock(&mut self, now: impl Fn() -> OffsetDateTime + Send + 'static) {
+        self.now = Box::new(now);
+    }
+
+    pub fn is_online(&self) -> bool {
+        self.online
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn pending(&self) -> Result<Pending> {
+        Ok(self.store.pending()?)
+    }
+
+    fn note<T>(&mut self, r: std::result::Result<T, ClientError>) -> std::result::Result<T, ClientError> {
+        match &r {
+            Ok(_) => self.online = true,
+            Err(e) if e.is_offline() => self.online = false,
+            Err(_) => self.online = true,
+        }
+        r
+    }
+
+    /// The services, fresh from the server when it answers, else the last list seen.
+    pub fn services(&mut self) -> Result<&[ServiceView]> {
+        let r = self.client.services();
+        match self.note(r) {
+            Ok(list) => {
+                if let Ok(json) = serde_json::to_string(&list) {
+                    self.store.put(SERVICES_KEY, &json)?;
+                }
+                self.services = list;
+            }
+            Err(e) if e.is_offline() => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(&self.services)
+    }
+
+    pub fn cached_services(&self) -> &[ServiceView] {
+        &self.services
+    }
+
+    /// Re-reads the service list another connection (the background worker) stored.
+    pub fn reload_cached_services(&mut self) -> Result<&[ServiceView]> {
+        if let Some(list) = self.store.get(SERVICES_KEY)?.and_then(|s| serde_json::from_str(&s).ok()) {
+            self.services = list;
+        }
+        Ok(&self.services)
+    }
+
+    /// Records whether the server answered, for other connections to the same store (the UI's).
+    pub fn publish_link(&self) -> Result<()> {
+        Ok(self.store.put(LINK_KEY, if self.online { "up" } else { "down" })?)
+    }
+
+    /// The link state the background worker last published, if any.
+    pub fn published_link(&self) -> Option<bool> {
+        self.store.get(LINK_KEY).ok().flatten().map(|v| v == "up")
+    }
+
+    /// One pass of the background worker: link check, services, sync, lease top-up, heartbeat.
+    /// Runs on its own thread with its own store connection, so the screen never waits for it.
+    pub fn background_pass(&mut self, heartbeat: Option<&serde_json::Value>) -> Result<SyncReport> {
+        let r = self.client.health();
+        let _ = self.note(r);
+        let report = if self.online {
+            let _ = self.services()?;
+            let report = self.sync()?;
+            if self.online {
+                self.top_up_leases()?;
+            }
+            if let Some(h) = heartbeat {
+                let _ = self.client.heartbeat(h);
+            }
+            report
+        } else {
+            SyncReport { interrupted: true, ..SyncReport::default() }
+        };
+        self.publish_link()?;
+        Ok(report)
+    }
+
+    /// Keeps every open service's leased numbers above the low-water mark (only while online).
+    pub fn top_up_leases(&mut self) -> Result<usize> {
+        let now = (self.now)();
+        let mut granted = 0;
+        let codes: Vec<String> = self.services.iter().filter(|s| s.open).map(|s| s.code.to_string()).collect();
+        for code in codes {
+            if self.store.numbers_left(&code, now)? >= self.offline.lease_low_water {
+                continue;
+            }
+            let r = self.client.lease(&code, self.offline.lease_size);
+            match self.note(r) {
+                Ok(lease) => {
+                    self.store.add_lease(&lease)?;
+                    granted += 1;
+                }
+                Err(e) if e.is_offline() => break,
+                // A closed service or a full day: nothing to lease, not an error for the kiosk.
+                Err(_) => continue,
+            }
+        }
+        Ok(granted)
+    }
+
+    /// Issues a ticket: from the server when it answers, else from a lease (stored before it is returned).
+    pub fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket> {
+        let key = Uuid::new_v4().to_string();
+        let mut r = self.client.issue_ticket(service, priority, &key);
+        if matches!(r, Err(ClientError::NoAnswer(_))) {
+            // The server may have issued it: asking again with the same key returns that ticket
+            // instead of leaving it in the queue with nobody holding it.
+            r = self.client.issue_ticket(service, priority, &key);
+            if matches!(r, Err(ClientError::NoAnswer(_))) {
+                // Still unknown: remember the key so staff can see a possible unheld ticket.
+                let mut keys: Vec<String> =
+                    self.store.get(UNCONFIRMED_KEY)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+                keys.push(key.clone());
+                self.store.put(UNCONFIRMED_KEY, &serde_json::to_string(&keys).unwrap_or_default())?;
+            }
+        }
+        match self.note(r) {
+            Ok(view) => Ok(IssuedTicket::from_view(&view)),
+            Err(e) if e.is_offline() => self.issue_offline(service, priority),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn issue_offline(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket> {
+        let now = (self.now)();
+        let t = self
+            .store
+            .issue_from_lease(service, priority, now, &NumberFormat::default())?
+            .ok_or_else(|| CoreError::NoNumbersLeft(service.to_owned()))?;
+        let known = self.services.iter().find(|s| s.code.as_str() == service);
+        let day = now.to_offset(office_offset()).date();
+        Ok(IssuedTicket {
+            number: t.label.clone(),
+            service: service.to_owned(),
+            service_name: known.map(|s| s.name.clone()).unwrap_or_else(|| Localized::new(service, service)),
+            field: known.map(|s| s.field.clone()),
+            priority,
+            counters: known.map(|s| s.counters.clone()).unwrap_or_default(),
+            ahead: None,
+            estimated_wait_s: None,
+            issued_at: now,
+            offline: true,
+            qr: format!("MOTCUA:T:{day}:{}:{}", t.label, t.key),
+        })
+    }
+
+    /// Records a rating, or queues it when the server is unreachable.
+    pub fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome> {
+        let r = self.client.rate(&request);
+        match self.note(r) {
+            Ok(_) => Ok(RatingOutcome::Recorded),
+            Err(e) if e.is_offline() => {
+                self.store.queue_rating(&request, (self.now)())?;
+                Ok(RatingOutcome::Queued)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Looks a dossier up by a scanned or typed code; answers from the cache (with its time) when offline.
+    pub fn lookup_dossier(&mut self, input: &str) -> Result<DossierAnswer> {
+        let code = DossierCode::parse_lenient(input).map_err(|e| CoreError::BadCode(e.localized()))?;
+        let r = self.client.dossier(code.as_str());
+        match self.note(r) {
+            Ok(view) => {
+                self.store.cache_dossier(&view, (self.now)())?;
+                Ok(DossierAnswer { view, as_of: None })
+            }
+            Err(e) if e.is_offline() => match self.store.cached_dossier(code.as_str())? {
+                Some(CachedDossier { view, as_of }) => Ok(DossierAnswer { view, as_of: Some(as_of) }),
+                None => Err(e.into()),
+            },
+            Err(e) if matches!(&e, ClientError::Refused { status: 404, .. }) => Err(CoreError::UnknownDossier),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Uploads offline tickets (in issue-time order) and queued ratings. Safe to repeat: every upload
+    /// carries the idempotency key made when the ticket was issued; a rating the server already has
+    /// counts as uploaded.
+    pub fn sync(&mut self) -> Result<SyncReport> {
+        let mut report = SyncReport::default();
+        for t in self.store.tickets_to_upload()? {
+            let r = self.client.upload_leased(t.lease, &t.upload(), &t.key);
+            match self.note(r) {
+                Ok(view) => {
+                    self.store.mark_uploaded(&t.key, view.id)?;
+                    report.tickets_uploaded += 1;
+                }
+                Err(e) if e.is_offline() => {
+                    report.interrupted = true;
+                    return Ok(report);
+                }
+                Err(e) => {
+                    self.store.mark_ticket_failed(&t.key, &e.to_string())?;
+                    report.failed += 1;
+                }
+            }
+        }
+        for q in self.store.ratings_to_upload()? {
+            let r = self.client.rate(&q.request);
+            match self.note(r) {
+                Ok(_) => {
+                    self.store.mark_rating_done(&q.key)?;
+                    report.ratings_uploaded += 1;
+                }
+                Err(e) if e.code() == Some("already_rated") => {
+                    self.store.mark_rating_done(&q.key)?;
+                    report.ratings_uploaded += 1;
+                }
+                Err(e) if e.is_offline() => {
+                    report.interrupted = true;
+                    return Ok(report);
+                }
+                Err(e) => {
+                    self.store.mark_rating_failed(&q.key, &e.to_string())?;
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+// ---- printing -----------------------------------------------------------------------------------
+
+/// The kiosk's ticket printer: a profile, a text mode and a transport.
+pub struct TicketPrinter {
+    profile: printer::Profile,
+    mode: printer::TextMode,
+    printer: printer::Printer,
+}
+
+impl TicketPrinter {
+    pub fn new(config: &PrinterConfig) -> Result<TicketPrinter> {
+        let perr = |e: printer::Error| CoreError::Printer(e.to_string());
+        let profile = printer::ProfileSet::builtin().get(&config.profile).map_err(perr)?.clone();
+        let mode = match &config.text_mode {
+            Some(m) => m.parse().map_err(CoreError::Printer)?,
+            None => profile.text_mode,
+        };
+        let target: printer::Target = config.target.parse().map_err(perr)?;
+        let options = printer::transport::Options::for_profile(&profile);
+        Ok(TicketPrinter { profile, mode, printer: printer::Printer::new(target, options) })
+    }
+
+    /// The bytes of one ticket job.
+    pub fn job(&self, slip: &printer::TicketSlip) -> Result<Vec<u8>> {
+        let doc = slip.to_document(self.profile.paper);
+        let encoded = printer::encode(&doc, &self.profile, self.mode).map_err(|e| CoreError::Printer(e.to_string()))?;
+        Ok(encoded.bytes)
+    }
+
+    /// Prints one ticket. A printer that answers status and says it cannot print (paper out, cover
+    /// open, offline, error) gets no job: the ticket is not lost on the floor of a dead printer, and the
+    /// caller shows it on screen, alerts staff and offers a reprint. `Unknown` (no status) still prints.
+    pub fn print(&mut self, slip: &printer::TicketSlip) -> Result<()> {
+        let job = self.job(slip)?;
+        if self.profile.status {
+            let state = self.printer.status().state;
+            if state != printer::PrinterState::Unknown && !state.can_print() {
+                return Err(CoreError::Printer(format!("printer not ready: {state}")));
+            }
+        }
+        self.printer.print(&job).map_err(|e| CoreError::Printer(e.to_string()))
+    }
+
+    pub fn status(&mut self) -> printer::StatusReport {
+        self.printer.status()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::api::LeaseView;
+    use domain::office::ServiceCode;
+
+    /// A server that takes the request and never answers: the kiosk asks once more with the same key,
+    /// then issues from its lease and remembers the key of the unanswered issue.
+    #[test]
+    fn an_unanswered_issue_is_retried_with_its_key_then_issued_from_the_lease() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        let client = Client::new(&format!("http://{addr}"), Duration::from_millis(200)).with_token("t");
+        let store = Store::open_in_memory().unwrap();
+        let now = OffsetDateTime::now_utc();
+        store
+            .add_lease(&LeaseView {
+                id: Uuid::new_v4(),
+                service: ServiceCode::new("ho-tich").unwrap(),
+                letter: 'A',
+                day: now.date(),
+                first: 40,
+                last: 49,
+                expires_at: now + time::Duration::hours(1),
+            })
+            .unwrap();
+        let mut core = Core::new(client, store, OfflineSettings { lease_size: 10, lease_low_water: 2 });
+        let t = core.issue("ho-tich", Priority::None).unwrap();
+        assert!(t.offline);
+        assert_eq!(t.number, "A040");
+        assert!(accepted.load(std::sync::atomic::Ordering::SeqCst) >= 2, "asked twice");
+        let keys: Vec<String> = serde_json::from_str(&core.store().get(UNCONFIRMED_KEY).unwrap().unwrap()).unwrap();
+        assert_eq!(keys.len(), 1);
+    }
+}

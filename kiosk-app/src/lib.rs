@@ -1,0 +1,37 @@
+//! The Slint touch application of the one-stop office: ticket kiosk, rating terminal and waiting-room
+//! display, working through a short loss of the queue server.
+//!
+//! | module | role |
+//! |---|---|
+//! | [`config`] | the device TOML (role, server, enrolment code, printer, scanner, camera, GPIO, UI, offline), validated with errors that name the field |
+//! | [`client`] | blocking HTTP client of the queue server (`domain::api` payloads); tells "unreachable" (work offline) from "refused" |
+//! | [`store`] | local SQLite (WAL, `synchronous = FULL`): leases, offline tickets, queued ratings, dossier cache with its time, last service list |
+//! | [`core`] | enrolment and the 0600 token, issuing (online with an Idempotency-Key, else from a lease), lease top-up, printing, rating, lookup, sync |
+//! | [`events`] | the server's live events (SSE, resumed with `Last-Event-ID`): the rating terminal wakes on `rating_invited` |
+//! | [`scan`] | camera frames and scanner text through `scanner::ScanSession` to a dossier code or an explanation |
+//! | [`gpio`] | the physical take-ticket button and paper-low LED behind a trait (fake; rppal with `gpio-rppal`) |
+//! | [`ui`] | the Slint UI (`ui/*.slint`, printerdemo layout), the `Backend` trait the screens use (live or demo) and the `Controller` that wires callbacks |
+//! | [`screenshots`] | every screen of a role, vi and en, rendered with the software renderer to PNG |
+//!
+//! Only [`ui`] and [`screenshots`] depend on Slint; everything else is testable without a display.
+//!
+//! # Invariants
+//! - A number handed out offline is taken from a lease and stored in the same SQLite transaction, before
+//!   it is shown or printed: no number twice, none lost across a crash.
+//! - Every upload of an offline ticket carries the idempotency key made when it was issued; a retry after
+//!   a lost reply yields the same server ticket. Offline tickets are uploaded in issue-time order.
+//! - A queued rating is done when the server records it or answers `already_rated`.
+//! - The device token is written owner-only (0600, atomically); the data directory is 0700.
+//! - A ticket exists before it is printed: a printer failure never loses it (shown with its QR, staff
+//!   alerted by heartbeat, reprint offered), and no job is sent to a printer that reports it cannot print.
+//! - The UI never talks to the network or the printer itself; it goes through a `Backend`.
+
+pub mod client;
+pub mod config;
+pub mod core;
+pub mod events;
+pub mod gpio;
+pub mod scan;
+pub mod screenshots;
+pub mod store;
+pub mod ui;

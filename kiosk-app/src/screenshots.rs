@@ -1,0 +1,208 @@
+//! `kiosk-app screenshots`: every screen of a role, in Vietnamese and English, rendered with Slint's
+//! software renderer into PNG files (no display needed).
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Duration;
+
+use domain::i18n::Lang;
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::platform::{Platform, WindowAdapter};
+use slint::{ComponentHandle, PlatformError};
+
+use crate::config::DeviceRole;
+use crate::ui::{Controller, DemoBackend, Kiosk, MainWindow, Options, Page};
+
+struct ShotPlatform {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Platform for ShotPlatform {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
+        Ok(self.window.clone())
+    }
+}
+
+/// Installs the off-screen platform (once per thread); returns its window.
+pub fn install_platform() -> Result<Rc<MinimalSoftwareWindow>, PlatformError> {
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+    slint::platform::set_platform(Box::new(ShotPlatform { window: window.clone() }))
+        .map_err(|e| PlatformError::Other(e.to_string()))?;
+    Ok(window)
+}
+
+/// Renders the window's current content into an RGB buffer.
+pub fn render(window: &MinimalSoftwareWindow, width: u32, height: u32) -> Vec<u8> {
+    window.set_size(slint::PhysicalSize::new(width, height));
+    slint::platform::update_timers_and_animations();
+    window.request_redraw();
+    let mut pixels = vec![slint::Rgb8Pixel { r: 0, g: 0, b: 0 }; (width * height) as usize];
+    window.draw_if_needed(|renderer| {
+        renderer.render(&mut pixels, width as usize);
+    });
+    pixels.iter().flat_map(|p| [p.r, p.g, p.b]).collect()
+}
+
+pub fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> std::io::Result<()> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
+    writer.write_image_data(rgb).map_err(std::io::Error::other)?;
+    writer.finish().map_err(std::io::Error::other)?;
+    Ok(())
+}
+
+/// One screen: a name and how to get there from a fresh controller.
+type Step = (&'static str, fn(&MainWindow, &Rc<RefCell<Controller>>));
+
+fn kiosk_screens() -> Vec<Step> {
+    vec![
+        ("home", |_, _| {}),
+        ("services", |ui, _| ui.global::<Kiosk>().invoke_navigate(Page::Services)),
+        ("services-search", |ui, _| {
+            let k = ui.global::<Kiosk>();
+            k.invoke_navigate(Page::Services);
+            for c in ["h", "o", " ", "t", "i", "c", "h"] {
+                k.invoke_edit("search".into(), c.into());
+            }
+        }),
+        ("priority", |ui, _| ui.global::<Kiosk>().invoke_choose_service("khai-sinh".into())),
+        ("ticket", |ui, _| {
+            let k = ui.global::<Kiosk>();
+            k.invoke_choose_service("khai-sinh".into());
+            k.invoke_take_ticket(1);
+        }),
+        ("lookup", |ui, _| {
+            let k = ui.global::<Kiosk>();
+            k.set_code_for_rating(false);
+            k.invoke_navigate(Page::CodeEntry);
+            for c in "000.00.01.H29-2603".chars() {
+                k.invoke_edit("code".into(), c.to_string().into());
+            }
+        }),
+        ("lookup-bad-code", |ui, _| {
+            let k = ui.global::<Kiosk>();
+            k.set_code_for_rating(false);
+            k.invoke_navigate(Page::CodeEntry);
+            k.invoke_edit("code".into(), "12345".into());
+            k.invoke_submit_code("12345".into());
+        }),
+        ("dossier", |ui, _| {
+            let k = ui.global::<Kiosk>();
+            k.set_code_for_rating(false);
+            k.invoke_submit_code("000.00.01.H29-260310-0420".into());
+        }),
+        ("rating-level", |ui, _| {
+            let k = ui.global::<Kiosk>();
+            k.set_code_for_rating(true);
+            k.invoke_submit_code("000.00.01.H29-260310-0420".into());
+        }),
+        ("pin", |ui, _| ui.global::<Kiosk>().invoke_navigate(Page::Pin)),
+    ]
+}
+
+fn offline_screens() -> Vec<Step> {
+    vec![
+        ("offline-ticket", |ui, c| {
+            let _ = c;
+            let k = ui.global::<Kiosk>();
+            k.invoke_choose_service("chung-thuc".into());
+            k.invoke_take_ticket(0);
+        }),
+        ("technician", |ui, _| {
+            let k = ui.global::<Kiosk>();
+            k.invoke_navigate(Page::Pin);
+            for d in "2468".chars() {
+                k.invoke_edit("pin".into(), d.to_string().into());
+            }
+            k.invoke_submit_pin("".into());
+        }),
+    ]
+}
+
+fn rating_screens() -> Vec<Step> {
+    vec![
+        ("waiting", |_, _| {}),
+        ("rating-level", |_, c| c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1)),
+        ("rating-questions", |ui, c| {
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+            let k = ui.global::<Kiosk>();
+            k.invoke_rate(0);
+            k.invoke_answer(0, 2);
+            k.invoke_answer(2, 1);
+        }),
+        ("rating-comment", |ui, c| {
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+            let k = ui.global::<Kiosk>();
+            k.invoke_rate(1);
+            k.invoke_navigate(Page::RatingComment);
+            for ch in "CAN BO NHIET TINH".chars() {
+                k.invoke_edit("comment".into(), ch.to_string().into());
+            }
+        }),
+        ("thanks", |ui, c| {
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+            let k = ui.global::<Kiosk>();
+            k.invoke_rate(0);
+            k.invoke_finish_rating();
+        }),
+    ]
+}
+
+fn display_screens() -> Vec<Step> {
+    vec![("board", |_, _| {})]
+}
+
+/// Renders every screen of `role` in vi and en at `size` into `out`; returns the files written.
+pub fn render_role(
+    window: &Rc<MinimalSoftwareWindow>,
+    role: DeviceRole,
+    size: (u32, u32),
+    out: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out)?;
+    let mut written = Vec::new();
+    let mut sets: Vec<(bool, Vec<Step>)> = Vec::new();
+    match role {
+        DeviceRole::TicketKiosk => {
+            sets.push((true, kiosk_screens()));
+            sets.push((false, offline_screens()));
+        }
+        DeviceRole::RatingTerminal => sets.push((true, rating_screens())),
+        DeviceRole::Display => {
+            sets.push((true, display_screens()));
+            sets.push((false, vec![("board-offline", |_, _| {})]));
+        }
+    }
+    for lang in [Lang::Vi, Lang::En] {
+        for (online, steps) in &sets {
+            for (name, step) in steps {
+                let ui = MainWindow::new()?;
+                let backend = DemoBackend { online: *online, ..DemoBackend::default() };
+                let options = Options {
+                    role,
+                    lang,
+                    office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+                    technician_pin: "2468".into(),
+                    idle_timeout: Duration::from_secs(60),
+                    size,
+                };
+                let controller = Controller::attach(&ui, Box::new(backend), options);
+                let noon = time::macros::datetime!(2026-03-10 02:41 UTC);
+                controller.borrow_mut().tick(noon);
+                ui.show()?;
+                step(&ui, &controller);
+                let rgb = render(window, size.0, size.1);
+                let lang_code = if lang == Lang::Vi { "vi" } else { "en" };
+                let path = out.join(format!("{}-{name}-{lang_code}-{}x{}.png", role.as_str(), size.0, size.1));
+                write_png(&path, &rgb, size.0, size.1)?;
+                written.push(path);
+                ui.hide()?;
+            }
+        }
+    }
+    Ok(written)
+}

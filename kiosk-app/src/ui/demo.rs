@@ -1,0 +1,197 @@
+//! Canned data in both languages for screenshots and UI tests (no server, no printer).
+
+use domain::api::{DossierStep, DossierView, RatingRequest, ServiceView};
+use domain::dossier::{DossierCode, DossierStatus, Timeliness};
+use domain::i18n::{Lang, Localized};
+use domain::office::{Priority, ServiceCode};
+use time::macros::datetime;
+
+use super::{Backend, Board};
+use crate::core::{DossierAnswer, IssuedTicket, RatingOutcome};
+
+pub struct DemoBackend {
+    pub online: bool,
+    pub printer_ok: bool,
+    pub issued: Vec<IssuedTicket>,
+    pub printed: Vec<String>,
+    pub ratings: Vec<RatingRequest>,
+    pub cached: bool,
+    pub next: u32,
+}
+
+impl Default for DemoBackend {
+    fn default() -> Self {
+        DemoBackend {
+            online: true,
+            printer_ok: true,
+            issued: vec![],
+            printed: vec![],
+            ratings: vec![],
+            cached: false,
+            next: 25,
+        }
+    }
+}
+
+fn service(
+    code: &str,
+    letter: char,
+    name: (&str, &str),
+    field: (&str, &str),
+    waiting: usize,
+    counters: &[u16],
+) -> ServiceView {
+    ServiceView {
+        code: ServiceCode::new(code).expect("valid demo code"),
+        letter,
+        name: Localized::new(name.0, name.1),
+        field: Localized::new(field.0, field.1),
+        open: true,
+        waiting,
+        estimated_wait_s: waiting as u32 * 180,
+        service_level_target_s: 1800,
+        counters: counters.to_vec(),
+    }
+}
+
+pub fn demo_services() -> Vec<ServiceView> {
+    let ht = ("Hộ tịch", "Civil status");
+    let dd = ("Đất đai", "Land");
+    let ct = ("Chứng thực", "Certification");
+    let kd = ("Đăng ký kinh doanh", "Business registration");
+    vec![
+        service("khai-sinh", 'A', ("Đăng ký khai sinh", "Birth registration"), ht, 7, &[1, 3]),
+        service("ket-hon", 'B', ("Đăng ký kết hôn", "Marriage registration"), ht, 2, &[1]),
+        service("khai-tu", 'C', ("Đăng ký khai tử", "Death registration"), ht, 0, &[3]),
+        service("chung-thuc", 'D', ("Chứng thực bản sao từ bản chính", "Certified copies"), ct, 12, &[2]),
+        service("chu-ky", 'E', ("Chứng thực chữ ký", "Signature certification"), ct, 3, &[2]),
+        service("dat-dai", 'F', ("Cấp giấy chứng nhận quyền sử dụng đất", "Land use right certificate"), dd, 5, &[4]),
+        service("ho-kinh-doanh", 'G', ("Đăng ký hộ kinh doanh", "Household business registration"), kd, 1, &[5]),
+    ]
+}
+
+pub fn demo_dossier() -> DossierView {
+    let step = |at: &str, unit: &str, title: &str, status| DossierStep {
+        at: Some(at.into()),
+        unit: Some(unit.into()),
+        officer: Some("Nguyễn V. A.".into()),
+        title: Some(title.into()),
+        action: None,
+        status: Some(status),
+    };
+    DossierView {
+        code: DossierCode::parse_strict("000.00.01.H29-260310-0420").expect("valid demo code"),
+        procedure: Some("Cấp giấy chứng nhận quyền sử dụng đất lần đầu".into()),
+        field: Some("Đất đai".into()),
+        owner: Some("Trần T. B.".into()),
+        status: DossierStatus::InProcess,
+        status_name: DossierStatus::InProcess.name(),
+        next_step: DossierStatus::InProcess.next_step(),
+        received_at: Some("2026-03-10T09:41:00+07:00".into()),
+        appointment_at: Some("2026-03-24T16:00:00+07:00".into()),
+        finished_at: None,
+        timeliness: Some(Timeliness::DueSoon),
+        unit: Some("Văn phòng đăng ký đất đai".into()),
+        history: vec![
+            step("2026-03-10T09:41:00+07:00", "Bộ phận một cửa", "Tiếp nhận hồ sơ", DossierStatus::Received),
+            step("2026-03-11T14:05:00+07:00", "Văn phòng đăng ký đất đai", "Thẩm định hồ sơ", DossierStatus::InProcess),
+        ],
+        updated_at: datetime!(2026-03-12 08:00 UTC),
+    }
+}
+
+impl Backend for DemoBackend {
+    fn services(&mut self) -> Vec<ServiceView> {
+        demo_services()
+    }
+
+    fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket, Localized> {
+        let s = demo_services()
+            .into_iter()
+            .find(|s| s.code.as_str() == service)
+            .ok_or_else(|| Localized::new("Dịch vụ này hiện không phục vụ.", "This service is not available now."))?;
+        let number = format!("{}{:03}", s.letter, self.next);
+        self.next += 1;
+        let t = IssuedTicket {
+            number: number.clone(),
+            service: service.to_owned(),
+            service_name: s.name.clone(),
+            field: Some(s.field.clone()),
+            priority,
+            counters: s.counters.clone(),
+            ahead: (self.online).then_some(s.waiting),
+            estimated_wait_s: (self.online).then_some(s.estimated_wait_s),
+            issued_at: datetime!(2026-03-10 02:41 UTC),
+            offline: !self.online,
+            qr: format!("MOTCUA:T:2026-03-10:{number}:demo"),
+        };
+        self.issued.push(t.clone());
+        Ok(t)
+    }
+
+    fn print(&mut self, ticket: &IssuedTicket, _lang: Lang) -> Result<(), String> {
+        if self.printer_ok {
+            self.printed.push(ticket.number.clone());
+            Ok(())
+        } else {
+            Err("out of paper".into())
+        }
+    }
+
+    fn lookup(&mut self, code: &str) -> Result<DossierAnswer, Localized> {
+        let parsed = DossierCode::parse_lenient(code).map_err(|e| e.localized())?;
+        let view = demo_dossier();
+        if parsed != view.code {
+            return Err(Localized::new(
+                "Không tìm thấy hồ sơ với mã này. Vui lòng kiểm tra lại mã trên giấy hẹn.",
+                "No dossier has this code. Please check the code on your appointment slip.",
+            ));
+        }
+        Ok(DossierAnswer { view, as_of: self.cached.then_some(datetime!(2026-03-12 01:30 UTC)) })
+    }
+
+    fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome, Localized> {
+        self.ratings.push(request);
+        Ok(if self.online { RatingOutcome::Recorded } else { RatingOutcome::Queued })
+    }
+
+    fn online(&self) -> bool {
+        self.online
+    }
+
+    fn pending_uploads(&self) -> usize {
+        if self.online {
+            0
+        } else {
+            self.issued.iter().filter(|t| t.offline).count() + 2
+        }
+    }
+
+    fn health(&mut self) -> Vec<String> {
+        vec![
+            format!("Máy chủ: {}", if self.online { "kết nối tốt (http://192.0.2.10:8080)" } else { "mất kết nối" }),
+            format!("Máy in: {}", if self.printer_ok { "sẵn sàng (epson-tm-t20, cp1258)" } else { "hết giấy" }),
+            "Máy quét: bàn phím (wedge)".into(),
+            format!("Chờ gửi: {} phiếu, 0 đánh giá", self.pending_uploads()),
+        ]
+    }
+
+    fn board(&mut self) -> Board {
+        let s = demo_services();
+        Board {
+            office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+            notice: Localized::new(
+                "Quý khách vui lòng giữ trật tự và chờ đến lượt. Giờ làm việc: 7:30 – 17:00.",
+                "Please wait for your number to be called. Opening hours: 7:30 – 17:00.",
+            ),
+            serving: vec![
+                ("1".into(), "A024".into(), s[0].name.clone()),
+                ("2".into(), "D031".into(), s[3].name.clone()),
+                ("3".into(), "A023".into(), s[0].name.clone()),
+                ("4".into(), "F007".into(), s[5].name.clone()),
+            ],
+            recent: vec![("A024".into(), "1".into()), ("D031".into(), "2".into()), ("F007".into(), "4".into())],
+            waiting: 30,
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Test harness: the real `queue-server` binary (demo office) on a fixed loopback port, so it can be
+//! stopped and started again at the same address, and device enrolment through its CLI.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+/// The queue-server binary: `$QUEUE_SERVER_BIN`, or built next to this test in the same target directory.
+pub fn server_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Ok(p) = std::env::var("QUEUE_SERVER_BIN") {
+            return PathBuf::from(p);
+        }
+        // target/<profile>/deps/<test> → target/<profile>/queue-server
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+        let target_dir = profile_dir.parent().unwrap().to_path_buf();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-q", "-p", "queue-server", "--bin", "queue-server"])
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build for queue-server");
+        assert!(status.success(), "building queue-server failed");
+        profile_dir.join("queue-server")
+    })
+    .clone()
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kiosk-{name}-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub struct Server {
+    child: Option<Child>,
+    pub port: u16,
+    pub dir: PathBuf,
+}
+
+impl Server {
+    pub fn demo(dir: &Path) -> Server {
+        let mut s = Server { child: None, port: free_port(), dir: dir.to_path_buf() };
+        s.start();
+        s
+    }
+
+    pub fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn start(&mut self) {
+        assert!(self.child.is_none(), "already running");
+        for _ in 0..50 {
+            let mut child = Command::new(server_bin())
+                .args(["demo", "--listen", &format!("127.0.0.1:{}", self.port), "--data-dir"])
+                .arg(&self.dir)
+                .env("RUST_LOG", "warn")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start queue-server");
+            let mut reader = BufReader::new(child.stdout.take().unwrap());
+            let mut line = String::new();
+            let mut listening = false;
+            while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                if line.contains("listening on") {
+                    listening = true;
+                    break;
+                }
+                line.clear();
+            }
+            if listening {
+                std::thread::spawn(move || for _ in reader.lines() {});
+                self.child = Some(child);
+                return;
+            }
+            // The port may still be held by the previous process: try again shortly.
+            let _ = child.wait();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("queue-server did not start on port {}", self.port);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// A one-time enrolment code for a device of `role` (through the CLI, while the server runs).
+    pub fn enrolment_code(&self, role: &str, counter: Option<u16>) -> String {
+        let mut cmd = Command::new(server_bin());
+        cmd.args(["enrol", "--data-dir"]).arg(&self.dir).args(["--role", role, "--name", "Kiosk test"]);
+        if let Some(c) = counter {
+            cmd.args(["--counter", &c.to_string()]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_owned()
+    }
+
+    /// A staff token (demo password).
+    pub fn login(&self, user: &str) -> String {
+        let r: serde_json::Value = reqwest::blocking::Client::new()
+            .post(format!("{}/api/v1/auth/login", self.base()))
+            .json(&serde_json::json!({"username": user, "password": "motcua-demo"}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        r["token"].as_str().unwrap().to_owned()
+    }
+
+    pub fn get(&self, token: &str, path: &str) -> serde_json::Value {
+        reqwest::blocking::Client::new()
+            .get(format!("{}{path}", self.base()))
+            .bearer_auth(token)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A kiosk config file in `dir` for the server.
+pub fn kiosk_config(dir: &Path, role: &str, server: &str, code: &str, printer: Option<&str>) -> PathBuf {
+    let mut text = format!(
+        "role = \"{role}\"\ndata_dir = \"state\"\n[server]\nurl = \"{server}\"\nenrolment_code = \"{code}\"\ntimeout_ms = 1500\n"
+    );
+    if let Some(p) = printer {
+        text.push_str(&format!("[printer]\ntarget = \"{p}\"\nprofile = \"epson-tm-t20\"\ntext_mode = \"cp1258\"\n"));
+    }
+    let path = dir.join("kiosk.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}

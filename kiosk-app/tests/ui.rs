@@ -1,0 +1,297 @@
+//! UI tests with Slint's testing backend: find controls by accessible label, click them, check what the
+//! screen says. The backend is canned ([`DemoBackend`]), so these need no server and no display.
+
+use std::time::Duration;
+
+use domain::i18n::Lang;
+use i_slint_backend_testing::ElementHandle;
+use kiosk_app::config::DeviceRole;
+use kiosk_app::ui::{Controller, DemoBackend, Kiosk, MainWindow, Options, Page};
+use slint::ComponentHandle;
+
+fn init() {
+    thread_local!(static INIT: () = i_slint_backend_testing::init_no_event_loop());
+    INIT.with(|_| {});
+}
+
+fn app(role: DeviceRole, backend: DemoBackend) -> (MainWindow, std::rc::Rc<std::cell::RefCell<Controller>>) {
+    init();
+    let ui = MainWindow::new().unwrap();
+    let options = Options {
+        role,
+        lang: Lang::Vi,
+        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        technician_pin: "2468".into(),
+        idle_timeout: Duration::from_secs(60),
+        size: (1080, 1920),
+    };
+    let c = Controller::attach(&ui, Box::new(backend), options);
+    ui.show().unwrap();
+    (ui, c)
+}
+
+fn find(ui: &MainWindow, label: &str) -> Vec<ElementHandle> {
+    ElementHandle::find_by_accessible_label(ui, label).collect()
+}
+
+#[track_caller]
+fn click(ui: &MainWindow, label: &str) {
+    // Only buttons: a text showing the same characters (the typed code) is not a control.
+    let found: Vec<ElementHandle> = find(ui, label)
+        .into_iter()
+        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+        .collect();
+    assert!(!found.is_empty(), "no button labelled {label:?} on page {:?}", ui.global::<Kiosk>().get_page());
+    found[0].invoke_accessible_default_action();
+}
+
+#[track_caller]
+fn value_of(ui: &MainWindow, label: &str) -> String {
+    find(ui, label).first().and_then(|e| e.accessible_value()).unwrap_or_else(|| panic!("no {label:?}")).to_string()
+}
+
+fn page(ui: &MainWindow) -> Page {
+    ui.global::<Kiosk>().get_page()
+}
+
+#[test]
+fn take_a_ticket_with_priority() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    assert_eq!(page(&ui), Page::Home);
+    click(&ui, "Lấy số thứ tự");
+    assert_eq!(page(&ui), Page::Services);
+    // Grouped by field: every demo service is listed, with its field heading.
+    assert!(!find(&ui, "Đăng ký khai sinh").is_empty());
+    click(&ui, "Đăng ký khai sinh");
+    assert_eq!(page(&ui), Page::Priority);
+    click(&ui, "Người cao tuổi");
+    assert_eq!(page(&ui), Page::Ticket);
+    assert_eq!(value_of(&ui, "Số thứ tự"), "A025");
+    assert!(find(&ui, "Máy in gặp sự cố").is_empty(), "printer worked");
+    assert!(!find(&ui, "Mã QR của phiếu").is_empty());
+    click(&ui, "Xong");
+    assert_eq!(page(&ui), Page::Home);
+}
+
+#[test]
+fn search_ignores_diacritics() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "Lấy số thứ tự");
+    let k = ui.global::<Kiosk>();
+    for ch in "chung thuc".chars() {
+        k.invoke_edit("search".into(), ch.to_string().into());
+    }
+    let services: Vec<String> =
+        slint::Model::iter(&k.get_services()).filter(|r| !r.is_header).map(|r| r.title.to_string()).collect();
+    assert_eq!(services, ["Chứng thực bản sao từ bản chính", "Chứng thực chữ ký"]);
+    for _ in 0..10 {
+        k.invoke_edit("search".into(), "backspace".into());
+    }
+    assert_eq!(slint::Model::iter(&k.get_services()).filter(|r| !r.is_header).count(), 7);
+}
+
+#[test]
+fn printer_failure_keeps_the_ticket_on_screen() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend { printer_ok: false, ..DemoBackend::default() });
+    click(&ui, "Lấy số thứ tự");
+    click(&ui, "Đăng ký kết hôn");
+    click(&ui, "Lấy số thông thường");
+    assert_eq!(page(&ui), Page::Ticket);
+    assert_eq!(value_of(&ui, "Số thứ tự"), "B025");
+    assert!(!find(&ui, "Máy in gặp sự cố").is_empty());
+    assert!(!find(&ui, "In lại").is_empty());
+}
+
+#[test]
+fn offline_indicator_and_offline_ticket() {
+    let (ui, c) = app(DeviceRole::TicketKiosk, DemoBackend { online: false, ..DemoBackend::default() });
+    c.borrow_mut().tick(time::OffsetDateTime::now_utc());
+    assert!(!find(&ui, "Mất kết nối máy chủ").is_empty(), "offline banner on the home screen");
+    click(&ui, "Lấy số thứ tự");
+    click(&ui, "Đăng ký khai sinh");
+    click(&ui, "Lấy số thông thường");
+    assert!(ui.global::<Kiosk>().get_ticket_offline());
+}
+
+#[test]
+fn language_switch_translates_the_screen() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    assert!(!find(&ui, "Lấy số thứ tự").is_empty());
+    click(&ui, "Đổi ngôn ngữ");
+    assert!(find(&ui, "Lấy số thứ tự").is_empty());
+    assert!(!find(&ui, "Take a queue number").is_empty());
+    click(&ui, "Take a queue number");
+    assert!(!find(&ui, "Birth registration").is_empty(), "service names follow the language");
+    click(&ui, "Change language");
+    assert!(!find(&ui, "Đăng ký khai sinh").is_empty());
+}
+
+#[test]
+fn dossier_lookup_with_the_code_keyboard() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "Tra cứu hồ sơ");
+    assert_eq!(page(&ui), Page::CodeEntry);
+    for ch in "000.00.01.H29-260310-0420".chars() {
+        click(&ui, &ch.to_string());
+    }
+    assert_eq!(value_of(&ui, "Mã hồ sơ"), "000.00.01.H29-260310-0420");
+    click(&ui, "Tra cứu");
+    assert_eq!(page(&ui), Page::Dossier);
+    assert_eq!(value_of(&ui, "Trạng thái hồ sơ"), "Đang xử lý");
+    assert!(find(&ui, "Dữ liệu đã lưu").is_empty(), "fresh answer, no as-of banner");
+}
+
+#[test]
+fn malformed_and_unknown_codes_get_a_helpful_message() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "Tra cứu hồ sơ");
+    for ch in "12345".chars() {
+        click(&ui, &ch.to_string());
+    }
+    click(&ui, "Tra cứu");
+    assert_eq!(page(&ui), Page::CodeEntry);
+    let error = ui.global::<Kiosk>().get_code_error().to_string();
+    assert!(error.contains("không đúng định dạng"), "{error}");
+    click(&ui, "Xoá hết");
+    ui.global::<Kiosk>().invoke_submit_code("000.00.01.H29-260310-0999".into());
+    assert!(ui.global::<Kiosk>().get_code_error().contains("Không tìm thấy"));
+}
+
+#[test]
+fn cached_dossier_shows_its_time() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend { online: false, cached: true, ..DemoBackend::default() });
+    ui.global::<Kiosk>().invoke_submit_code("000.00.01.H29-260310-0420".into());
+    assert_eq!(page(&ui), Page::Dossier);
+    assert!(!find(&ui, "Dữ liệu đã lưu").is_empty());
+    assert_eq!(ui.global::<Kiosk>().get_dossier_as_of(), "08:30 12/03/2026");
+}
+
+#[test]
+fn rating_terminal_flow() {
+    let (ui, c) = app(DeviceRole::RatingTerminal, DemoBackend::default());
+    assert_eq!(page(&ui), Page::Message);
+    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+    assert_eq!(page(&ui), Page::RatingLevel);
+    click(&ui, "Rất hài lòng");
+    assert_eq!(page(&ui), Page::RatingQuestions);
+    click(&ui, "Thái độ của cán bộ khi hướng dẫn, tiếp nhận, giải quyết: Tốt");
+    let answered: Vec<i32> = slint::Model::iter(&ui.global::<Kiosk>().get_questions()).map(|q| q.answer).collect();
+    assert_eq!(answered, [-1, -1, 2]);
+    click(&ui, "Viết góp ý");
+    for ch in "TOT".chars() {
+        click(&ui, &ch.to_string());
+    }
+    assert_eq!(value_of(&ui, "Góp ý"), "TOT");
+    click(&ui, "Gửi đánh giá");
+    assert_eq!(page(&ui), Page::Thanks);
+    click(&ui, "Xong");
+    assert_eq!(page(&ui), Page::Message);
+}
+
+#[test]
+fn technician_screen_needs_the_pin() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "technician");
+    assert_eq!(page(&ui), Page::Pin);
+    for d in ["1", "1", "1", "1", "OK"] {
+        click(&ui, d);
+    }
+    assert_eq!(page(&ui), Page::Pin);
+    assert!(!ui.global::<Kiosk>().get_pin_error().is_empty());
+    for d in ["2", "4", "6", "8"] {
+        click(&ui, d);
+    }
+    assert_eq!(value_of(&ui, "Mã PIN"), "●●●●", "the digits are never exposed");
+    click(&ui, "OK");
+    assert_eq!(page(&ui), Page::Technician);
+    let health: Vec<String> = slint::Model::iter(&ui.global::<Kiosk>().get_health()).map(|s| s.to_string()).collect();
+    assert!(health.iter().any(|l| l.starts_with("kiosk-app ")), "{health:?}");
+    click(&ui, "In thử");
+    click(&ui, "Thoát");
+    assert_eq!(page(&ui), Page::Home);
+}
+
+#[test]
+fn display_shows_the_board() {
+    let (ui, _c) = app(DeviceRole::Display, DemoBackend::default());
+    assert_eq!(page(&ui), Page::Display);
+    assert_eq!(value_of(&ui, "Quầy 2"), "D031");
+}
+
+#[test]
+fn idle_timeout_returns_home() {
+    init();
+    let ui = MainWindow::new().unwrap();
+    let options = Options {
+        role: DeviceRole::TicketKiosk,
+        lang: Lang::Vi,
+        office: "X".into(),
+        technician_pin: "2468".into(),
+        idle_timeout: Duration::from_millis(50),
+        size: (800, 480),
+    };
+    let c = Controller::attach(&ui, Box::new(DemoBackend::default()), options);
+    click(&ui, "Tra cứu hồ sơ");
+    assert_eq!(page(&ui), Page::CodeEntry);
+    c.borrow_mut().tick(time::OffsetDateTime::now_utc());
+    assert_eq!(page(&ui), Page::CodeEntry, "not idle yet");
+    std::thread::sleep(Duration::from_millis(80));
+    c.borrow_mut().tick(time::OffsetDateTime::now_utc());
+    assert_eq!(page(&ui), Page::Home);
+}
+
+#[test]
+fn physical_button_takes_a_ticket() {
+    let (ui, c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    let fake = kiosk_app::gpio::FakeGpio::default();
+    c.borrow_mut().set_gpio(Box::new(fake.clone()), Some("chung-thuc".into()));
+    c.borrow_mut().poll_button();
+    assert_eq!(page(&ui), Page::Home, "no press, nothing happens");
+    fake.press();
+    c.borrow_mut().poll_button();
+    assert_eq!(page(&ui), Page::Ticket);
+    assert_eq!(value_of(&ui, "Số thứ tự"), "D025");
+}
+
+/// The camera path: a QR image (a receipt's URL with the code inside) through `scanner` opens the
+/// dossier screen; a QR from the public corpus that is no dossier code gets an explanation.
+#[test]
+fn camera_scan_opens_the_dossier() {
+    let (ui, c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    // Render the receipt QR as a camera would see it: 4 px modules, quiet zone, grey paper.
+    let qr = qrcode::QrCode::new(b"https://dichvucong.example/tra-cuu?ma=000.00.01.H29-260310-0420").unwrap();
+    let n = qr.width();
+    let colors = qr.to_colors();
+    let (scale, pad) = (4, 24);
+    let size = n * scale + 2 * pad;
+    let mut luma = vec![200u8; size * size];
+    for y in 0..n * scale {
+        for x in 0..n * scale {
+            if colors[(y / scale) * n + x / scale] == qrcode::Color::Dark {
+                luma[(y + pad) * size + x + pad] = 30;
+            }
+        }
+    }
+    let frame = scanner::GrayFrame::from_luma(size, size, luma).unwrap();
+    let mut scan = kiosk_app::scan::Scanner::new();
+    let result = scan.frame(&frame).expect("the QR is read");
+    assert!(scan.frame(&frame).is_none(), "the same code within 3 s counts once");
+    c.borrow_mut().on_scan(result);
+    assert_eq!(page(&ui), Page::Dossier);
+    assert_eq!(ui.global::<Kiosk>().get_dossier_code(), "000.00.01.H29-260310-0420");
+
+    click(&ui, "Xong");
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/zxing-blackbox/qrcode-1/1.png");
+    let corpus = if corpus.exists() {
+        corpus
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/zxing-blackbox/qrcode-1/1.png")
+    };
+    if corpus.exists() {
+        let result = kiosk_app::scan::Scanner::new().image_file(&corpus).expect("corpus QR is read");
+        c.borrow_mut().on_scan(result);
+        assert_eq!(page(&ui), Page::CodeEntry);
+        assert!(ui.global::<Kiosk>().get_code_error().contains("không phải mã hồ sơ"));
+    }
+}
