@@ -793,7 +793,7 @@ pub fn decide(
                 return Err(QueueError::OfficeClosed);
             }
             let number = next_number(state, service, today);
-            check_number_fits(state, number)?;
+            check_number_fits(number)?;
             let id = new_id();
             events.push(EventKind::TicketIssued {
                 ticket: id,
@@ -843,10 +843,15 @@ pub fn decide(
             events.push(EventKind::TicketCalled { ticket: t.id, counter: *counter, officer: officer.clone(), how });
             ticket_out = Some(t.id);
         }
-        Command::Recall { counter } => {
-            let t = current_ticket(state, *counter)?;
-            events.push(EventKind::TicketRecalled { ticket: t.id, counter: *counter });
-            ticket_out = Some(t.id);
+        // Actions on the counter's current ticket that take nothing else.
+        Command::Recall { counter } | Command::NoShow { counter } | Command::Park { counter } => {
+            let (ticket, counter) = (current_ticket(state, *counter)?.id, *counter);
+            events.push(match command {
+                Command::Recall { .. } => EventKind::TicketRecalled { ticket, counter },
+                Command::NoShow { .. } => EventKind::TicketMissed { ticket, counter },
+                _ => EventKind::TicketParked { ticket, counter },
+            });
+            ticket_out = Some(ticket);
         }
         Command::Start { counter } => {
             let t = current_ticket(state, *counter)?;
@@ -877,16 +882,6 @@ pub fn decide(
                 outcome: outcome.clone(),
                 next_services: next,
             });
-            ticket_out = Some(t.id);
-        }
-        Command::NoShow { counter } => {
-            let t = current_ticket(state, *counter)?;
-            events.push(EventKind::TicketMissed { ticket: t.id, counter: *counter });
-            ticket_out = Some(t.id);
-        }
-        Command::Park { counter } => {
-            let t = current_ticket(state, *counter)?;
-            events.push(EventKind::TicketParked { ticket: t.id, counter: *counter });
             ticket_out = Some(t.id);
         }
         Command::Unpark { ticket, placement } => {
@@ -1005,7 +1000,7 @@ pub fn decide(
             }
             let first = next_number(state, service, today);
             let last = first + size - 1;
-            check_number_fits(state, last)?;
+            check_number_fits(last)?;
             // A lease never outlives the office day: numbers restart at midnight.
             let midnight = today.next_day().map(|d| d.midnight().assume_offset(offset)).unwrap_or(now);
             let expires_at = (now + Duration::seconds(i64::from(*ttl_s))).min(midnight);
@@ -1135,12 +1130,11 @@ fn next_number(state: &OfficeState, service: &ServiceCode, today: Date) -> u32 {
     }
 }
 
-fn check_number_fits(state: &OfficeState, number: u32) -> Result<(), QueueError> {
+fn check_number_fits(number: u32) -> Result<(), QueueError> {
     // Width grows past the format (A999 → A1000) rather than wrapping: a number never repeats in a day.
     if number > 999_999 {
         return Err(QueueError::NumbersExhausted);
     }
-    let _ = state;
     Ok(())
 }
 

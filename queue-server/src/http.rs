@@ -498,8 +498,6 @@ async fn run_ticket_command(app: &AppState, caller: &Caller, command: Command) -
 // ---- counters --------------------------------------------------------------------------------
 
 async fn counters(State(app): State<Arc<AppState>>, _caller: Caller) -> Json<Vec<CounterView>> {
-    let now = OffsetDateTime::now_utc();
-    let _ = now;
     Json(app.office.read(|s| {
         s.counters
             .values()

@@ -331,8 +331,36 @@ async fn health_metrics_and_openapi() {
     let doc: Value = client().get(s.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/tickets"]["post"].is_object());
-    let (st, dossier) = get(&s, &admin, "/api/v1/dossiers/000.00.01.H29-260310-0420").await;
-    let _ = (st, dossier);
+    // A demo dossier: staff see the owner's name, a kiosk sees initials only.
+    let code: String = rusqlite::Connection::open(dir.join("office.sqlite3"))
+        .unwrap()
+        .query_row("SELECT code FROM dossier_records WHERE kind = 'record' LIMIT 1", [], |r| r.get(0))
+        .unwrap();
+    let kiosk = device(&s, "ticket-kiosk", None).await;
+    let (st, full) = get(&s, &admin, &format!("/api/v1/dossiers/{code}")).await;
+    assert_eq!(st, 200);
+    let owner = full["owner"].as_str().unwrap().to_owned();
+    assert!(owner.split_whitespace().count() >= 2 && !owner.contains('.'), "{owner}");
+    let scanned = format!("https://dvc.example.vn/tra-cuu?maHoSo={}\r\n", code.to_lowercase());
+    let (st, masked) = get(
+        &s,
+        &kiosk,
+        &format!(
+            "/api/v1/dossiers/{}",
+            scanned
+                .replace('/', "%2F")
+                .replace('?', "%3F")
+                .replace('&', "%26")
+                .replace('\r', "%0D")
+                .replace('\n', "%0A")
+        ),
+    )
+    .await;
+    assert_eq!(st, 200, "{masked}");
+    assert_eq!(masked["code"].as_str(), Some(code.as_str()));
+    let initials: Vec<String> = owner.split_whitespace().map(|w| format!("{}.", w.chars().next().unwrap())).collect();
+    assert_eq!(masked["owner"].as_str().unwrap(), initials.join(" "));
+    assert!(masked["status_name"]["vi"].as_str().is_some_and(|v| !v.is_empty()));
 }
 
 #[tokio::test]
