@@ -26,6 +26,7 @@
 //!   alerted by heartbeat, reprint offered), and no job is sent to a printer that reports it cannot print.
 //! - The UI never talks to the network or the printer itself; it goes through a `Backend`.
 
+pub mod camera;
 pub mod client;
 pub mod config;
 pub mod core;

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use domain::i18n::Lang;
 use kiosk_app::config::{parse_size, Config, DeviceRole};
 use kiosk_app::core::{Core, TicketPrinter};
-use kiosk_app::ui::{Controller, LiveBackend, MainWindow, Options};
+use kiosk_app::ui::{Controller, Execution, LiveBackend, MainWindow, Options};
 use slint::ComponentHandle;
 
 #[derive(Parser)]
@@ -126,10 +126,18 @@ fn run(config: Config) -> anyhow::Result<()> {
         technician_pin: config.ui.technician_pin.clone(),
         idle_timeout: Duration::from_secs(u64::from(config.ui.idle_timeout_s)),
         size: config.screen_size(),
+        execution: Execution::Worker,
     };
     let controller = Controller::attach(&ui, Box::new(backend), options);
     if config.role == DeviceRole::RatingTerminal {
         follow_invitations(&config, controller.clone())?;
+    }
+    if config.role != DeviceRole::Display {
+        match kiosk_app::scan::ScanInputs::from_config(&config) {
+            Ok(inputs) => controller.borrow_mut().set_scan_inputs(inputs),
+            // The kiosk still issues tickets and takes typed codes without its scanner or camera.
+            Err(e) => eprintln!("kiosk-app: scanning input unavailable: {e}"),
+        }
     }
     if let Some(g) = &config.gpio {
         #[cfg(feature = "gpio-rppal")]
@@ -143,9 +151,14 @@ fn run(config: Config) -> anyhow::Result<()> {
             g.button_pin, g.paper_low_led_pin
         );
     }
-    let button = slint::Timer::default();
+    // Button presses, finished jobs (issue, print, lookup, rate) and scans reach the screen here.
+    let poll = slint::Timer::default();
     let c = controller.clone();
-    button.start(slint::TimerMode::Repeated, Duration::from_millis(50), move || c.borrow_mut().poll_button());
+    poll.start(slint::TimerMode::Repeated, Duration::from_millis(20), move || {
+        let mut c = c.borrow_mut();
+        c.poll();
+        c.poll_button();
+    });
     if config.ui.fullscreen {
         ui.window().set_fullscreen(true);
     }

@@ -44,3 +44,153 @@ impl Scanner {
         self.session.on_text(text, now).map(|e| e.result)
     }
 }
+
+/// Every scanning input a device has, as one stream of scans for the screen: a serial scanner and the
+/// camera run on their own threads; keyboard-wedge keys come from the window's key events.
+pub struct ScanInputs {
+    sender: std::sync::mpsc::Sender<ScanResult>,
+    scans: std::sync::mpsc::Receiver<ScanResult>,
+    /// The live camera, when one is configured.
+    pub camera: Option<crate::camera::CameraFeed>,
+    serial: Option<(String, std::sync::Arc<std::sync::Mutex<String>>)>,
+    wedge: Option<(scanner::wedge::WedgeDetector, Instant)>,
+    /// Wedge text goes through its own session (interpretation and the repeat window).
+    wedge_session: Scanner,
+}
+
+/// What a key from the window meant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyOutcome {
+    /// Nothing yet.
+    Pending,
+    /// A wedge scanner typed a code.
+    Scan(ScanResult),
+    /// A person typed this and pressed Enter (a technician's keyboard).
+    Typed(String),
+}
+
+impl Default for ScanInputs {
+    fn default() -> Self {
+        ScanInputs::new()
+    }
+}
+
+impl ScanInputs {
+    /// No inputs yet.
+    pub fn new() -> ScanInputs {
+        let (sender, scans) = std::sync::mpsc::channel();
+        ScanInputs { sender, scans, camera: None, serial: None, wedge: None, wedge_session: Scanner::new() }
+    }
+
+    /// The inputs a device's configuration names: `[scanner] source` and `[camera] device`.
+    pub fn from_config(config: &crate::config::Config) -> Result<ScanInputs, String> {
+        let mut inputs = ScanInputs::new();
+        if let Some(s) = &config.scanner {
+            if s.source == "wedge" {
+                inputs.enable_wedge();
+            } else if let Some(spec) = s.source.strip_prefix("serial:") {
+                let (path, baud) = match spec.rsplit_once(':') {
+                    Some((path, baud)) if baud.parse::<u32>().is_ok() => (path, baud.parse().unwrap_or(9600)),
+                    _ => (spec, 9600),
+                };
+                let mut serial = scanner::serial::SerialConfig::new(path);
+                serial.baud = baud;
+                inputs.start_serial(serial).map_err(|e| format!("scanner: {e}"))?;
+            }
+        }
+        if let Some(c) = &config.camera {
+            let source: Box<dyn scanner::source::FrameSource + Send> = if Path::new(&c.device).is_dir() {
+                // Recorded frames standing in for a camera (tests, demos): replayed in a loop at 30 fps.
+                Box::new(
+                    scanner::source::ImageFiles::folder(Path::new(&c.device)).map_err(|e| e.to_string())?.looping(),
+                )
+            } else {
+                let index =
+                    c.device.strip_prefix("/dev/video").and_then(|n| n.parse::<u32>().ok()).ok_or_else(|| {
+                        format!("camera.device {:?}: use /dev/videoN or a folder of images", c.device)
+                    })?;
+                Box::new(scanner::camera::Camera::open(index, 1280, 720).map_err(|e| format!("camera: {e}"))?)
+            };
+            let pace = Path::new(&c.device).is_dir().then(|| Duration::from_millis(33));
+            inputs.start_camera(source, pace).map_err(|e| format!("camera: {e}"))?;
+        }
+        Ok(inputs)
+    }
+
+    /// Reads a serial scanner on its own thread, reopening it when it is unplugged.
+    pub fn start_serial(&mut self, config: scanner::serial::SerialConfig) -> std::io::Result<()> {
+        let state = std::sync::Arc::new(std::sync::Mutex::new("chưa mở".to_owned()));
+        let (shown, sender, path) = (state.clone(), self.sender.clone(), config.path.clone());
+        std::thread::Builder::new().name("serial-scanner".into()).spawn(move || {
+            let mut port = scanner::serial::ReconnectingScanner::new(config, Duration::from_secs(2));
+            let mut session = Scanner::new();
+            loop {
+                let read = port.next_scan(Duration::from_millis(250));
+                *shown.lock().unwrap_or_else(|e| e.into_inner()) = match (port.state(), &read) {
+                    (_, Err(e)) => format!("lỗi: {e}"),
+                    (scanner::serial::LinkState::Connected, _) => "đã kết nối".into(),
+                    (scanner::serial::LinkState::Disconnected(why), _) => format!("mất kết nối ({why})"),
+                };
+                if let Ok(Some(text)) = read {
+                    if let Some(result) = session.text(&text) {
+                        if sender.send(result).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        })?;
+        self.serial = Some((path, state));
+        Ok(())
+    }
+
+    /// Runs the camera preview and decoder (see [`crate::camera`]).
+    pub fn start_camera(
+        &mut self,
+        source: Box<dyn scanner::source::FrameSource + Send>,
+        pace: Option<Duration>,
+    ) -> std::io::Result<()> {
+        self.camera = Some(crate::camera::start(source, pace, self.sender.clone())?);
+        Ok(())
+    }
+
+    /// Treats fast key bursts ending in Enter as scans (a keyboard-wedge scanner).
+    pub fn enable_wedge(&mut self) {
+        self.wedge = Some((scanner::wedge::WedgeDetector::new(scanner::wedge::WedgeConfig::default()), Instant::now()));
+    }
+
+    /// A key event's text from the window.
+    pub fn key(&mut self, text: &str) -> KeyOutcome {
+        let Some((detector, epoch)) = &mut self.wedge else { return KeyOutcome::Pending };
+        match detector.key(scanner::wedge::Key::from_event_text(text), epoch.elapsed()) {
+            scanner::wedge::Verdict::Pending => KeyOutcome::Pending,
+            scanner::wedge::Verdict::Scan { text, .. } => {
+                self.wedge_session.text(&text).map_or(KeyOutcome::Pending, KeyOutcome::Scan)
+            }
+            scanner::wedge::Verdict::Typed(text) => KeyOutcome::Typed(text),
+        }
+    }
+
+    /// The next scan from the serial scanner or the camera, if one is waiting.
+    pub fn next_scan(&mut self) -> Option<ScanResult> {
+        self.scans.try_recv().ok()
+    }
+
+    /// Lines for the technician.
+    pub fn health(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.wedge.is_some() {
+            lines.push("Máy quét: bàn phím (wedge)".to_owned());
+        }
+        if let Some((path, state)) = &self.serial {
+            lines.push(format!("Máy quét: cổng nối tiếp {path}, {}", state.lock().unwrap_or_else(|e| e.into_inner())));
+        }
+        if let Some(camera) = &self.camera {
+            lines.push(camera.stats.summary());
+        }
+        if lines.is_empty() {
+            lines.push("Máy quét: không cấu hình".to_owned());
+        }
+        lines
+    }
+}

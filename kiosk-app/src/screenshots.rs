@@ -189,6 +189,7 @@ pub fn render_role(
                     technician_pin: "2468".into(),
                     idle_timeout: Duration::from_secs(60),
                     size,
+                    execution: crate::ui::Execution::Inline,
                 };
                 let controller = Controller::attach(&ui, Box::new(backend), options);
                 let noon = time::macros::datetime!(2026-03-10 02:41 UTC);

@@ -6,6 +6,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+pub use jobs::Execution;
+use jobs::Jobs;
+
 use domain::api::{RatingRequest, ServiceView};
 use domain::dossier::Timeliness;
 use domain::i18n::{matches_query, sort_key, Lang, Localized};
@@ -18,8 +21,9 @@ use crate::core::{office_offset, DossierAnswer, IssuedTicket, RatingOutcome};
 
 slint::include_modules!();
 
-/// What the screens need from the rest of the device.
-pub trait Backend {
+/// What the screens need from the rest of the device. Calls that may wait (issue, print, lookup,
+/// rate, health, tick) run as jobs off the UI thread when the controller uses [`Execution::Worker`].
+pub trait Backend: Send {
     fn services(&mut self) -> Vec<ServiceView>;
     fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket, Localized>;
     /// Prints a ticket; an error is shown on screen and raised to staff, the ticket stays valid.
@@ -124,11 +128,22 @@ struct State {
 /// Wires a [`MainWindow`] to a [`Backend`].
 pub struct Controller {
     ui: slint::Weak<MainWindow>,
-    backend: Box<dyn Backend>,
+    jobs: Jobs<Controller>,
+    /// What the screen last learnt from the backend (shown while a job holds it).
+    services: Vec<ServiceView>,
+    online: bool,
+    pending_uploads: usize,
+    background_running: bool,
     state: State,
     gpio: Option<Box<dyn crate::gpio::Gpio>>,
     /// Service a press of the physical button takes a regular ticket for.
     button_service: Option<String>,
+    /// Serial scanner, camera and keyboard wedge.
+    inputs: Option<crate::scan::ScanInputs>,
+    /// Number of the camera frame last shown in the preview.
+    preview_shown: u64,
+    /// Until when scans go to the technician's screen instead of opening a dossier.
+    test_scan_until: Option<Instant>,
 }
 
 pub struct Options {
@@ -139,6 +154,8 @@ pub struct Options {
     pub idle_timeout: Duration,
     /// Screen size in logical pixels.
     pub size: (u32, u32),
+    /// Where backend calls run (a real device: [`Execution::Worker`]).
+    pub execution: Execution,
 }
 
 impl Controller {
@@ -157,7 +174,11 @@ impl Controller {
         k.set_role(options.role.as_str().into());
         let controller = Rc::new(RefCell::new(Controller {
             ui: ui.as_weak(),
-            backend,
+            jobs: Jobs::new(backend, options.execution),
+            services: Vec::new(),
+            online: true,
+            pending_uploads: 0,
+            background_running: false,
             state: State {
                 lang: options.lang,
                 search: String::new(),
@@ -174,6 +195,9 @@ impl Controller {
             },
             gpio: None,
             button_service: None,
+            inputs: None,
+            preview_shown: 0,
+            test_scan_until: None,
         }));
         Self::connect(ui, &controller);
         {
@@ -192,6 +216,10 @@ impl Controller {
                 k.$method(move |$($arg: $t),*| {
                     if let Some(rc) = weak.upgrade() {
                         let mut $c = rc.borrow_mut();
+                        // While a job holds the screen, a touch must not start another (no second ticket).
+                        if $c.jobs.busy() {
+                            return;
+                        }
                         $c.state.last_touch = Instant::now();
                         $body
                     }
@@ -217,10 +245,148 @@ impl Controller {
         on!(on_finish_rating, |c| c.finish_rating());
         on!(on_submit_pin, |c, _dots: SharedString| c.submit_pin());
         on!(on_test_print, |c| c.test_print());
+        on!(on_test_scan, |c| c.test_scan());
+        on!(on_key_pressed, |c, text: SharedString| c.key_pressed(&text));
         on!(on_sync_now, |c| {
-            c.backend.tick();
-            c.show_health();
+            c.run(
+                true,
+                |b| {
+                    b.tick();
+                    b.health()
+                },
+                Controller::show_health_lines,
+            )
         });
+    }
+
+    /// Runs a backend call as a job (see [`jobs`]); `then` applies its result on the UI thread. A
+    /// `busy` job shows the busy overlay and holds the screen until its result is shown.
+    fn run<R: Send + 'static>(
+        &mut self,
+        busy: bool,
+        work: impl FnOnce(&mut dyn Backend) -> R + Send + 'static,
+        then: impl FnOnce(&mut Controller, R) + 'static,
+    ) {
+        if let Some(apply) = self.jobs.run(busy, work, then) {
+            apply(self);
+        }
+        self.show_busy();
+    }
+
+    fn show_busy(&self) {
+        if let Some(ui) = self.ui.upgrade() {
+            ui.global::<Kiosk>().set_busy(self.jobs.busy());
+        }
+    }
+
+    /// Applies the results of jobs that finished, takes scans from the serial scanner and the camera
+    /// and shows the camera's newest frame (call often from the UI thread, e.g. every 20 ms).
+    pub fn poll(&mut self) {
+        for (then, result) in self.jobs.finished() {
+            then(self, result);
+        }
+        self.show_busy();
+        while let Some(scan) = self.inputs.as_mut().and_then(|i| i.next_scan()) {
+            self.on_scan(scan);
+        }
+        self.show_camera();
+    }
+
+    /// Connects the scanning inputs (see [`crate::scan::ScanInputs`]).
+    pub fn set_scan_inputs(&mut self, inputs: crate::scan::ScanInputs) {
+        self.inputs = Some(inputs);
+        self.show_camera();
+    }
+
+    /// Runs the camera only on the screens that take a scan, and puts its newest frame in the preview.
+    fn show_camera(&mut self) {
+        let Some(camera) = self.inputs.as_ref().and_then(|i| i.camera.as_ref()) else { return };
+        let ui = self.ui();
+        let k = ui.global::<Kiosk>();
+        let page = k.get_page();
+        let wanted = self.state.home == Page::Home
+            && (matches!(page, Page::Home | Page::CodeEntry) || (page == Page::Technician && self.testing_scan()));
+        if camera.is_active() != wanted {
+            camera.set_active(wanted);
+        }
+        k.set_camera_on(wanted);
+        if !wanted || !matches!(page, Page::CodeEntry | Page::Technician) {
+            return;
+        }
+        if let Some((seq, frame)) = camera.newer_than(self.preview_shown) {
+            self.preview_shown = seq;
+            let (w, h, rgb) = crate::camera::preview_rgb(&frame, 480);
+            let buffer = SharedPixelBuffer::<Rgb8Pixel>::clone_from_slice(&rgb, w as u32, h as u32);
+            k.set_camera_preview(Image::from_rgb8(buffer));
+        }
+    }
+
+    fn testing_scan(&self) -> bool {
+        self.test_scan_until.is_some_and(|until| Instant::now() < until)
+    }
+
+    /// The technician's "test scan": for a minute, scans from any input are shown on the technician
+    /// screen (what was read and what it means) instead of opening a dossier.
+    fn test_scan(&mut self) {
+        self.test_scan_until = Some(Instant::now() + Duration::from_secs(60));
+        let line = self.t(
+            "Quét thử: đưa mã vào máy quét hoặc camera (trong 60 giây)…",
+            "Test scan: present a code to the scanner or the camera (for 60 s)…",
+        );
+        self.technician_note(line);
+        self.show_camera();
+    }
+
+    /// A key from the window: a keyboard-wedge scanner types its codes as fast keys ending in Enter.
+    fn key_pressed(&mut self, text: &str) {
+        let Some(inputs) = self.inputs.as_mut() else { return };
+        match inputs.key(text) {
+            crate::scan::KeyOutcome::Pending => {}
+            crate::scan::KeyOutcome::Scan(scan) => self.on_scan(scan),
+            crate::scan::KeyOutcome::Typed(typed) => {
+                // A person at a real keyboard (a technician) may type a code and press Enter.
+                let ui = self.ui();
+                let k = ui.global::<Kiosk>();
+                if k.get_page() == Page::CodeEntry && !typed.trim().is_empty() && !self.jobs.busy() {
+                    self.state.code = typed.trim().to_owned();
+                    k.set_code(self.state.code.clone().into());
+                    self.submit_code(&typed);
+                }
+            }
+        }
+    }
+
+    /// Whether a job is still running (tests wait for none).
+    pub fn jobs_pending(&self) -> usize {
+        self.jobs.pending()
+    }
+
+    /// Polls until every job has been applied or `timeout` passes; whether they all were (tests).
+    pub fn settle(&mut self, timeout: Duration) -> bool {
+        jobs::wait_until(timeout, || {
+            self.poll();
+            self.jobs.pending() == 0
+        })
+    }
+
+    /// Reads link state and pending uploads when the backend is free (never waits for it).
+    fn refresh_link(&mut self) {
+        if let Some((online, pending)) = self.jobs.try_now(|b| (b.online(), b.pending_uploads())) {
+            self.online = online;
+            self.pending_uploads = pending;
+        }
+        let ui = self.ui();
+        let k = ui.global::<Kiosk>();
+        k.set_online(self.online);
+        k.set_pending_uploads(self.pending_uploads as i32);
+    }
+
+    /// The service list, fresh when the backend is free, else as last read.
+    fn services(&mut self) -> Vec<ServiceView> {
+        if let Some(list) = self.jobs.try_now(|b| b.services()) {
+            self.services = list;
+        }
+        self.services.clone()
     }
 
     fn ui(&self) -> MainWindow {
@@ -237,9 +403,9 @@ impl Controller {
         let k = ui.global::<Kiosk>();
         let l = now.to_offset(office_offset());
         k.set_clock(format!("{:02}:{:02}", l.hour(), l.minute()).into());
-        k.set_online(self.backend.online());
-        k.set_pending_uploads(self.backend.pending_uploads() as i32);
-        if self.state.last_touch.elapsed() > self.state.idle_timeout && k.get_page() != self.state.home {
+        self.refresh_link();
+        let busy = self.jobs.busy();
+        if !busy && self.state.last_touch.elapsed() > self.state.idle_timeout && k.get_page() != self.state.home {
             self.go_home();
         }
         if k.get_page() == Page::Display {
@@ -249,11 +415,23 @@ impl Controller {
 
     /// Background sync and lease top-up; the paper-low LED follows the printer.
     pub fn background(&mut self) {
-        self.backend.tick();
-        let low = self.backend.paper_low();
-        if let Some(g) = &mut self.gpio {
-            g.set_paper_low_led(low);
+        if self.background_running {
+            return;
         }
+        self.background_running = true;
+        self.run(
+            false,
+            |b| {
+                b.tick();
+                b.paper_low()
+            },
+            |c, low| {
+                c.background_running = false;
+                if let Some(g) = &mut c.gpio {
+                    g.set_paper_low_led(low);
+                }
+            },
+        );
     }
 
     /// Connects the physical button and LED; a press takes a regular ticket for `button_service`
@@ -266,7 +444,7 @@ impl Controller {
     /// Polls the physical button (call often, e.g. every 50 ms).
     pub fn poll_button(&mut self) {
         let pressed = self.gpio.as_mut().is_some_and(|g| g.take_button_press());
-        if !pressed || self.state.home != Page::Home {
+        if !pressed || self.state.home != Page::Home || self.jobs.busy() {
             return;
         }
         self.state.last_touch = Instant::now();
@@ -293,7 +471,7 @@ impl Controller {
         k.set_comment("".into());
         k.set_pin("".into());
         k.set_pin_error("".into());
-        k.set_online(self.backend.online());
+        self.refresh_link();
         if self.state.home == Page::Message {
             k.set_message(
                 self.t(
@@ -361,8 +539,7 @@ impl Controller {
 
     fn service_name(&mut self, code: &str) -> String {
         let lang = self.state.lang;
-        self.backend
-            .services()
+        self.services()
             .iter()
             .find(|s| s.code.as_str() == code)
             .map(|s| s.name.get(lang).to_owned())
@@ -412,7 +589,6 @@ impl Controller {
         let lang = self.state.lang;
         let query = self.state.search.clone();
         let mut services: Vec<ServiceView> = self
-            .backend
             .services()
             .into_iter()
             .filter(|s| s.open)
@@ -461,24 +637,40 @@ impl Controller {
     fn take_ticket(&mut self, priority: i32) {
         let Some(service) = self.state.service.clone() else { return };
         let priority = Priority::ALL.get(priority as usize).copied().unwrap_or_default();
-        match self.backend.issue(&service, priority) {
-            Ok(ticket) => {
-                let printed = self.backend.print(&ticket, self.state.lang);
-                self.state.ticket = Some(ticket.clone());
-                self.show_ticket(&ticket, printed.is_err());
-                self.ui().global::<Kiosk>().set_page(Page::Ticket);
-            }
-            Err(message) => self.show_message(message.get(self.state.lang)),
-        }
-        let ui = self.ui();
-        ui.global::<Kiosk>().set_online(self.backend.online());
-        ui.global::<Kiosk>().set_pending_uploads(self.backend.pending_uploads() as i32);
+        let lang = self.state.lang;
+        // The ticket exists once issued; printing comes after, and its failure is only shown.
+        self.run(
+            true,
+            move |b| {
+                let issued = b.issue(&service, priority).map(|ticket| {
+                    let printed = b.print(&ticket, lang);
+                    (ticket, printed)
+                });
+                (issued, b.online(), b.pending_uploads())
+            },
+            |c, (issued, online, pending)| {
+                (c.online, c.pending_uploads) = (online, pending);
+                match issued {
+                    Ok((ticket, printed)) => {
+                        c.state.ticket = Some(ticket.clone());
+                        c.show_ticket(&ticket, printed.is_err());
+                        c.ui().global::<Kiosk>().set_page(Page::Ticket);
+                    }
+                    Err(message) => c.show_message(message.get(c.state.lang)),
+                }
+                c.refresh_link();
+            },
+        );
     }
 
     fn reprint(&mut self) {
         if let Some(t) = self.state.ticket.clone() {
-            let failed = self.backend.print(&t, self.state.lang).is_err();
-            self.ui().global::<Kiosk>().set_printer_failed(failed);
+            let lang = self.state.lang;
+            self.run(
+                true,
+                move |b| b.print(&t, lang).is_err(),
+                |c, failed| c.ui().global::<Kiosk>().set_printer_failed(failed),
+            );
         }
     }
 
@@ -545,14 +737,24 @@ impl Controller {
             }
             return;
         }
-        match self.backend.lookup(code) {
-            Ok(answer) => {
-                self.show_dossier(&answer);
-                k.set_page(Page::Dossier);
-            }
-            Err(message) => k.set_code_error(message.get(self.state.lang).into()),
-        }
-        k.set_online(self.backend.online());
+        let code = code.to_owned();
+        self.run(
+            true,
+            move |b| (b.lookup(&code), b.online()),
+            |c, (answer, online)| {
+                c.online = online;
+                let ui = c.ui();
+                let k = ui.global::<Kiosk>();
+                match answer {
+                    Ok(answer) => {
+                        c.show_dossier(&answer);
+                        k.set_page(Page::Dossier);
+                    }
+                    Err(message) => k.set_code_error(message.get(c.state.lang).into()),
+                }
+                c.refresh_link();
+            },
+        );
     }
 
     pub fn show_dossier(&mut self, a: &DossierAnswer) {
@@ -600,7 +802,22 @@ impl Controller {
     pub fn on_scan(&mut self, result: scanner::ScanResult) {
         let ui = self.ui();
         let k = ui.global::<Kiosk>();
-        if !matches!(k.get_page(), Page::Home | Page::CodeEntry) || self.state.home != Page::Home {
+        if k.get_page() == Page::Technician && self.testing_scan() {
+            let shown: String = result.raw().chars().filter(|c| !c.is_control()).take(80).collect();
+            let line = match result.code() {
+                Some(code) => self.t(
+                    &format!("Quét thử: đọc được «{shown}» — mã hồ sơ {}", code.as_str()),
+                    &format!("Test scan: read «{shown}» — dossier code {}", code.as_str()),
+                ),
+                None => self.t(
+                    &format!("Quét thử: đọc được «{shown}» — không phải mã hồ sơ"),
+                    &format!("Test scan: read «{shown}» — not a dossier code"),
+                ),
+            };
+            self.technician_note(line);
+            return;
+        }
+        if !matches!(k.get_page(), Page::Home | Page::CodeEntry) || self.state.home != Page::Home || self.jobs.busy() {
             return;
         }
         self.state.last_touch = Instant::now();
@@ -687,19 +904,24 @@ impl Controller {
         };
         let comment = self.state.comment.trim().to_owned();
         request.comment = (!comment.is_empty()).then_some(comment);
-        let lang = self.state.lang;
-        let message = match self.backend.rate(request) {
-            Ok(RatingOutcome::Recorded) => String::new(),
-            Ok(RatingOutcome::Queued) => self.t(
-                "Đánh giá đã được lưu và sẽ được gửi khi có kết nối.",
-                "Your rating is saved and will be sent when the link is back.",
-            ),
-            Err(e) => e.get(lang).to_owned(),
-        };
-        let ui = self.ui();
-        let k = ui.global::<Kiosk>();
-        k.set_message(message.into());
-        k.set_page(Page::Thanks);
+        self.run(
+            true,
+            move |b| b.rate(request),
+            |c, outcome| {
+                let message = match outcome {
+                    Ok(RatingOutcome::Recorded) => String::new(),
+                    Ok(RatingOutcome::Queued) => c.t(
+                        "Đánh giá đã được lưu và sẽ được gửi khi có kết nối.",
+                        "Your rating is saved and will be sent when the link is back.",
+                    ),
+                    Err(e) => e.get(c.state.lang).to_owned(),
+                };
+                let ui = c.ui();
+                let k = ui.global::<Kiosk>();
+                k.set_message(message.into());
+                k.set_page(Page::Thanks);
+            },
+        );
     }
 
     fn submit_pin(&mut self) {
@@ -717,7 +939,11 @@ impl Controller {
     }
 
     fn show_health(&mut self) {
-        let mut lines = self.backend.health();
+        self.run(true, |b| b.health(), Controller::show_health_lines);
+    }
+
+    fn show_health_lines(&mut self, mut lines: Vec<String>) {
+        lines.extend(self.extra_health());
         lines.push(format!("kiosk-app {}", env!("CARGO_PKG_VERSION")));
         let model: Vec<SharedString> = lines.into_iter().map(Into::into).collect();
         self.ui().global::<Kiosk>().set_health(ModelRc::new(VecModel::from(model)));
@@ -737,12 +963,23 @@ impl Controller {
             offline: false,
             qr: "MOTCUA:TEST".into(),
         };
-        let result = self.backend.print(&sample, self.state.lang);
-        self.show_health();
-        let line = match result {
-            Ok(()) => self.t("In thử: xong", "Test print: done"),
-            Err(e) => self.t(&format!("In thử: lỗi — {e}"), &format!("Test print failed: {e}")),
-        };
+        let lang = self.state.lang;
+        self.run(
+            true,
+            move |b| (b.print(&sample, lang), b.health()),
+            |c, (result, health)| {
+                c.show_health_lines(health);
+                let line = match result {
+                    Ok(()) => c.t("In thử: xong", "Test print: done"),
+                    Err(e) => c.t(&format!("In thử: lỗi — {e}"), &format!("Test print failed: {e}")),
+                };
+                c.technician_note(line);
+            },
+        );
+    }
+
+    /// Puts a line at the top of the technician's health list.
+    fn technician_note(&mut self, line: String) {
         let ui = self.ui();
         let k = ui.global::<Kiosk>();
         let mut lines: Vec<SharedString> = slint::Model::iter(&k.get_health()).collect();
@@ -752,7 +989,8 @@ impl Controller {
 
     fn show_board(&mut self) {
         let lang = self.state.lang;
-        let board = self.backend.board();
+        // The live board is kept fresh by its own thread; never wait here while a job holds the backend.
+        let Some(board) = self.jobs.try_now(|b| b.board()) else { return };
         let ui = self.ui();
         let k = ui.global::<Kiosk>();
         if !board.office.is_empty() {
@@ -774,14 +1012,20 @@ impl Controller {
         k.set_recent_calls(ModelRc::new(VecModel::from(recent)));
     }
 
-    /// The backend (tests).
-    pub fn backend(&mut self) -> &mut dyn Backend {
-        self.backend.as_mut()
+    /// Lines the technician sees besides the backend's own: the scanning inputs.
+    fn extra_health(&self) -> Vec<String> {
+        self.inputs.as_ref().map(|i| i.health()).unwrap_or_default()
+    }
+
+    /// Waits for the backend and calls `f` with it (tests; the UI itself never waits).
+    pub fn with_backend<R>(&self, f: impl FnOnce(&mut dyn Backend) -> R) -> R {
+        self.jobs.wait_now(f)
     }
 }
 
 /// A [`Backend`] with canned data: screenshots, UI tests and translators.
 pub mod demo;
+pub mod jobs;
 pub mod live;
 pub use demo::DemoBackend;
 pub use live::LiveBackend;

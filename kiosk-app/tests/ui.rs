@@ -24,6 +24,7 @@ fn app(role: DeviceRole, backend: DemoBackend) -> (MainWindow, std::rc::Rc<std::
         technician_pin: "2468".into(),
         idle_timeout: Duration::from_secs(60),
         size: (1080, 1920),
+        execution: kiosk_app::ui::Execution::Inline,
     };
     let c = Controller::attach(&ui, Box::new(backend), options);
     ui.show().unwrap();
@@ -229,6 +230,7 @@ fn idle_timeout_returns_home() {
         technician_pin: "2468".into(),
         idle_timeout: Duration::from_millis(50),
         size: (800, 480),
+        execution: kiosk_app::ui::Execution::Inline,
     };
     let c = Controller::attach(&ui, Box::new(DemoBackend::default()), options);
     click(&ui, "Tra cứu hồ sơ");
@@ -274,10 +276,24 @@ fn camera_scan_opens_the_dossier() {
     }
     let frame = scanner::GrayFrame::from_luma(size, size, luma).unwrap();
     let mut scan = kiosk_app::scan::Scanner::new();
-    let result = scan.frame(&frame).expect("the QR is read");
+    assert!(scan.frame(&frame).is_some(), "the QR is read");
     assert!(scan.frame(&frame).is_none(), "the same code within 3 s counts once");
-    c.borrow_mut().on_scan(result);
-    assert_eq!(page(&ui), Page::Dossier);
+
+    // Through the device's camera path: capture thread, preview, decoder thread, the screen's poll.
+    click(&ui, "Tra cứu hồ sơ");
+    let blank = scanner::GrayFrame::filled(size, size, 200);
+    let camera = scanner::source::Synthetic::new(vec![blank.clone(), frame, blank], 15);
+    let mut inputs = kiosk_app::scan::ScanInputs::new();
+    inputs.start_camera(Box::new(camera), Some(Duration::from_millis(5))).unwrap();
+    c.borrow_mut().set_scan_inputs(inputs);
+    assert!(ui.global::<Kiosk>().get_camera_on(), "the lookup screen runs the camera");
+    let opened = kiosk_app::ui::jobs::wait_until(Duration::from_secs(10), || {
+        c.borrow_mut().poll();
+        page(&ui) == Page::Dossier
+    });
+    assert!(opened, "the camera's QR opened the dossier (page {:?})", page(&ui));
+    c.borrow_mut().poll();
+    assert!(!ui.global::<Kiosk>().get_camera_on(), "the dossier screen takes no scan: the camera rests");
     assert_eq!(ui.global::<Kiosk>().get_dossier_code(), "000.00.01.H29-260310-0420");
 
     click(&ui, "Xong");
@@ -294,4 +310,101 @@ fn camera_scan_opens_the_dossier() {
         assert_eq!(page(&ui), Page::CodeEntry);
         assert!(ui.global::<Kiosk>().get_code_error().contains("không phải mã hồ sơ"));
     }
+}
+
+fn app_with(
+    role: DeviceRole,
+    backend: DemoBackend,
+    execution: kiosk_app::ui::Execution,
+) -> (MainWindow, std::rc::Rc<std::cell::RefCell<Controller>>) {
+    init();
+    let ui = MainWindow::new().unwrap();
+    let options = Options {
+        role,
+        lang: Lang::Vi,
+        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        technician_pin: "2468".into(),
+        idle_timeout: Duration::from_secs(60),
+        size: (1080, 1920),
+        execution,
+    };
+    let c = Controller::attach(&ui, Box::new(backend), options);
+    ui.show().unwrap();
+    (ui, c)
+}
+
+/// A slow server never freezes the screen: the issue runs on the worker, the screen says it is
+/// working and takes no touch, the clock still ticks, and the ticket appears when the answer comes.
+#[test]
+fn a_slow_server_keeps_the_screen_alive() {
+    let slow = DemoBackend { delay: Duration::from_millis(600), ..DemoBackend::default() };
+    let (ui, c) = app_with(DeviceRole::TicketKiosk, slow, kiosk_app::ui::Execution::Worker);
+    click(&ui, "Lấy số thứ tự");
+    click(&ui, "Đăng ký khai sinh");
+    let started = std::time::Instant::now();
+    click(&ui, "Lấy số thông thường");
+    assert!(started.elapsed() < Duration::from_millis(300), "the click returned while the server was still answering");
+    assert_eq!(page(&ui), Page::Priority);
+    assert!(ui.global::<Kiosk>().get_busy());
+    assert!(!find(&ui, "Đang xử lý, xin vui lòng chờ…").is_empty());
+    let noon = time::macros::datetime!(2026-03-10 05:00 UTC);
+    c.borrow_mut().tick(noon);
+    assert_eq!(ui.global::<Kiosk>().get_clock(), "12:00", "the clock ticks during the wait");
+    // A second touch during the wait is not a second ticket.
+    click(&ui, "Lấy số thông thường");
+    assert!(c.borrow_mut().settle(Duration::from_secs(10)), "the jobs finished");
+    assert_eq!(page(&ui), Page::Ticket);
+    assert!(!ui.global::<Kiosk>().get_busy());
+    assert_eq!(value_of(&ui, "Số thứ tự"), "A025");
+    assert_eq!(c.borrow().with_backend(|b| b.pending_uploads()), 0);
+}
+
+/// A keyboard-wedge scanner types the code as fast keys ending in Enter: the dossier opens; slow
+/// typing by a person is not taken for a scan.
+#[test]
+fn wedge_scanner_keys_open_the_dossier() {
+    let (ui, c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    let mut inputs = kiosk_app::scan::ScanInputs::new();
+    inputs.enable_wedge();
+    c.borrow_mut().set_scan_inputs(inputs);
+    let type_keys = |text: &str, gap: Duration| {
+        for ch in text.chars().chain(['\n']) {
+            ui.window().dispatch_event(slint::platform::WindowEvent::KeyPressed { text: ch.to_string().into() });
+            ui.window().dispatch_event(slint::platform::WindowEvent::KeyReleased { text: ch.to_string().into() });
+            std::thread::sleep(gap);
+        }
+    };
+    type_keys("000.00.01.H29-260310-0420", Duration::ZERO);
+    assert_eq!(page(&ui), Page::Dossier, "a scan from the home screen opens the dossier");
+    assert_eq!(ui.global::<Kiosk>().get_dossier_code(), "000.00.01.H29-260310-0420");
+    click(&ui, "Xong");
+    type_keys("ABCD", Duration::from_millis(80));
+    assert_eq!(page(&ui), Page::Home, "typed slowly, it is a person, not a scan");
+}
+
+/// The technician's test scan shows what a scanner read instead of opening a dossier.
+#[test]
+fn technician_test_scan_reports_what_was_read() {
+    let (ui, c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    let mut inputs = kiosk_app::scan::ScanInputs::new();
+    inputs.enable_wedge();
+    c.borrow_mut().set_scan_inputs(inputs);
+    ui.global::<Kiosk>().invoke_navigate(Page::Pin);
+    for d in "2468".chars() {
+        click(&ui, &d.to_string());
+    }
+    click(&ui, "OK");
+    assert_eq!(page(&ui), Page::Technician);
+    let health = |ui: &MainWindow| slint::Model::iter(&ui.global::<Kiosk>().get_health()).collect::<Vec<_>>();
+    assert!(health(&ui).iter().any(|l| l.contains("bàn phím (wedge)")), "{:?}", health(&ui));
+    click(&ui, "Quét thử");
+    for ch in "000.00.01.H29-260310-0420\n".chars() {
+        ui.window().dispatch_event(slint::platform::WindowEvent::KeyPressed { text: ch.to_string().into() });
+    }
+    assert_eq!(page(&ui), Page::Technician, "a test scan opens nothing");
+    assert!(
+        health(&ui)[0].contains("mã hồ sơ 000.00.01.H29-260310-0420"),
+        "the technician sees what was read: {:?}",
+        health(&ui)
+    );
 }

@@ -17,6 +17,8 @@ pub struct DemoBackend {
     pub ratings: Vec<RatingRequest>,
     pub cached: bool,
     pub next: u32,
+    /// How long issue, lookup and rate take (a slow link, for tests of the busy screen).
+    pub delay: std::time::Duration,
 }
 
 impl Default for DemoBackend {
@@ -29,6 +31,7 @@ impl Default for DemoBackend {
             ratings: vec![],
             cached: false,
             next: 25,
+            delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -106,6 +109,7 @@ impl Backend for DemoBackend {
     }
 
     fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket, Localized> {
+        std::thread::sleep(self.delay);
         let s = demo_services()
             .into_iter()
             .find(|s| s.code.as_str() == service)
@@ -139,6 +143,7 @@ impl Backend for DemoBackend {
     }
 
     fn lookup(&mut self, code: &str) -> Result<DossierAnswer, Localized> {
+        std::thread::sleep(self.delay);
         let parsed = DossierCode::parse_lenient(code).map_err(|e| e.localized())?;
         let view = demo_dossier();
         if parsed != view.code {
@@ -151,6 +156,7 @@ impl Backend for DemoBackend {
     }
 
     fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome, Localized> {
+        std::thread::sleep(self.delay);
         self.ratings.push(request);
         Ok(if self.online { RatingOutcome::Recorded } else { RatingOutcome::Queued })
     }
