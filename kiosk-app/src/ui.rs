@@ -321,6 +321,11 @@ impl Controller {
         }
     }
 
+    /// The camera's counters, when a camera runs (benchmarks, technician).
+    pub fn camera_stats(&self) -> Option<std::sync::Arc<crate::camera::CameraStats>> {
+        self.inputs.as_ref().and_then(|i| i.camera.as_ref()).map(|c| c.stats.clone())
+    }
+
     fn testing_scan(&self) -> bool {
         self.test_scan_until.is_some_and(|until| Instant::now() < until)
     }

@@ -341,9 +341,8 @@ fn a_slow_server_keeps_the_screen_alive() {
     let (ui, c) = app_with(DeviceRole::TicketKiosk, slow, kiosk_app::ui::Execution::Worker);
     click(&ui, "Lấy số thứ tự");
     click(&ui, "Đăng ký khai sinh");
-    let started = std::time::Instant::now();
     click(&ui, "Lấy số thông thường");
-    assert!(started.elapsed() < Duration::from_millis(300), "the click returned while the server was still answering");
+    // Had the click waited for the 600 ms answer, the ticket would already be on screen.
     assert_eq!(page(&ui), Page::Priority);
     assert!(ui.global::<Kiosk>().get_busy());
     assert!(!find(&ui, "Đang xử lý, xin vui lòng chờ…").is_empty());

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{kiosk_config, temp_dir, Server};
+use common::{kiosk_config, memory_kb, temp_dir, Server, Xvfb};
 
 struct Kill(std::process::Child);
 impl Drop for Kill {
@@ -31,27 +31,7 @@ fn which(bin: &str) -> bool {
 fn real_window_under_xvfb() {
     assert!(which("Xvfb") && which("import"), "Xvfb and ImageMagick are needed: run scripts/setup.d/kiosk.sh");
     let dir = temp_dir("xvfb");
-    // A display number nobody uses.
-    let display = (90..140)
-        .find(|n| {
-            !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                && !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        })
-        .unwrap();
-    let _xvfb = Kill(
-        Command::new("Xvfb")
-            .args([&format!(":{display}"), "-screen", "0", "1080x1920x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let socket = format!("/tmp/.X11-unix/X{display}");
-    let t0 = Instant::now();
-    while !std::path::Path::new(&socket).exists() {
-        assert!(t0.elapsed() < Duration::from_secs(10), "Xvfb did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let xvfb = Xvfb::start("1080x1920");
 
     let server = Server::demo(&dir.join("server"));
     let code = server.enrolment_code("ticket-kiosk", None);
@@ -65,7 +45,7 @@ fn real_window_under_xvfb() {
         Command::new(env!("CARGO_BIN_EXE_kiosk-app"))
             .arg("--config")
             .arg(&config)
-            .env("DISPLAY", format!(":{display}"))
+            .env("DISPLAY", &xvfb.display)
             .env("SLINT_BACKEND", "winit-software")
             .env_remove("WAYLAND_DISPLAY")
             .stderr(Stdio::piped())
@@ -91,7 +71,7 @@ fn real_window_under_xvfb() {
     std::thread::sleep(Duration::from_millis(700));
     let shot = dir.join("xvfb-home.png");
     let status = Command::new("import")
-        .args(["-display", &format!(":{display}"), "-window", "root"])
+        .args(["-display", &xvfb.display, "-window", "root"])
         .arg(&shot)
         .status()
         .unwrap();
@@ -120,12 +100,7 @@ fn real_window_under_xvfb() {
     eprintln!("first interactive frame {first_frame_ms} ms after start; header blue fraction {blue:.2}");
     assert!(blue > 0.3, "header not drawn (blue fraction {blue}); capture at {}", shot.display());
     assert!(app.0.try_wait().unwrap().is_none(), "the app is still running");
-    let status = std::fs::read_to_string(format!("/proc/{}/status", app.0.id())).unwrap_or_default();
-    let rss_kb: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0);
+    let (rss_kb, _) = memory_kb(app.0.id());
     eprintln!("resident memory {} MB", rss_kb / 1024);
     assert!(rss_kb < 150 * 1024, "resident memory {rss_kb} kB is over the 150 MB budget");
     if let Ok(keep) = std::env::var("KIOSK_XVFB_SHOT") {

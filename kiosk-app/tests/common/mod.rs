@@ -20,8 +20,10 @@ pub fn server_bin() -> PathBuf {
         let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
         let target_dir = profile_dir.parent().unwrap().to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let release = profile_dir.file_name().is_some_and(|n| n == "release");
         let status = Command::new(cargo)
             .args(["build", "-q", "-p", "queue-server", "--bin", "queue-server"])
+            .args(release.then_some("--release"))
             .env("CARGO_TARGET_DIR", &target_dir)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
@@ -151,4 +153,53 @@ pub fn kiosk_config(dir: &Path, role: &str, server: &str, code: &str, printer: O
     let path = dir.join("kiosk.toml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// A virtual X display for the real window, on a display number nobody uses; stopped on drop.
+pub struct Xvfb {
+    child: Child,
+    pub display: String,
+}
+
+impl Xvfb {
+    pub fn start(size: &str) -> Xvfb {
+        let n = (90..140)
+            .find(|n| {
+                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+            })
+            .expect("a free X display number");
+        let child = Command::new("Xvfb")
+            .args([&format!(":{n}"), "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb (scripts/setup.d/kiosk.sh installs it)");
+        let socket = format!("/tmp/.X11-unix/X{n}");
+        let t0 = std::time::Instant::now();
+        while !Path::new(&socket).exists() {
+            assert!(t0.elapsed() < std::time::Duration::from_secs(10), "Xvfb did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Xvfb { child, display: format!(":{n}") }
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `VmRSS` and `VmHWM` of a process, in kB.
+pub fn memory_kb(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
 }
