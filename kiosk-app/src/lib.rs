@@ -8,9 +8,10 @@
 //! | [`store`] | local SQLite (WAL, `synchronous = FULL`): leases, offline tickets, queued ratings, dossier cache with its time, last service list |
 //! | [`core`] | enrolment and the 0600 token, issuing (online with an Idempotency-Key, else from a lease), lease top-up, printing, rating, lookup, sync |
 //! | [`events`] | the server's live events (SSE, resumed with `Last-Event-ID`): the rating terminal wakes on `rating_invited` |
-//! | [`scan`] | camera frames and scanner text through `scanner::ScanSession` to a dossier code or an explanation |
+//! | [`scan`] | `ScanInputs`: serial scanner, keyboard wedge and camera as one stream of scans, each through `scanner::ScanSession` to a dossier code or an explanation |
+//! | [`camera`] | capture thread (preview frames) and decoder thread (one-slot mailbox), so the preview stays smooth while a frame decodes |
 //! | [`gpio`] | the physical take-ticket button and paper-low LED behind a trait (fake; rppal with `gpio-rppal`) |
-//! | [`ui`] | the Slint UI (`ui/*.slint`, printerdemo layout), the `Backend` trait the screens use (live or demo) and the `Controller` that wires callbacks |
+//! | [`ui`] | the Slint UI (`ui/*.slint`, printerdemo layout), the `Backend` trait the screens use (live or demo), the `Controller` that wires callbacks, and `ui::jobs`, which runs backend calls that may wait on a worker thread |
 //! | [`screenshots`] | every screen of a role, vi and en, rendered with the software renderer to PNG |
 //!
 //! Only [`ui`] and [`screenshots`] depend on Slint; everything else is testable without a display.
@@ -24,7 +25,10 @@
 //! - The device token is written owner-only (0600, atomically); the data directory is 0700.
 //! - A ticket exists before it is printed: a printer failure never loses it (shown with its QR, staff
 //!   alerted by heartbeat, reprint offered), and no job is sent to a printer that reports it cannot print.
-//! - The UI never talks to the network or the printer itself; it goes through a `Backend`.
+//! - The UI never talks to the network or the printer itself; it goes through a `Backend`, and on a
+//!   device (`Execution::Worker`) only from the job thread. While a job holds the screen every callback
+//!   is ignored, so one touch is one ticket.
+//! - Frames are decoded on the decoder thread, never on the UI thread.
 
 pub mod camera;
 pub mod client;
