@@ -8,6 +8,7 @@
 //! | [`store`] | local SQLite (WAL, `synchronous = FULL`): leases, offline tickets, queued ratings, dossier cache with its time, last service list |
 //! | [`core`] | enrolment and the 0600 token, issuing (online with an Idempotency-Key, else from a lease), lease top-up, printing, rating, lookup, sync |
 //! | [`events`] | the server's live events (SSE, resumed with `Last-Event-ID`): the rating terminal wakes on `rating_invited` |
+//! | [`audio`] | PCM clips from WAV, the `AudioSink` trait (WAV files; ALSA with `audio-alsa`) and the `Announcer`: a FIFO played one clip at a time, stale ones skipped |
 //! | [`scan`] | camera frames and scanner text through `scanner::ScanSession` to a dossier code or an explanation |
 //! | [`gpio`] | the physical take-ticket button and paper-low LED behind a trait (fake; rppal with `gpio-rppal`) |
 //! | [`ui`] | the Slint UI (`ui/*.slint`, printerdemo layout), the `Backend` trait the screens use (live or demo) and the `Controller` that wires callbacks |
@@ -26,6 +27,7 @@
 //!   alerted by heartbeat, reprint offered), and no job is sent to a printer that reports it cannot print.
 //! - The UI never talks to the network or the printer itself; it goes through a `Backend`.
 
+pub mod audio;
 pub mod client;
 pub mod config;
 pub mod core;
