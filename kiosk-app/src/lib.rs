@@ -9,6 +9,7 @@
 //! | [`core`] | enrolment and the 0600 token, issuing (online with an Idempotency-Key, else from a lease), lease top-up, printing, rating, lookup, sync |
 //! | [`events`] | the server's live events (SSE, resumed with `Last-Event-ID`): the rating terminal wakes on `rating_invited` |
 //! | [`audio`] | PCM clips from WAV, the `AudioSink` trait (WAV files; ALSA with `audio-alsa`) and the `Announcer`: a FIFO played one clip at a time, stale ones skipped |
+//! | [`announcements`] | the display's voice: follows the live events and queues the server's WAV of every call and recall on the `Announcer` |
 //! | [`scan`] | camera frames and scanner text through `scanner::ScanSession` to a dossier code or an explanation |
 //! | [`gpio`] | the physical take-ticket button and paper-low LED behind a trait (fake; rppal with `gpio-rppal`) |
 //! | [`ui`] | the Slint UI (`ui/*.slint`, printerdemo layout), the `Backend` trait the screens use (live or demo) and the `Controller` that wires callbacks |
@@ -25,8 +26,11 @@
 //! - The device token is written owner-only (0600, atomically); the data directory is 0700.
 //! - A ticket exists before it is printed: a printer failure never loses it (shown with its QR, staff
 //!   alerted by heartbeat, reprint offered), and no job is sent to a printer that reports it cannot print.
+//! - The display plays announcements one at a time in event order: a new one never cuts the current one
+//!   off and is never dropped; only one that has waited longer than `[audio] stale_after_s` is skipped.
 //! - The UI never talks to the network or the printer itself; it goes through a `Backend`.
 
+pub mod announcements;
 pub mod audio;
 pub mod client;
 pub mod config;

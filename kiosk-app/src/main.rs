@@ -131,6 +131,13 @@ fn run(config: Config) -> anyhow::Result<()> {
     if config.role == DeviceRole::RatingTerminal {
         follow_invitations(&config, controller.clone())?;
     }
+    if config.role == DeviceRole::Display {
+        // Without sound the screen still works: tell why and carry on.
+        match kiosk_app::announcements::start(&config) {
+            Ok(started) => eprintln!("kiosk-app: {started}"),
+            Err(e) => eprintln!("kiosk-app: announcements are not played: {e}"),
+        }
+    }
     if let Some(g) = &config.gpio {
         #[cfg(feature = "gpio-rppal")]
         {
