@@ -3,7 +3,7 @@
 //!
 //! | module | role |
 //! |---|---|
-//! | [`config`] | the device TOML (role, server, enrolment code, printer, scanner, camera, GPIO, UI, offline), validated with errors that name the field |
+//! | [`config`] | the device TOML (role, server, enrolment code, printer, scanner, camera, GPIO, UI, offline, audio), validated with errors that name the field |
 //! | [`client`] | blocking HTTP client of the queue server (`domain::api` payloads); tells "unreachable" (work offline) from "refused" |
 //! | [`store`] | local SQLite (WAL, `synchronous = FULL`): leases, offline tickets, queued ratings, dossier cache with its time, last service list |
 //! | [`core`] | enrolment and the 0600 token, issuing (online with an Idempotency-Key, else from a lease), lease top-up, printing, rating, lookup, sync |
