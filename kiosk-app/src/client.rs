@@ -48,6 +48,22 @@ impl ClientError {
 
 pub type Result<T> = std::result::Result<T, ClientError>;
 
+/// An announcement WAV as the server served it.
+#[derive(Debug, Clone)]
+pub struct ServedAnnouncement {
+    pub wav: Vec<u8>,
+    /// The server's clock when it answered; the device's own clock may be far off (no RTC, no NTP).
+    pub server_time: Option<time::OffsetDateTime>,
+}
+
+/// An HTTP `Date` (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(text.trim(), &format).ok().map(|t| t.assume_utc())
+}
+
 #[derive(Clone)]
 pub struct Client {
     base: String,
@@ -170,6 +186,16 @@ impl Client {
         Self::send(rb)
     }
 
+    /// `GET /api/v1/announcements/{seq}.wav`: the voice announcement of a call or recall event, with the
+    /// server's clock (the `Date` header) at the time it answered.
+    pub fn announcement(&self, seq: u64) -> Result<ServedAnnouncement> {
+        let response = Self::send(self.auth(self.http.get(self.url(&format!("/api/v1/announcements/{seq}.wav")))))?;
+        let server_time =
+            response.headers().get(reqwest::header::DATE).and_then(|v| v.to_str().ok()).and_then(parse_http_date);
+        let wav = response.bytes().map_err(|e| ClientError::NoAnswer(e.to_string()))?.to_vec();
+        Ok(ServedAnnouncement { wav, server_time })
+    }
+
     /// Reports device health (printer state, pending uploads); staff see it in the admin device list.
     pub fn heartbeat(&self, health: &serde_json::Value) -> Result<()> {
         let body = serde_json::json!({ "health": health });
@@ -191,5 +217,20 @@ impl Client {
             }
         }
         Self::json(self.auth(self.http.get(self.url(&path))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_dates_parse_as_utc() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(time::macros::datetime!(1994-11-06 08:49:37 UTC))
+        );
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date(""), None);
     }
 }

@@ -58,6 +58,9 @@ pub struct Config {
     pub ui: UiConfig,
     #[serde(default)]
     pub offline: OfflineConfig,
+    /// How a display plays the server's announcements; a display without it stays silent.
+    #[serde(default)]
+    pub audio: Option<AudioConfig>,
 }
 
 fn default_name() -> String {
@@ -166,6 +169,66 @@ impl Default for OfflineConfig {
     }
 }
 
+/// The display's announcements (`[audio]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AudioConfig {
+    /// `alsa` (the ALSA device `default`), `alsa:DEVICE`, `wav:DIR` or `none`; see [`SinkSpec`].
+    pub sink: String,
+    /// An announcement that has waited longer than this (a burst of calls, a reconnect backlog) is
+    /// skipped rather than played late.
+    pub stale_after_s: u32,
+}
+
+impl Default for AudioConfig {
+    fn default() -> Self {
+        AudioConfig { sink: "alsa".into(), stale_after_s: 60 }
+    }
+}
+
+impl AudioConfig {
+    pub fn sink_spec(&self) -> Result<SinkSpec, String> {
+        self.sink.parse()
+    }
+}
+
+/// Where announcements are played.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SinkSpec {
+    /// An ALSA PCM device by name (`default`, `plughw:1,0`, `hdmi:CARD=vc4hdmi0`…); needs `audio-alsa`.
+    Alsa { device: String },
+    /// Numbered WAV files in a directory, written at the pace of real playback.
+    WavDir(PathBuf),
+    /// Announcements are not played.
+    None,
+}
+
+impl FromStr for SinkSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if s == "none" {
+            return Ok(SinkSpec::None);
+        }
+        if s == "alsa" {
+            return Ok(SinkSpec::Alsa { device: "default".into() });
+        }
+        if let Some(device) = s.strip_prefix("alsa:") {
+            if device.trim().is_empty() {
+                return Err("\"alsa:\" needs a device name, e.g. \"alsa:plughw:1,0\"".into());
+            }
+            return Ok(SinkSpec::Alsa { device: device.trim().to_owned() });
+        }
+        if let Some(dir) = s.strip_prefix("wav:") {
+            if dir.trim().is_empty() {
+                return Err("\"wav:\" needs a directory".into());
+            }
+            return Ok(SinkSpec::WavDir(PathBuf::from(dir.trim())));
+        }
+        Err(format!("{s:?}: use \"alsa\", \"alsa:DEVICE\", \"wav:DIR\" or \"none\""))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -196,9 +259,17 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let mut config: Config =
             toml::from_str(text).map_err(|e| ConfigError::Parse { path: path.into(), message: e.to_string() })?;
-        if config.data_dir.is_relative() {
-            if let Some(parent) = path.parent() {
+        if let Some(parent) = path.parent() {
+            if config.data_dir.is_relative() {
                 config.data_dir = parent.join(&config.data_dir);
+            }
+            // A relative WAV directory is next to the file too, whatever the working directory.
+            if let Some(audio) = &mut config.audio {
+                if let Ok(SinkSpec::WavDir(dir)) = audio.sink_spec() {
+                    if dir.is_relative() {
+                        audio.sink = format!("wav:{}", parent.join(dir).display());
+                    }
+                }
             }
         }
         config.validate().map_err(|(field, message)| ConfigError::Invalid { path: path.into(), field, message })?;
@@ -262,6 +333,15 @@ impl Config {
         if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(("ui.technician_pin", "must be 4–8 digits".into()));
         }
+        if let Some(audio) = &self.audio {
+            audio.sink_spec().map_err(|e| ("audio.sink", e))?;
+            if !(5..=3600).contains(&audio.stale_after_s) {
+                return Err(("audio.stale_after_s", "must be 5–3600 seconds".into()));
+            }
+            if self.role != DeviceRole::Display {
+                return Err(("audio", "only a display plays announcements".into()));
+            }
+        }
         if self.offline.lease_size == 0 || self.offline.lease_size > 200 {
             return Err(("offline.lease_size", "must be 1–200".into()));
         }
@@ -319,6 +399,44 @@ size = "1920x1080"
         assert_eq!(c.printer.as_ref().unwrap().profile, "epson-tm-t20");
     }
 
+    const DISPLAY: &str = r#"
+role = "display"
+data_dir = "/var/lib/kiosk"
+[server]
+url = "http://192.0.2.1:8080"
+"#;
+
+    #[test]
+    fn the_example_audio_section_is_valid_on_a_display() {
+        // The example is a ticket kiosk, so its [audio] block is commented out: uncomment its keys.
+        let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml")).unwrap();
+        let block: Vec<&str> = example
+            .lines()
+            .skip_while(|l| *l != "# [audio]")
+            .take_while(|l| !l.is_empty())
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| !l.starts_with('#'))
+            .collect();
+        assert_eq!(block, ["[audio]", "sink = \"alsa\"", "stale_after_s = 60"]);
+        let c = parse(&format!("{DISPLAY}{}\n", block.join("\n"))).unwrap();
+        let audio = c.audio.unwrap();
+        assert_eq!(audio.sink_spec(), Ok(SinkSpec::Alsa { device: "default".into() }));
+        assert_eq!(audio.stale_after_s, 60);
+    }
+
+    #[test]
+    fn audio_sinks_parse() {
+        let sink = |s: &str| parse(&format!("{DISPLAY}[audio]\nsink = {s:?}\n")).unwrap().audio.unwrap().sink_spec();
+        assert_eq!(sink("alsa:plughw:1,0"), Ok(SinkSpec::Alsa { device: "plughw:1,0".into() }));
+        assert_eq!(sink("none"), Ok(SinkSpec::None));
+        assert_eq!(sink("wav:/srv/played"), Ok(SinkSpec::WavDir("/srv/played".into())));
+        // Relative to the config file, like data_dir.
+        assert_eq!(sink("wav:played"), Ok(SinkSpec::WavDir("/etc/kiosk/played".into())));
+        let empty = parse(&format!("{DISPLAY}[audio]\n")).unwrap().audio.unwrap();
+        assert_eq!(empty, AudioConfig { sink: "alsa".into(), stale_after_s: 60 });
+        assert_eq!(parse(DISPLAY).unwrap().audio, None);
+    }
+
     #[test]
     fn relative_data_dir_is_next_to_the_file() {
         let c = parse(&GOOD.replace("/var/lib/kiosk", "state")).unwrap();
@@ -336,6 +454,12 @@ size = "1920x1080"
             (format!("{GOOD}language = \"fr\"\n"), "ui.language"),
             (format!("{GOOD}technician_pin = \"12\"\n"), "ui.technician_pin"),
             (GOOD.replace("ticket-kiosk", "display"), "printer"),
+            (format!("{DISPLAY}[audio]\nsink = \"pulse\"\n"), "audio.sink"),
+            (format!("{DISPLAY}[audio]\nsink = \"alsa:\"\n"), "audio.sink"),
+            (format!("{DISPLAY}[audio]\nsink = \"wav: \"\n"), "audio.sink"),
+            (format!("{DISPLAY}[audio]\nstale_after_s = 0\n"), "audio.stale_after_s"),
+            (format!("{DISPLAY}[audio]\nstale_after_s = 86400\n"), "audio.stale_after_s"),
+            (format!("{}[audio]\nsink = \"none\"\n", DISPLAY.replace("display", "rating-terminal")), "audio"),
         ];
         for (text, field) in cases {
             match parse(&text) {

@@ -3,11 +3,13 @@
 //!
 //! | module | role |
 //! |---|---|
-//! | [`config`] | the device TOML (role, server, enrolment code, printer, scanner, camera, GPIO, UI, offline), validated with errors that name the field |
+//! | [`config`] | the device TOML (role, server, enrolment code, printer, scanner, camera, GPIO, UI, offline, audio), validated with errors that name the field |
 //! | [`client`] | blocking HTTP client of the queue server (`domain::api` payloads); tells "unreachable" (work offline) from "refused" |
 //! | [`store`] | local SQLite (WAL, `synchronous = FULL`): leases, offline tickets, queued ratings, dossier cache with its time, last service list |
 //! | [`core`] | enrolment and the 0600 token, issuing (online with an Idempotency-Key, else from a lease), lease top-up, printing, rating, lookup, sync |
 //! | [`events`] | the server's live events (SSE, resumed with `Last-Event-ID`): the rating terminal wakes on `rating_invited` |
+//! | [`audio`] | PCM clips from WAV, the `AudioSink` trait (WAV files; ALSA with `audio-alsa`) and the `Announcer`: a FIFO played one clip at a time, stale ones skipped |
+//! | [`announcements`] | the display's voice: follows the live events and queues the server's WAV of every call and recall on the `Announcer` |
 //! | [`scan`] | `ScanInputs`: serial scanner, keyboard wedge and camera as one stream of scans, each through `scanner::ScanSession` to a dossier code or an explanation |
 //! | [`camera`] | capture thread (preview frames) and decoder thread (one-slot mailbox), so the preview stays smooth while a frame decodes |
 //! | [`gpio`] | the physical take-ticket button and paper-low LED behind a trait (fake; rppal with `gpio-rppal`) |
@@ -25,11 +27,15 @@
 //! - The device token is written owner-only (0600, atomically); the data directory is 0700.
 //! - A ticket exists before it is printed: a printer failure never loses it (shown with its QR, staff
 //!   alerted by heartbeat, reprint offered), and no job is sent to a printer that reports it cannot print.
+//! - The display plays announcements one at a time in event order: a new one never cuts the current one
+//!   off and is never dropped; only one that has waited longer than `[audio] stale_after_s` is skipped.
 //! - The UI never talks to the network or the printer itself; it goes through a `Backend`, and on a
 //!   device (`Execution::Worker`) only from the job thread. While a job holds the screen every callback
 //!   is ignored, so one touch is one ticket.
 //! - Frames are decoded on the decoder thread, never on the UI thread.
 
+pub mod announcements;
+pub mod audio;
 pub mod camera;
 pub mod client;
 pub mod config;

@@ -139,6 +139,13 @@ fn run(config: Config) -> anyhow::Result<()> {
             Err(e) => eprintln!("kiosk-app: scanning input unavailable: {e}"),
         }
     }
+    if config.role == DeviceRole::Display {
+        // Without sound the screen still works: tell why and carry on.
+        match kiosk_app::announcements::start(&config) {
+            Ok(started) => eprintln!("kiosk-app: {started}"),
+            Err(e) => eprintln!("kiosk-app: announcements are not played: {e}"),
+        }
+    }
     if let Some(g) = &config.gpio {
         #[cfg(feature = "gpio-rppal")]
         {
