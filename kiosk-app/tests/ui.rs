@@ -178,10 +178,10 @@ fn rating_terminal_flow() {
     let answered: Vec<i32> = slint::Model::iter(&ui.global::<Kiosk>().get_questions()).map(|q| q.answer).collect();
     assert_eq!(answered, [-1, -1, 2]);
     click(&ui, "Viết góp ý");
-    for ch in "TOT".chars() {
+    for ch in "tot".chars() {
         click(&ui, &ch.to_string());
     }
-    assert_eq!(value_of(&ui, "Góp ý"), "TOT");
+    assert_eq!(value_of(&ui, "Góp ý"), "tot", "a comment without marks is fine too");
     click(&ui, "Gửi đánh giá");
     assert_eq!(page(&ui), Page::Thanks);
     click(&ui, "Xong");
