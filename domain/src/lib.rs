@@ -12,6 +12,7 @@
 //! - [`queue`]: the queue engine (`decide` a command into events, `apply` events to state).
 //! - [`error`]: typed rule violations with stable codes and vi/en messages.
 //! - [`api`]: JSON payloads of the office server's HTTP API, shared by server and clients.
+//! - [`vn_input`]: Vietnamese typing on a touch keyboard (tones and â ê ô ă ơ ư đ on the last word).
 
 pub mod api;
 pub mod clock;
@@ -22,6 +23,7 @@ pub mod i18n;
 pub mod office;
 pub mod queue;
 pub mod rating;
+pub mod vn_input;
 
 pub use error::QueueError;
 pub use i18n::{Lang, Localized};

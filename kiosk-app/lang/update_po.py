@@ -98,6 +98,20 @@ EN = {
     'Máy in đang gặp sự cố. Quý khách vui lòng ghi nhớ hoặc chụp lại số trên màn hình; nhân viên đã được báo.':
         'The printer has a problem. Please remember or photograph the number on the screen; staff have been alerted.',
     'In lại': 'Print again',
+    'Dấu sắc': 'Tone mark sắc (acute)',
+    'Dấu huyền': 'Tone mark huyền (grave)',
+    'Dấu hỏi': 'Tone mark hỏi (hook above)',
+    'Dấu ngã': 'Tone mark ngã (tilde)',
+    'Dấu nặng': 'Tone mark nặng (dot below)',
+    'bỏ dấu': 'no tone',
+    'Bỏ dấu thanh': 'Remove the tone mark',
+    'Dấu mũ: â ê ô': 'Circumflex: â ê ô',
+    'Dấu trăng: ă': 'Breve: ă',
+    'Dấu móc: ơ ư': 'Horn: ơ ư',
+    'Chữ đ': 'Letter đ',
+    'Chữ hoa': 'Capital',
+    'Chữ cái': 'Letters',
+    'Số và ký hiệu': 'Numbers and symbols',
 }
 
 

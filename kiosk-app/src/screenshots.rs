@@ -139,8 +139,20 @@ fn rating_screens() -> Vec<Step> {
             let k = ui.global::<Kiosk>();
             k.invoke_rate(1);
             k.invoke_navigate(Page::RatingComment);
-            for ch in "CAN BO NHIET TINH".chars() {
-                k.invoke_edit("comment".into(), ch.to_string().into());
+            // "Cán bộ nhiệt tình" as the keyboard types it: each word's letters, then its marks.
+            let words: [(&str, &[&str]); 4] = [
+                ("Can", &["sac"]),
+                (" bo", &["circumflex", "nang"]),
+                (" nhiet", &["circumflex", "nang"]),
+                (" tinh", &["huyen"]),
+            ];
+            for (letters, marks) in words {
+                for c in letters.chars() {
+                    k.invoke_edit("comment".into(), c.to_string().into());
+                }
+                for mark in marks {
+                    k.invoke_edit("comment".into(), (*mark).into());
+                }
             }
         }),
         ("thanks", |ui, c| {

@@ -570,6 +570,12 @@ impl Controller {
                 text.pop();
             }
             "clear" => text.clear(),
+            // Comments are Vietnamese: mark keys (tones, â ă ơ đ …) change the last word.
+            k if field == "comment" => match domain::vn_input::Key::from_name(k) {
+                Some(mark @ domain::vn_input::Key::Mark(_)) => *text = domain::vn_input::apply(text, mark),
+                Some(typed) if text.chars().count() < max => *text = domain::vn_input::apply(text, typed),
+                _ => {}
+            },
             k if text.chars().count() < max => text.push_str(k),
             _ => {}
         }

@@ -179,14 +179,65 @@ fn rating_terminal_flow() {
     let answered: Vec<i32> = slint::Model::iter(&ui.global::<Kiosk>().get_questions()).map(|q| q.answer).collect();
     assert_eq!(answered, [-1, -1, 2]);
     click(&ui, "Viết góp ý");
-    for ch in "TOT".chars() {
+    for ch in "tot".chars() {
         click(&ui, &ch.to_string());
     }
-    assert_eq!(value_of(&ui, "Góp ý"), "TOT");
+    assert_eq!(value_of(&ui, "Góp ý"), "tot", "a comment without marks is fine too");
     click(&ui, "Gửi đánh giá");
     assert_eq!(page(&ui), Page::Thanks);
     click(&ui, "Xong");
     assert_eq!(page(&ui), Page::Message);
+}
+
+/// Touches a word's letter keys, then its mark keys (named by their accessible labels).
+#[track_caller]
+fn touch_word(ui: &MainWindow, letters: &str, marks: &[&str]) {
+    for ch in letters.chars() {
+        click(ui, &ch.to_string());
+    }
+    for mark in marks {
+        click(ui, mark);
+    }
+}
+
+/// A citizen writes Vietnamese with its diacritics on the comment keyboard, marks after a word's letters
+/// and in any order.
+#[test]
+fn comment_keyboard_writes_vietnamese() {
+    let (ui, c) = app(DeviceRole::RatingTerminal, DemoBackend::default());
+    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+    click(&ui, "Hài lòng");
+    click(&ui, "Viết góp ý");
+    assert_eq!(page(&ui), Page::RatingComment);
+
+    touch_word(&ui, "duoc", &["Dấu nặng", "Dấu móc: ơ ư", "Chữ đ"]);
+    assert_eq!(value_of(&ui, "Góp ý"), "được", "the dot moved onto ơ when the horn came");
+    click(&ui, "Dấu cách");
+    touch_word(&ui, "phuc", &["Dấu nặng"]);
+    click(&ui, "Dấu cách");
+    touch_word(&ui, "vu", &["Dấu nặng"]);
+    click(&ui, "Dấu cách");
+    touch_word(&ui, "tan", &["Dấu mũ: â ê ô", "Dấu nặng"]);
+    click(&ui, "Dấu cách");
+    touch_word(&ui, "tinh", &["Dấu sắc", "Dấu huyền"]);
+    assert_eq!(value_of(&ui, "Góp ý"), "được phục vụ tận tình");
+
+    // The capital is one-shot; digits are on the second layer; Xoá takes a whole letter with its marks.
+    click(&ui, "Xoá hết");
+    click(&ui, "Chữ hoa");
+    touch_word(&ui, "Hoa", &["Dấu huyền"]);
+    assert!(find(&ui, "N").is_empty() && !find(&ui, "n").is_empty(), "back to small letters");
+    click(&ui, "Dấu cách");
+    click(&ui, "Số và ký hiệu");
+    touch_word(&ui, "10", &[]);
+    click(&ui, "Chữ cái");
+    touch_word(&ui, "ok", &["Xoá"]);
+    assert_eq!(value_of(&ui, "Góp ý"), "Hòa 10o");
+    touch_word(&ui, "", &["Xoá", "Xoá", "Xoá", "Xoá", "Dấu sắc"]);
+    assert_eq!(value_of(&ui, "Góp ý"), "Hóa", "the tone key works on the word left, classic placement");
+
+    click(&ui, "Gửi đánh giá");
+    assert_eq!(page(&ui), Page::Thanks);
 }
 
 #[test]
