@@ -180,8 +180,8 @@ fn window(
 }
 
 fn touch_to_bytes(dir: &Path, server: &Server, sw: &Rc<MinimalSoftwareWindow>) {
-    let vp = VirtualPrinter::start(VpConfig { idle_job_end: Duration::from_millis(50), ..VpConfig::default() })
-        .unwrap();
+    let vp =
+        VirtualPrinter::start(VpConfig { idle_job_end: Duration::from_millis(50), ..VpConfig::default() }).unwrap();
     let kiosk_dir = dir.join("touch");
     std::fs::create_dir_all(&kiosk_dir).unwrap();
     let code = server.enrolment_code("ticket-kiosk", None);

@@ -91,10 +91,20 @@ impl Drop for CameraFeed {
 /// Starts capturing from `source`. A real camera paces itself; `pace` spaces frames from a source
 /// that does not (image files standing in for a camera). Scans go to `scans`.
 pub fn start(
-    mut source: Box<dyn FrameSource + Send>,
+    source: Box<dyn FrameSource + Send>,
     pace: Option<Duration>,
     scans: mpsc::Sender<ScanResult>,
-) -> std::io::Result<CameraFeed> {
+) -> Result<CameraFeed, String> {
+    start_with(move || Ok(source as Box<dyn FrameSource>), pace, scans)
+}
+
+/// Like [`start`], with the source opened on the capture thread itself: a V4L2 camera handle may not
+/// move between threads. Returns once it is open, or with the reason it could not be.
+pub fn start_with(
+    open: impl FnOnce() -> Result<Box<dyn FrameSource>, String> + Send + 'static,
+    pace: Option<Duration>,
+    scans: mpsc::Sender<ScanResult>,
+) -> Result<CameraFeed, String> {
     let feed = CameraFeed {
         latest: Arc::new(Mutex::new((0, None))),
         active: Arc::new(AtomicBool::new(true)),
@@ -104,68 +114,86 @@ pub fn start(
     };
     let (latest, active, stopped, mailbox, stats) =
         (feed.latest.clone(), feed.active.clone(), feed.stopped.clone(), feed.mailbox.clone(), feed.stats.clone());
-    std::thread::Builder::new().name("camera".into()).spawn(move || {
-        let mut next_due = Instant::now();
-        while !stopped.load(Ordering::Relaxed) {
-            if !active.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-            if let Some(pace) = pace {
-                let now = Instant::now();
-                if next_due > now {
-                    std::thread::sleep(next_due - now);
+    let (opened_tx, opened) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("camera".into())
+        .spawn(move || {
+            let mut source = match open() {
+                Ok(source) => {
+                    let _ = opened_tx.send(Ok(()));
+                    source
                 }
-                next_due = next_due.max(now) + pace;
-            }
-            let frame = match source.next_frame() {
-                Ok(Some(frame)) => Arc::new(frame),
-                Ok(None) => break,
                 Err(e) => {
-                    *stats.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
-                    std::thread::sleep(Duration::from_millis(500));
-                    continue;
-                }
-            };
-            stats.captured.fetch_add(1, Ordering::Relaxed);
-            {
-                let mut slot = latest.lock().unwrap_or_else(|e| e.into_inner());
-                *slot = (slot.0 + 1, Some(frame.clone()));
-            }
-            let mut waiting = mailbox.frame.lock().unwrap_or_else(|e| e.into_inner());
-            if waiting.replace(frame).is_some() {
-                stats.skipped.fetch_add(1, Ordering::Relaxed);
-            }
-            mailbox.ready.notify_one();
-        }
-    })?;
-    let (stopped, mailbox, stats) = (feed.stopped.clone(), feed.mailbox.clone(), feed.stats.clone());
-    std::thread::Builder::new().name("decoder".into()).spawn(move || {
-        let mut scanner = Scanner::new();
-        loop {
-            let frame = {
-                let mut waiting = mailbox.frame.lock().unwrap_or_else(|e| e.into_inner());
-                while waiting.is_none() && !stopped.load(Ordering::Relaxed) {
-                    waiting = mailbox.ready.wait(waiting).unwrap_or_else(|e| e.into_inner());
-                }
-                match waiting.take() {
-                    Some(frame) => frame,
-                    None => return,
-                }
-            };
-            let started = Instant::now();
-            let found = scanner.frame(&frame);
-            let micros = started.elapsed().as_micros() as u64;
-            stats.decoded.fetch_add(1, Ordering::Relaxed);
-            stats.decode_micros_total.fetch_add(micros, Ordering::Relaxed);
-            stats.decode_micros_max.fetch_max(micros, Ordering::Relaxed);
-            if let Some(result) = found {
-                if scans.send(result).is_err() {
+                    let _ = opened_tx.send(Err(e));
                     return;
                 }
+            };
+            let mut next_due = Instant::now();
+            while !stopped.load(Ordering::Relaxed) {
+                if !active.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(50));
+                    continue;
+                }
+                if let Some(pace) = pace {
+                    let now = Instant::now();
+                    if next_due > now {
+                        std::thread::sleep(next_due - now);
+                    }
+                    next_due = next_due.max(now) + pace;
+                }
+                let frame = match source.next_frame() {
+                    Ok(Some(frame)) => Arc::new(frame),
+                    Ok(None) => break,
+                    Err(e) => {
+                        *stats.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                        std::thread::sleep(Duration::from_millis(500));
+                        continue;
+                    }
+                };
+                stats.captured.fetch_add(1, Ordering::Relaxed);
+                {
+                    let mut slot = latest.lock().unwrap_or_else(|e| e.into_inner());
+                    *slot = (slot.0 + 1, Some(frame.clone()));
+                }
+                let mut waiting = mailbox.frame.lock().unwrap_or_else(|e| e.into_inner());
+                if waiting.replace(frame).is_some() {
+                    stats.skipped.fetch_add(1, Ordering::Relaxed);
+                }
+                mailbox.ready.notify_one();
             }
-        }
-    })?;
+        })
+        .map_err(|e| e.to_string())?;
+    opened.recv().map_err(|_| "the camera thread ended".to_owned())??;
+    let (stopped, mailbox, stats) = (feed.stopped.clone(), feed.mailbox.clone(), feed.stats.clone());
+    std::thread::Builder::new()
+        .name("decoder".into())
+        .spawn(move || {
+            let mut scanner = Scanner::new();
+            loop {
+                let frame = {
+                    let mut waiting = mailbox.frame.lock().unwrap_or_else(|e| e.into_inner());
+                    while waiting.is_none() && !stopped.load(Ordering::Relaxed) {
+                        waiting = mailbox.ready.wait(waiting).unwrap_or_else(|e| e.into_inner());
+                    }
+                    match waiting.take() {
+                        Some(frame) => frame,
+                        None => return,
+                    }
+                };
+                let started = Instant::now();
+                let found = scanner.frame(&frame);
+                let micros = started.elapsed().as_micros() as u64;
+                stats.decoded.fetch_add(1, Ordering::Relaxed);
+                stats.decode_micros_total.fetch_add(micros, Ordering::Relaxed);
+                stats.decode_micros_max.fetch_max(micros, Ordering::Relaxed);
+                if let Some(result) = found {
+                    if scans.send(result).is_err() {
+                        return;
+                    }
+                }
+            }
+        })
+        .map_err(|e| e.to_string())?;
     Ok(feed)
 }
 

@@ -99,20 +99,23 @@ impl ScanInputs {
             }
         }
         if let Some(c) = &config.camera {
-            let source: Box<dyn scanner::source::FrameSource + Send> = if Path::new(&c.device).is_dir() {
-                // Recorded frames standing in for a camera (tests, demos): replayed in a loop at 30 fps.
-                Box::new(
-                    scanner::source::ImageFiles::folder(Path::new(&c.device)).map_err(|e| e.to_string())?.looping(),
-                )
-            } else {
-                let index =
-                    c.device.strip_prefix("/dev/video").and_then(|n| n.parse::<u32>().ok()).ok_or_else(|| {
-                        format!("camera.device {:?}: use /dev/videoN or a folder of images", c.device)
-                    })?;
-                Box::new(scanner::camera::Camera::open(index, 1280, 720).map_err(|e| format!("camera: {e}"))?)
+            let device = c.device.clone();
+            let pace = Path::new(&device).is_dir().then(|| Duration::from_millis(33));
+            let open = move || -> Result<Box<dyn scanner::source::FrameSource>, String> {
+                if Path::new(&device).is_dir() {
+                    // Recorded frames standing in for a camera (tests, demos): replayed in a loop at 30 fps.
+                    let files = scanner::source::ImageFiles::folder(Path::new(&device)).map_err(|e| e.to_string())?;
+                    return Ok(Box::new(files.looping()));
+                }
+                let index = device
+                    .strip_prefix("/dev/video")
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .ok_or_else(|| format!("camera.device {device:?}: use /dev/videoN or a folder of images"))?;
+                Ok(Box::new(scanner::camera::Camera::open(index, 1280, 720).map_err(|e| e.to_string())?))
             };
-            let pace = Path::new(&c.device).is_dir().then(|| Duration::from_millis(33));
-            inputs.start_camera(source, pace).map_err(|e| format!("camera: {e}"))?;
+            let feed =
+                crate::camera::start_with(open, pace, inputs.sender.clone()).map_err(|e| format!("camera: {e}"))?;
+            inputs.camera = Some(feed);
         }
         Ok(inputs)
     }
@@ -149,7 +152,7 @@ impl ScanInputs {
         &mut self,
         source: Box<dyn scanner::source::FrameSource + Send>,
         pace: Option<Duration>,
-    ) -> std::io::Result<()> {
+    ) -> Result<(), String> {
         self.camera = Some(crate::camera::start(source, pace, self.sender.clone())?);
         Ok(())
     }

@@ -43,8 +43,8 @@ fn ticket_kiosk_against_the_real_server() {
     i_slint_backend_testing::init_no_event_loop();
     let dir = temp_dir("kiosk-e2e");
     let mut server = Server::demo(&dir.join("server"));
-    let vp = VirtualPrinter::start(VpConfig { idle_job_end: Duration::from_millis(100), ..VpConfig::default() })
-        .unwrap();
+    let vp =
+        VirtualPrinter::start(VpConfig { idle_job_end: Duration::from_millis(100), ..VpConfig::default() }).unwrap();
     let code = server.enrolment_code("ticket-kiosk", None);
     let config = Config::load(&kiosk_config(&dir, "ticket-kiosk", &server.base(), &code, Some(&vp.url()))).unwrap();
     let core = Core::start(&config).unwrap();
@@ -92,9 +92,7 @@ fn ticket_kiosk_against_the_real_server() {
     let blank = scanner::GrayFrame::filled(320, 240, 200);
     let frames = vec![blank.clone(), qr_frame(&format!("https://dichvucong.example/tra-cuu?ma={}", dossier.as_str()))];
     let mut inputs = kiosk_app::scan::ScanInputs::new();
-    inputs
-        .start_camera(Box::new(scanner::source::Synthetic::new(frames, 20)), Some(Duration::from_millis(5)))
-        .unwrap();
+    inputs.start_camera(Box::new(scanner::source::Synthetic::new(frames, 20)), Some(Duration::from_millis(5))).unwrap();
     c.borrow_mut().set_scan_inputs(inputs);
     k.invoke_navigate(Page::CodeEntry);
     let opened = kiosk_app::ui::jobs::wait_until(Duration::from_secs(15), || {
@@ -113,7 +111,7 @@ fn ticket_kiosk_against_the_real_server() {
     k.invoke_choose_service(service);
     k.invoke_take_ticket(0);
     settle(&c);
-    assert_eq!(k.get_page(), Page::Ticket);
+    assert_eq!(k.get_page(), Page::Ticket, "{}", k.get_message());
     assert!(k.get_ticket_offline(), "issued from the lease");
     assert!(!k.get_online());
     assert!(k.get_pending_uploads() >= 1);

@@ -73,8 +73,14 @@ fn camera_folder_from_the_config() {
     let luma: Vec<u8> = (0..size * size)
         .map(|i| {
             let (x, y) = (i % size / scale, i / size / scale);
-            let dark = (4..n + 4).contains(&x) && (4..n + 4).contains(&y) && colors[(y - 4) * n + x - 4] == qrcode::Color::Dark;
-            if dark { 20 } else { 210 }
+            let dark = (4..n + 4).contains(&x)
+                && (4..n + 4).contains(&y)
+                && colors[(y - 4) * n + x - 4] == qrcode::Color::Dark;
+            if dark {
+                20
+            } else {
+                210
+            }
         })
         .collect();
     scanner::GrayFrame::filled(size, size, 200).save_png(&frames.join("0-empty.png")).unwrap();

@@ -70,11 +70,8 @@ fn real_window_under_xvfb() {
     // Let it paint, then capture the root window.
     std::thread::sleep(Duration::from_millis(700));
     let shot = dir.join("xvfb-home.png");
-    let status = Command::new("import")
-        .args(["-display", &xvfb.display, "-window", "root"])
-        .arg(&shot)
-        .status()
-        .unwrap();
+    let status =
+        Command::new("import").args(["-display", &xvfb.display, "-window", "root"]).arg(&shot).status().unwrap();
     assert!(status.success());
     // The home screen's header is the theme's blue (#0b4f9c): count such pixels in the capture.
     let out = Command::new("convert")

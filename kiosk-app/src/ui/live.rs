@@ -183,11 +183,10 @@ impl Backend for LiveBackend {
             "pending": { "tickets": pending.tickets, "ratings": pending.ratings, "failed": pending.failed },
             "version": env!("CARGO_PKG_VERSION"),
         }));
-        if self.core.sync().is_ok() && self.core.is_online() {
-            let _ = self.core.services();
+        let _ = self.core.sync();
+        // The service list answering is what says the server is there; then leases are worth asking for.
+        if self.core.services().is_ok() {
             let _ = self.core.top_up_leases();
-        } else {
-            let _ = self.core.services();
         }
     }
 }
