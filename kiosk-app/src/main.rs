@@ -80,7 +80,7 @@ fn follow_invitations(config: &Config, controller: std::rc::Rc<std::cell::RefCel
         let mut last_id = None;
         loop {
             let _ = kiosk_app::events::follow(&client, &mut last_id, |event| {
-                if let domain::event::EventKind::RatingInvited { counter: c, ticket, .. } = event.kind {
+                if let domain::event::EventKind::RatingInvited { counter: c, ticket, stage } = event.kind {
                     if counter.is_some_and(|mine| mine != c) {
                         return;
                     }
@@ -88,7 +88,7 @@ fn follow_invitations(config: &Config, controller: std::rc::Rc<std::cell::RefCel
                     let _ = slint::invoke_from_event_loop(move || {
                         CONTROLLER.with(|ctl| {
                             if let Some(ctl) = ctl.borrow().as_ref() {
-                                ctl.borrow_mut().invite_rating(ticket, &number, c);
+                                ctl.borrow_mut().invite_rating(ticket, &number, c, Some(stage));
                             }
                         });
                     });

@@ -126,16 +126,16 @@ fn offline_screens() -> Vec<Step> {
 fn rating_screens() -> Vec<Step> {
     vec![
         ("waiting", |_, _| {}),
-        ("rating-level", |_, c| c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1)),
+        ("rating-level", |_, c| c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception))),
         ("rating-questions", |ui, c| {
-            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
             let k = ui.global::<Kiosk>();
             k.invoke_rate(0);
             k.invoke_answer(0, 2);
             k.invoke_answer(2, 1);
         }),
         ("rating-comment", |ui, c| {
-            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
             let k = ui.global::<Kiosk>();
             k.invoke_rate(1);
             k.invoke_navigate(Page::RatingComment);
@@ -156,7 +156,7 @@ fn rating_screens() -> Vec<Step> {
             }
         }),
         ("thanks", |ui, c| {
-            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
             let k = ui.global::<Kiosk>();
             k.invoke_rate(0);
             k.invoke_finish_rating();

@@ -12,7 +12,7 @@ use jobs::Jobs;
 use domain::api::{RatingRequest, ServiceView};
 use domain::dossier::Timeliness;
 use domain::i18n::{matches_query, sort_key, Lang, Localized};
-use domain::office::Priority;
+use domain::office::{Priority, Stage};
 use domain::rating::{Indicator, RatingLevel};
 use slint::{ComponentHandle, Image, ModelRc, Rgb8Pixel, SharedPixelBuffer, SharedString, VecModel};
 use time::OffsetDateTime;
@@ -855,12 +855,12 @@ impl Controller {
     }
 
     /// Wakes the rating screen for a served ticket (the counter's "invite rating").
-    pub fn invite_rating(&mut self, ticket: uuid::Uuid, number: &str, counter: u16) {
+    pub fn invite_rating(&mut self, ticket: uuid::Uuid, number: &str, counter: u16, stage: Option<Stage>) {
         self.state.rating = Some(RatingRequest {
             ticket: Some(ticket),
             dossier: None,
             counter: Some(counter),
-            stage: None,
+            stage,
             level: RatingLevel::Satisfied,
             answers: vec![],
             comment: None,
@@ -870,8 +870,13 @@ impl Controller {
         let ui = self.ui();
         let k = ui.global::<Kiosk>();
         k.set_comment("".into());
+        let stage_name = stage.map(|s| format!(" · {}", s.name().get(self.state.lang))).unwrap_or_default();
         k.set_rating_subject(
-            self.t(&format!("Số {number} · Quầy {counter}"), &format!("Ticket {number} · Counter {counter}")).into(),
+            self.t(
+                &format!("Số {number} · Quầy {counter}{stage_name}"),
+                &format!("Ticket {number} · Counter {counter}{stage_name}"),
+            )
+            .into(),
         );
         self.show_questions();
         k.set_page(Page::RatingLevel);

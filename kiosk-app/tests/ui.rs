@@ -169,10 +169,13 @@ fn cached_dossier_shows_its_time() {
 
 #[test]
 fn rating_terminal_flow() {
-    let (ui, c) = app(DeviceRole::RatingTerminal, DemoBackend::default());
+    let backend = DemoBackend::default();
+    let sent = backend.ratings.clone();
+    let (ui, c) = app(DeviceRole::RatingTerminal, backend);
     assert_eq!(page(&ui), Page::Message);
-    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
     assert_eq!(page(&ui), Page::RatingLevel);
+    assert_eq!(ui.global::<Kiosk>().get_rating_subject(), "Số A024 · Quầy 1 · Tiếp nhận", "who and what is rated");
     click(&ui, "Rất hài lòng");
     assert_eq!(page(&ui), Page::RatingQuestions);
     click(&ui, "Thái độ của cán bộ khi hướng dẫn, tiếp nhận, giải quyết: Tốt");
@@ -185,6 +188,9 @@ fn rating_terminal_flow() {
     assert_eq!(value_of(&ui, "Góp ý"), "tot", "a comment without marks is fine too");
     click(&ui, "Gửi đánh giá");
     assert_eq!(page(&ui), Page::Thanks);
+    let sent = format!("{:?}", sent.lock().unwrap());
+    assert!(sent.contains("stage: Some(Reception)") && sent.contains("VerySatisfied"), "{sent}");
+    assert!(sent.contains("comment: Some(\"tot\")"), "{sent}");
     click(&ui, "Xong");
     assert_eq!(page(&ui), Page::Message);
 }
@@ -205,7 +211,7 @@ fn touch_word(ui: &MainWindow, letters: &str, marks: &[&str]) {
 #[test]
 fn comment_keyboard_writes_vietnamese() {
     let (ui, c) = app(DeviceRole::RatingTerminal, DemoBackend::default());
-    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1);
+    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
     click(&ui, "Hài lòng");
     click(&ui, "Viết góp ý");
     assert_eq!(page(&ui), Page::RatingComment);

@@ -14,7 +14,8 @@ pub struct DemoBackend {
     pub printer_ok: bool,
     pub issued: Vec<IssuedTicket>,
     pub printed: Vec<String>,
-    pub ratings: Vec<RatingRequest>,
+    /// Ratings sent, shared so a test can read them after the backend moved into the screen.
+    pub ratings: std::sync::Arc<std::sync::Mutex<Vec<RatingRequest>>>,
     pub cached: bool,
     pub next: u32,
     /// How long issue, lookup and rate take (a slow link, for tests of the busy screen).
@@ -28,7 +29,7 @@ impl Default for DemoBackend {
             printer_ok: true,
             issued: vec![],
             printed: vec![],
-            ratings: vec![],
+            ratings: Default::default(),
             cached: false,
             next: 25,
             delay: std::time::Duration::ZERO,
@@ -157,7 +158,7 @@ impl Backend for DemoBackend {
 
     fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome, Localized> {
         std::thread::sleep(self.delay);
-        self.ratings.push(request);
+        self.ratings.lock().unwrap_or_else(|e| e.into_inner()).push(request);
         Ok(if self.online { RatingOutcome::Recorded } else { RatingOutcome::Queued })
     }
 
