@@ -126,7 +126,9 @@ fn offline_screens() -> Vec<Step> {
 fn rating_screens() -> Vec<Step> {
     vec![
         ("waiting", |_, _| {}),
-        ("rating-level", |_, c| c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception))),
+        ("rating-level", |_, c| {
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception))
+        }),
         ("rating-questions", |ui, c| {
             c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
             let k = ui.global::<Kiosk>();

@@ -158,9 +158,19 @@ impl Link for TcpLink {
         self.0.flush()
     }
     fn read_byte(&mut self, timeout: Duration) -> io::Result<Option<u8>> {
-        self.0.set_read_timeout(Some(timeout.max(Duration::from_millis(1))))?;
         let mut b = [0u8; 1];
-        match self.0.read(&mut b) {
+        // A zero timeout only takes what has already arrived: a timed read would wait out a whole
+        // scheduler tick (1–4 ms) for nothing, four times per status report.
+        let read = if timeout.is_zero() {
+            self.0.set_nonblocking(true)?;
+            let read = self.0.read(&mut b);
+            self.0.set_nonblocking(false)?;
+            read
+        } else {
+            self.0.set_read_timeout(Some(timeout))?;
+            self.0.read(&mut b)
+        };
+        match read {
             Ok(0) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "printer closed the connection")),
             Ok(_) => Ok(Some(b[0])),
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => Ok(None),
@@ -466,7 +476,7 @@ impl Printer {
         let link = self.link().map_err(|e| io::Error::new(io::ErrorKind::NotConnected, e.to_string()))?;
         // Discard stale bytes (late answers, automatic status back), but not forever.
         for _ in 0..256 {
-            if link.read_byte(Duration::from_millis(1))?.is_none() {
+            if link.read_byte(Duration::ZERO)?.is_none() {
                 break;
             }
         }

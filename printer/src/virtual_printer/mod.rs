@@ -183,15 +183,18 @@ fn accept_loop(listener: TcpListener, config: Config, shared: Arc<Shared>) {
     }
 }
 
+/// A job as received: its bytes and the operations parsed from them. It is rendered after it ends, on
+/// the connection's render thread, so that status requests are answered at once, as a real printer
+/// answers `DLE EOT` in real time whatever it is printing.
 struct JobBuilder {
     bytes: Vec<u8>,
-    renderer: Renderer,
+    ops: Vec<Op>,
     printable: bool,
 }
 
 impl JobBuilder {
-    fn new(width: u32) -> JobBuilder {
-        JobBuilder { bytes: Vec::new(), renderer: Renderer::new(width), printable: false }
+    fn new() -> JobBuilder {
+        JobBuilder { bytes: Vec::new(), ops: Vec::new(), printable: false }
     }
 }
 
@@ -199,7 +202,11 @@ fn finish_job(job: JobBuilder, dropped: bool, config: &Config, shared: &Shared) 
     if !job.printable && !dropped {
         return;
     }
-    let (bmp, info) = job.renderer.finish();
+    let mut renderer = Renderer::new(config.width_dots);
+    for op in &job.ops {
+        renderer.apply(op);
+    }
+    let (bmp, info) = renderer.finish();
     let mut jobs = shared.jobs.lock().unwrap_or_else(|e| e.into_inner());
     let number = jobs.len() + 1;
     let mut png = None;
@@ -220,8 +227,28 @@ fn finish_job(job: JobBuilder, dropped: bool, config: &Config, shared: &Shared) 
 
 fn serve(mut stream: TcpStream, config: Config, shared: Arc<Shared>) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(50)));
+    let _ = stream.set_nodelay(true);
+    let (render_tx, render_rx) = std::sync::mpsc::channel::<(JobBuilder, bool)>();
+    let render = {
+        let (config, shared) = (config.clone(), shared.clone());
+        std::thread::spawn(move || {
+            for (job, dropped) in render_rx {
+                finish_job(job, dropped, &config, &shared);
+            }
+        })
+    };
+    let finish = |job: JobBuilder, dropped: bool| {
+        let _ = render_tx.send((job, dropped));
+    };
+    serve_connection(&mut stream, &config, &shared, &finish);
+    drop(render_tx);
+    // Jobs of a connection are recorded, in order, before its thread ends.
+    let _ = render.join();
+}
+
+fn serve_connection(stream: &mut TcpStream, config: &Config, shared: &Shared, finish: &dyn Fn(JobBuilder, bool)) {
     let mut parser = Parser::new();
-    let mut job = JobBuilder::new(config.width_dots);
+    let mut job = JobBuilder::new();
     let mut total = 0usize;
     let mut last_data = Instant::now();
     let mut buf = vec![0u8; 64 * 1024];
@@ -234,8 +261,7 @@ fn serve(mut stream: TcpStream, config: Config, shared: Arc<Shared>) {
             Ok(n) => n,
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
                 if job.printable && last_data.elapsed() >= config.idle_job_end {
-                    let done = std::mem::replace(&mut job, JobBuilder::new(config.width_dots));
-                    finish_job(done, false, &config, &shared);
+                    finish(std::mem::replace(&mut job, JobBuilder::new()), false);
                 }
                 continue;
             }
@@ -256,7 +282,7 @@ fn serve(mut stream: TcpStream, config: Config, shared: Arc<Shared>) {
             if !matches!(op, Op::StatusRequest(_)) && job.bytes.len() + raw.len() <= config.max_job_bytes {
                 job.bytes.extend_from_slice(raw);
             }
-            handle_op(op, &mut job, &mut stream, &config, &shared);
+            handle_op(op, &mut job, stream, shared, finish);
         }
         if drop_now {
             // Keep what was received, even the part of a command still incomplete.
@@ -264,12 +290,11 @@ fn serve(mut stream: TcpStream, config: Config, shared: Arc<Shared>) {
                 if !matches!(op, Op::StatusRequest(_)) {
                     job.bytes.extend_from_slice(&raw);
                 }
-                handle_op(op, &mut job, &mut stream, &config, &shared);
+                handle_op(op, &mut job, stream, shared, finish);
             }
             // Unread data in the socket makes the kernel answer with a reset: the client sees the printer
             // vanish mid-job.
-            let done = std::mem::replace(&mut job, JobBuilder::new(config.width_dots));
-            finish_job(done, true, &config, &shared);
+            finish(std::mem::replace(&mut job, JobBuilder::new()), true);
             let _ = stream.shutdown(Shutdown::Both);
             return;
         }
@@ -278,12 +303,12 @@ fn serve(mut stream: TcpStream, config: Config, shared: Arc<Shared>) {
         if !matches!(op, Op::StatusRequest(_)) && job.bytes.len() + raw.len() <= config.max_job_bytes {
             job.bytes.extend_from_slice(&raw);
         }
-        handle_op(op, &mut job, &mut stream, &config, &shared);
+        handle_op(op, &mut job, stream, shared, finish);
     }
-    finish_job(job, false, &config, &shared);
+    finish(job, false);
 }
 
-fn handle_op(op: Op, job: &mut JobBuilder, stream: &mut TcpStream, config: &Config, shared: &Shared) {
+fn handle_op(op: Op, job: &mut JobBuilder, stream: &mut TcpStream, shared: &Shared, finish: &dyn Fn(JobBuilder, bool)) {
     match op {
         Op::StatusRequest(n) => {
             *shared.status_queries.lock().unwrap_or_else(|e| e.into_inner()) += 1;
@@ -293,9 +318,8 @@ fn handle_op(op: Op, job: &mut JobBuilder, stream: &mut TcpStream, config: &Conf
             }
         }
         Op::Cut => {
-            job.renderer.apply(&Op::Cut);
-            let done = std::mem::replace(job, JobBuilder::new(config.width_dots));
-            finish_job(done, false, config, shared);
+            job.ops.push(Op::Cut);
+            finish(std::mem::replace(job, JobBuilder::new()), false);
         }
         other => {
             if matches!(
@@ -304,7 +328,7 @@ fn handle_op(op: Op, job: &mut JobBuilder, stream: &mut TcpStream, config: &Conf
             ) {
                 job.printable = true;
             }
-            job.renderer.apply(&other);
+            job.ops.push(other);
         }
     }
 }
