@@ -21,7 +21,6 @@ mod common;
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -103,15 +102,7 @@ fn cold_start(dir: &Path, server: &Server, frames: &Path) {
     let mut starts = Vec::new();
     for run in 0..6 {
         let started = Instant::now();
-        let mut app = Command::new(env!("CARGO_BIN_EXE_kiosk-app"))
-            .arg("--config")
-            .arg(&config)
-            .env("DISPLAY", &xvfb.display)
-            .env("SLINT_BACKEND", "winit-software")
-            .env_remove("WAYLAND_DISPLAY")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut app = xvfb.kiosk_app(&config);
         let stderr = BufReader::new(app.stderr.take().unwrap());
         let mut lines = stderr.lines().map_while(Result::ok);
         lines.find(|l| l.contains("first frame after")).expect("the app reached its first frame");

@@ -15,17 +15,6 @@ use kiosk_app::audio::{Announcer, Clip, Outcome, WavFileSink};
 use kiosk_app::config::Config;
 use kiosk_app::core::Core;
 
-fn post(server: &Server, token: &str, path: &str) -> serde_json::Value {
-    let r = reqwest::blocking::Client::new()
-        .post(format!("{}{path}", server.base()))
-        .bearer_auth(token)
-        .json(&serde_json::json!({}))
-        .send()
-        .unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().unwrap_or(serde_json::Value::Null)
-}
-
 fn core(server: &Server, dir: &std::path::Path, role: &str) -> Core {
     std::fs::create_dir_all(dir).unwrap();
     let code = server.enrolment_code(role, None);
@@ -68,11 +57,11 @@ fn display_plays_every_call_once_in_order_and_never_cuts_one_off() {
     let officer1 = server.login("canbo1");
     let officer3 = server.login("canbo3");
     let calling = Instant::now();
-    let called = post(&server, &officer1, "/api/v1/counters/1/call-next");
+    let called = server.post(&officer1, "/api/v1/counters/1/call-next");
     assert_eq!(called["number"].as_str(), Some(first.number.as_str()), "{called}");
-    let called = post(&server, &officer3, "/api/v1/counters/3/call-next");
+    let called = server.post(&officer3, "/api/v1/counters/3/call-next");
     assert_eq!(called["number"].as_str(), Some(second.number.as_str()), "{called}");
-    post(&server, &officer1, "/api/v1/counters/1/recall");
+    server.post(&officer1, "/api/v1/counters/1/recall");
     assert!(calling.elapsed() < Duration::from_secs(3), "the calls came quickly, while the first one plays");
 
     let expected: Vec<u64> = (0..3).map(|_| seqs.recv_timeout(Duration::from_secs(10)).expect("call event")).collect();

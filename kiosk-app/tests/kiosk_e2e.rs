@@ -16,28 +16,6 @@ use kiosk_app::ui::{Controller, Execution, Kiosk, LiveBackend, MainWindow, Optio
 use printer::virtual_printer::{Config as VpConfig, VirtualPrinter};
 use slint::ComponentHandle;
 
-fn qr_frame(text: &str) -> scanner::GrayFrame {
-    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
-    let n = code.width();
-    let scale = 5;
-    let size = (n + 8) * scale;
-    let colors = code.to_colors();
-    let luma = (0..size * size)
-        .map(|i| {
-            let (x, y) = (i % size / scale, i / size / scale);
-            let dark = (4..n + 4).contains(&x)
-                && (4..n + 4).contains(&y)
-                && colors[(y - 4) * n + x - 4] == qrcode::Color::Dark;
-            if dark {
-                25
-            } else {
-                205
-            }
-        })
-        .collect();
-    scanner::GrayFrame::from_luma(size, size, luma).unwrap()
-}
-
 #[test]
 fn ticket_kiosk_against_the_real_server() {
     i_slint_backend_testing::init_no_event_loop();
@@ -90,7 +68,10 @@ fn ticket_kiosk_against_the_real_server() {
     let today = time::OffsetDateTime::now_utc().to_offset(kiosk_app::core::office_offset()).date();
     let dossier = DossierCode::generate("000.00.01.H29", today, 101).unwrap();
     let blank = scanner::GrayFrame::filled(320, 240, 200);
-    let frames = vec![blank.clone(), qr_frame(&format!("https://dichvucong.example/tra-cuu?ma={}", dossier.as_str()))];
+    let frames = vec![
+        blank.clone(),
+        common::qr_frame(&format!("https://dichvucong.example/tra-cuu?ma={}", dossier.as_str()), 5),
+    ];
     let mut inputs = kiosk_app::scan::ScanInputs::new();
     inputs.start_camera(Box::new(scanner::source::Synthetic::new(frames, 20)), Some(Duration::from_millis(5))).unwrap();
     c.borrow_mut().set_scan_inputs(inputs);

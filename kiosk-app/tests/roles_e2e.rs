@@ -15,17 +15,6 @@ use domain::rating::{Indicator, RatingLevel};
 use kiosk_app::config::Config;
 use kiosk_app::core::{Core, RatingOutcome};
 
-fn post(server: &Server, token: &str, path: &str) -> serde_json::Value {
-    let r = reqwest::blocking::Client::new()
-        .post(format!("{}{path}", server.base()))
-        .bearer_auth(token)
-        .json(&serde_json::json!({}))
-        .send()
-        .unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().unwrap_or(serde_json::Value::Null)
-}
-
 #[test]
 fn rating_terminal_wakes_on_invitation_and_rates_once() {
     let dir = temp_dir("rating");
@@ -64,15 +53,15 @@ fn rating_terminal_wakes_on_invitation_and_rates_once() {
     std::thread::sleep(Duration::from_millis(300));
 
     // The officer calls, serves and finishes the ticket, then invites a rating.
-    let called = post(&server, &officer, "/api/v1/counters/1/call-next");
+    let called = server.post(&officer, "/api/v1/counters/1/call-next");
     assert_eq!(
         called["current"]["number"].as_str().or(called["number"].as_str()),
         Some(ticket.number.as_str()),
         "{called}"
     );
-    post(&server, &officer, "/api/v1/counters/1/start");
-    post(&server, &officer, "/api/v1/counters/1/finish");
-    post(&server, &officer, "/api/v1/counters/1/invite-rating");
+    server.post(&officer, "/api/v1/counters/1/start");
+    server.post(&officer, "/api/v1/counters/1/finish");
+    server.post(&officer, "/api/v1/counters/1/invite-rating");
     let (counter, invited, _seq) =
         rx.recv_timeout(Duration::from_secs(10)).expect("rating_invited reaches the terminal");
     assert_eq!(counter, 1);

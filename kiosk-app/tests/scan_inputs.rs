@@ -1,6 +1,8 @@
 //! The device's scanning inputs as its configuration names them: a serial scanner on a real
 //! pseudo-terminal and a camera replaying image files, each delivering a dossier code to the screen.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -65,26 +67,10 @@ fn camera_folder_from_the_config() {
     let frames = dir.join("frames");
     std::fs::create_dir_all(&frames).unwrap();
     // A receipt QR as a camera frame, after an empty frame.
-    let code = qrcode::QrCode::new(b"000.00.01.H29-260310-0420").unwrap();
-    let n = code.width();
-    let scale = 5;
-    let size = (n + 8) * scale;
-    let colors = code.to_colors();
-    let luma: Vec<u8> = (0..size * size)
-        .map(|i| {
-            let (x, y) = (i % size / scale, i / size / scale);
-            let dark = (4..n + 4).contains(&x)
-                && (4..n + 4).contains(&y)
-                && colors[(y - 4) * n + x - 4] == qrcode::Color::Dark;
-            if dark {
-                20
-            } else {
-                210
-            }
-        })
-        .collect();
+    let receipt = common::qr_frame("000.00.01.H29-260310-0420", 5);
+    let size = receipt.width();
     scanner::GrayFrame::filled(size, size, 200).save_png(&frames.join("0-empty.png")).unwrap();
-    scanner::GrayFrame::from_luma(size, size, luma).unwrap().save_png(&frames.join("1-receipt.png")).unwrap();
+    receipt.save_png(&frames.join("1-receipt.png")).unwrap();
     let config = config(&dir, &format!("[camera]\ndevice = {:?}\n", frames.display().to_string()));
     let mut inputs = ScanInputs::from_config(&config).unwrap();
     let scan = wait_scan(&mut inputs, Duration::from_secs(10)).expect("the camera's code arrives");

@@ -15,20 +15,7 @@ fn init() {
 }
 
 fn app(role: DeviceRole, backend: DemoBackend) -> (MainWindow, std::rc::Rc<std::cell::RefCell<Controller>>) {
-    init();
-    let ui = MainWindow::new().unwrap();
-    let options = Options {
-        role,
-        lang: Lang::Vi,
-        office: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
-        technician_pin: "2468".into(),
-        idle_timeout: Duration::from_secs(60),
-        size: (1080, 1920),
-        execution: kiosk_app::ui::Execution::Inline,
-    };
-    let c = Controller::attach(&ui, Box::new(backend), options);
-    ui.show().unwrap();
-    (ui, c)
+    app_with(role, backend, kiosk_app::ui::Execution::Inline)
 }
 
 fn find(ui: &MainWindow, label: &str) -> Vec<ElementHandle> {

@@ -41,17 +41,7 @@ fn real_window_under_xvfb() {
     std::fs::write(&config, text).unwrap();
 
     let started = Instant::now();
-    let mut app = Kill(
-        Command::new(env!("CARGO_BIN_EXE_kiosk-app"))
-            .arg("--config")
-            .arg(&config)
-            .env("DISPLAY", &xvfb.display)
-            .env("SLINT_BACKEND", "winit-software")
-            .env_remove("WAYLAND_DISPLAY")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
+    let mut app = Kill(xvfb.kiosk_app(&config));
     let stderr = app.0.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -125,6 +125,18 @@ impl Server {
         r["token"].as_str().unwrap().to_owned()
     }
 
+    /// POSTs `{}` to `path` as `token`; the call must succeed.
+    pub fn post(&self, token: &str, path: &str) -> serde_json::Value {
+        let r = reqwest::blocking::Client::new()
+            .post(format!("{}{path}", self.base()))
+            .bearer_auth(token)
+            .json(&serde_json::json!({}))
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json().unwrap_or(serde_json::Value::Null)
+    }
+
     pub fn get(&self, token: &str, path: &str) -> serde_json::Value {
         reqwest::blocking::Client::new()
             .get(format!("{}{path}", self.base()))
@@ -184,6 +196,22 @@ impl Xvfb {
     }
 }
 
+impl Xvfb {
+    /// The kiosk-app binary with `config`, in a real window (winit, software renderer) on this display;
+    /// its stderr is piped (it prints `first frame after N ms`).
+    pub fn kiosk_app(&self, config: &Path) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_kiosk-app"))
+            .arg("--config")
+            .arg(config)
+            .env("DISPLAY", &self.display)
+            .env("SLINT_BACKEND", "winit-software")
+            .env_remove("WAYLAND_DISPLAY")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start kiosk-app")
+    }
+}
+
 impl Drop for Xvfb {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -202,4 +230,27 @@ pub fn memory_kb(pid: u32) -> (u64, u64) {
             .unwrap_or(0)
     };
     (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// A QR code as a camera sees a receipt: `scale` pixels per module, a 4-module quiet zone, dark ink on
+/// light paper.
+pub fn qr_frame(text: &str, scale: usize) -> scanner::GrayFrame {
+    let code = qrcode::QrCode::new(text.as_bytes()).unwrap();
+    let n = code.width();
+    let size = (n + 8) * scale;
+    let colors = code.to_colors();
+    let luma = (0..size * size)
+        .map(|i| {
+            let (x, y) = (i % size / scale, i / size / scale);
+            let dark = (4..n + 4).contains(&x)
+                && (4..n + 4).contains(&y)
+                && colors[(y - 4) * n + x - 4] == qrcode::Color::Dark;
+            if dark {
+                25
+            } else {
+                205
+            }
+        })
+        .collect();
+    scanner::GrayFrame::from_luma(size, size, luma).unwrap()
 }
