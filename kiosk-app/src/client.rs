@@ -157,6 +157,11 @@ impl Client {
         Self::json(self.auth(self.http.get(self.url(&format!("/api/v1/tickets/{id}")))))
     }
 
+    /// Today's ticket with this printed number (`A025`).
+    pub fn ticket_by_number(&self, number: &str) -> Result<TicketView> {
+        Self::json(self.auth(self.http.get(self.url(&format!("/api/v1/tickets/{number}")))))
+    }
+
     pub fn lease(&self, service: &str, size: u32) -> Result<LeaseView> {
         let body = LeaseRequest { service: service.to_owned(), size };
         Self::json(self.auth(self.http.post(self.url("/api/v1/leases"))).json(&body))

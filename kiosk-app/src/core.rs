@@ -42,11 +42,21 @@ pub enum CoreError {
     BadCode(Localized),
     #[error("dossier not found")]
     UnknownDossier,
+    #[error("ticket {0} has not been served yet")]
+    NotServed(String),
     #[error("printer: {0}")]
     Printer(String),
 }
 
 pub type Result<T> = std::result::Result<T, CoreError>;
+
+/// What a kiosk rating asks for, said when the input is neither a dossier code nor a ticket number.
+pub fn rating_code_hint() -> Localized {
+    Localized::new(
+        "Vui lòng nhập mã hồ sơ trên giấy hẹn, hoặc số thứ tự đã được phục vụ (ví dụ A025).",
+        "Please enter the dossier code from your appointment slip, or the ticket number you were served with (e.g. A025).",
+    )
+}
 
 // ---- the device token ---------------------------------------------------------------------------
 
@@ -437,6 +447,40 @@ impl Core {
     }
 
     /// Looks a dossier up by a scanned or typed code; answers from the cache (with its time) when offline.
+    /// The served ticket a citizen wants to rate at the kiosk: typed as its printed number (`A025`) or
+    /// scanned from its QR (`MOTCUA:T:day:number:id`). Needs the server: a rating names a ticket it knows.
+    pub fn served_ticket(&mut self, input: &str) -> Result<TicketView> {
+        let text = input.trim();
+        let (number, id) = match text.strip_prefix("MOTCUA:T:") {
+            Some(rest) => {
+                let mut parts = rest.splitn(3, ':').skip(1);
+                (parts.next().unwrap_or_default(), parts.next().and_then(|id| id.parse::<uuid::Uuid>().ok()))
+            }
+            None => (text, None),
+        };
+        let number: String =
+            number.chars().filter(|c| c.is_ascii_alphanumeric()).take(16).collect::<String>().to_ascii_uppercase();
+        if NumberFormat::parse(&number).is_none() && id.is_none() {
+            return Err(CoreError::BadCode(rating_code_hint()));
+        }
+        // An offline ticket's QR carries its upload key, not the server's id: fall back to the number.
+        let by_id = match id {
+            Some(id) => self.client.ticket(id).ok(),
+            None => None,
+        };
+        let ticket = match by_id {
+            Some(t) => t,
+            None => {
+                let r = self.client.ticket_by_number(&number);
+                self.note(r)?
+            }
+        };
+        if ticket.status != "served" {
+            return Err(CoreError::NotServed(ticket.number));
+        }
+        Ok(ticket)
+    }
+
     pub fn lookup_dossier(&mut self, input: &str) -> Result<DossierAnswer> {
         let code = DossierCode::parse_lenient(input).map_err(|e| CoreError::BadCode(e.localized()))?;
         let r = self.client.dossier(code.as_str());

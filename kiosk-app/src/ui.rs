@@ -29,6 +29,8 @@ pub trait Backend: Send {
     /// Prints a ticket; an error is shown on screen and raised to staff, the ticket stays valid.
     fn print(&mut self, ticket: &IssuedTicket, lang: Lang) -> Result<(), String>;
     fn lookup(&mut self, code: &str) -> Result<DossierAnswer, Localized>;
+    /// A served ticket to rate at the kiosk, from its printed number or its QR: (id, number).
+    fn served_ticket(&mut self, input: &str) -> Result<(uuid::Uuid, String), Localized>;
     fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome, Localized>;
     fn online(&self) -> bool;
     fn pending_uploads(&self) -> usize;
@@ -473,6 +475,7 @@ impl Controller {
         k.set_search("".into());
         k.set_code("".into());
         k.set_code_error("".into());
+        k.set_code_for_rating(false);
         k.set_comment("".into());
         k.set_pin("".into());
         k.set_pin_error("".into());
@@ -726,7 +729,7 @@ impl Controller {
         let ui = self.ui();
         let k = ui.global::<Kiosk>();
         if k.get_code_for_rating() {
-            // A kiosk rating is tied to a dossier code.
+            // A kiosk rating is tied to a dossier code or to a served ticket (its number or its QR).
             match domain::dossier::DossierCode::parse_lenient(code) {
                 Ok(c) => {
                     self.state.rating = Some(RatingRequest {
@@ -744,7 +747,36 @@ impl Controller {
                     self.show_questions();
                     k.set_page(Page::RatingLevel);
                 }
-                Err(e) => k.set_code_error(e.localized().get(self.state.lang).into()),
+                Err(_) => {
+                    let input = code.to_owned();
+                    self.run(
+                        true,
+                        move |b| b.served_ticket(&input),
+                        |c, found| {
+                            let ui = c.ui();
+                            let k = ui.global::<Kiosk>();
+                            match found {
+                                Ok((id, number)) => {
+                                    c.state.rating = Some(RatingRequest {
+                                        ticket: Some(id),
+                                        dossier: None,
+                                        counter: None,
+                                        stage: None,
+                                        level: RatingLevel::Satisfied,
+                                        answers: vec![],
+                                        comment: None,
+                                    });
+                                    k.set_rating_subject(
+                                        c.t(&format!("Số {number}"), &format!("Ticket {number}")).into(),
+                                    );
+                                    c.show_questions();
+                                    k.set_page(Page::RatingLevel);
+                                }
+                                Err(message) => k.set_code_error(message.get(c.state.lang).into()),
+                            }
+                        },
+                    );
+                }
             }
             return;
         }

@@ -50,8 +50,13 @@ fn ticket_kiosk_against_the_real_server() {
     settle(&c);
 
     // A touch takes a ticket; the slip at the printer carries the number on the screen.
+    // A service counter 1 serves (its officer serves the ticket below).
+    let officer = server.login("canbo1");
+    let counters = server.get(&officer, "/api/v1/counters");
+    let service: slint::SharedString =
+        counters.as_array().unwrap().iter().find(|c| c["id"] == 1).unwrap()["services"][0].as_str().unwrap().into();
     k.invoke_navigate(Page::Services);
-    let service = slint::Model::iter(&k.get_services()).find(|r| !r.is_header).expect("services listed").code;
+    assert!(slint::Model::iter(&k.get_services()).any(|r| r.code == service), "the service is listed");
     k.invoke_choose_service(service.clone());
     k.invoke_take_ticket(0);
     settle(&c);
@@ -62,6 +67,37 @@ fn ticket_kiosk_against_the_real_server() {
     let jobs = vp.wait_jobs(1, Duration::from_secs(5));
     assert_eq!(jobs.len(), 1);
     assert!(jobs[0].info.text_lines.iter().any(|l| l.contains(&number)), "{number} in {:?}", jobs[0].info.text_lines);
+    k.invoke_go_home();
+
+    // Rating at the kiosk by the printed number: refused while the ticket waits, taken once served.
+    k.set_code_for_rating(true);
+    k.invoke_navigate(Page::CodeEntry);
+    k.invoke_submit_code(number.as_str().into());
+    settle(&c);
+    assert_eq!(k.get_page(), Page::CodeEntry);
+    assert!(k.get_code_error().contains("chưa được phục vụ"), "{}", k.get_code_error());
+    server.post(&officer, "/api/v1/counters/1/call-next");
+    server.post(&officer, "/api/v1/counters/1/start");
+    server.post(&officer, "/api/v1/counters/1/finish");
+    k.invoke_submit_code(number.to_lowercase().as_str().into());
+    settle(&c);
+    assert_eq!(k.get_page(), Page::RatingLevel, "{}", k.get_code_error());
+    assert_eq!(k.get_rating_subject().as_str(), format!("Số {number}"));
+    k.invoke_rate(0);
+    k.invoke_finish_rating();
+    settle(&c);
+    assert_eq!(k.get_page(), Page::Thanks);
+    assert_eq!(k.get_message(), "", "recorded online, nothing to explain");
+    // The same ticket cannot be rated twice.
+    k.invoke_go_home();
+    k.set_code_for_rating(true);
+    k.invoke_navigate(Page::CodeEntry);
+    k.invoke_submit_code(number.as_str().into());
+    settle(&c);
+    k.invoke_rate(1);
+    k.invoke_finish_rating();
+    settle(&c);
+    assert!(k.get_message().contains("đánh giá"), "refused: {}", k.get_message());
     k.invoke_go_home();
 
     // A receipt QR held to the camera on the lookup screen opens the real dossier.
@@ -75,6 +111,7 @@ fn ticket_kiosk_against_the_real_server() {
     let mut inputs = kiosk_app::scan::ScanInputs::new();
     inputs.start_camera(Box::new(scanner::source::Synthetic::new(frames, 20)), Some(Duration::from_millis(5))).unwrap();
     c.borrow_mut().set_scan_inputs(inputs);
+    assert!(!k.get_code_for_rating(), "home resets the code screen to a lookup");
     k.invoke_navigate(Page::CodeEntry);
     let opened = kiosk_app::ui::jobs::wait_until(Duration::from_secs(15), || {
         c.borrow_mut().poll();
@@ -85,6 +122,31 @@ fn ticket_kiosk_against_the_real_server() {
     assert!((1..=10).contains(&k.get_dossier_status_no()));
     assert!(!k.get_dossier_status().is_empty());
     assert!(k.get_dossier_as_of().is_empty(), "answered by the server, not the cache");
+    k.invoke_go_home();
+
+    // A QR photo from the public corpus through the same camera path: read, and explained as no dossier code.
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let corpus = [
+        here.join("../../shared/corpora/zxing-blackbox/qrcode-1/1.png"),
+        here.join("../shared/corpora/zxing-blackbox/qrcode-1/1.png"),
+    ]
+    .into_iter()
+    .find(|p| p.exists())
+    .expect("the zxing-blackbox corpus in ../shared/corpora");
+    let photo = scanner::GrayFrame::open(&corpus).unwrap();
+    let mut inputs = kiosk_app::scan::ScanInputs::new();
+    inputs
+        .start_camera(Box::new(scanner::source::Synthetic::new(vec![photo], 30)), Some(Duration::from_millis(5)))
+        .unwrap();
+    c.borrow_mut().set_scan_inputs(inputs);
+    k.set_code_for_rating(false);
+    k.invoke_navigate(Page::CodeEntry);
+    let explained = kiosk_app::ui::jobs::wait_until(Duration::from_secs(15), || {
+        c.borrow_mut().poll();
+        k.get_code_error().contains("không phải mã hồ sơ")
+    });
+    assert!(explained, "page {:?}, error {:?}", k.get_page(), k.get_code_error());
+    assert_eq!(k.get_page(), Page::CodeEntry);
     k.invoke_go_home();
 
     // The server goes away: the next ticket comes from the lease, printed, and the screen says offline.

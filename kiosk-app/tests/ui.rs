@@ -451,3 +451,19 @@ fn technician_test_scan_reports_what_was_read() {
         health(&ui)
     );
 }
+
+/// At the kiosk, a rating is tied to a dossier code or to a served ticket's number.
+#[test]
+fn kiosk_rating_by_served_ticket_number() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "Đánh giá hài lòng");
+    assert_eq!(page(&ui), Page::CodeEntry);
+    let k = ui.global::<Kiosk>();
+    k.invoke_submit_code("ZZ".into());
+    assert!(k.get_code_error().contains("số thứ tự đã được phục vụ"), "{}", k.get_code_error());
+    k.invoke_submit_code("B999".into());
+    assert_eq!(k.get_code_error(), "Không tìm thấy số thứ tự.");
+    k.invoke_submit_code("a024".into());
+    assert_eq!(page(&ui), Page::RatingLevel);
+    assert_eq!(k.get_rating_subject(), "Số A024");
+}

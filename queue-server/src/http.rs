@@ -413,8 +413,16 @@ async fn get_ticket(
     _caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<TicketView>, AppError> {
-    let id: TicketId = id.parse().map_err(|_| QueueError::UnknownTicket)?;
-    app.office.read(|s| s.ticket(id).map(|t| ticket_view(s, t))).map(Json).ok_or(QueueError::UnknownTicket.into())
+    // By id, or by the number printed on it today (a citizen rating at the kiosk types "A025").
+    let wanted = ticket_ref(&id);
+    let now = OffsetDateTime::now_utc();
+    app.office
+        .read(|s| {
+            let today = domain::clock::local_day(now, s.settings.offset());
+            s.find_ticket(&wanted, today).map(|t| ticket_view(s, t))
+        })
+        .map(Json)
+        .ok_or(QueueError::UnknownTicket.into())
 }
 
 #[derive(Deserialize)]

@@ -34,7 +34,7 @@ pub const ROUTES: &[RouteRow] = &[
         201,
     ),
     ("get", "/api/v1/tickets", "Waiting lists", &["admin", "supervisor", "officer", "display"], None, 200),
-    ("get", "/api/v1/tickets/{id}", "One ticket", ALL, None, 200),
+    ("get", "/api/v1/tickets/{id}", "One ticket, by id or by today's printed number (A025)", ALL, None, 200),
     ("post", "/api/v1/tickets/{id}/cancel", "Cancel a ticket", STAFF, None, 200),
     ("post", "/api/v1/tickets/{id}/unpark", "Return a parked ticket to its queue", STAFF, None, 200),
     ("get", "/api/v1/counters", "Counters and what they serve", ALL, None, 200),

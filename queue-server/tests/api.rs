@@ -83,6 +83,11 @@ async fn ticket_lifecycle_and_idempotency() {
     assert_eq!(t2["ahead"], 1);
     let (st, got) = get(&s, &kiosk, &format!("/api/v1/tickets/{}", t1["id"].as_str().unwrap())).await;
     assert_eq!((st, got["number"].as_str()), (200, Some("A001")));
+    // Today's printed number names the same ticket; a number never issued is a clear 404.
+    let (st, by_number) = get(&s, &kiosk, "/api/v1/tickets/a001").await;
+    assert_eq!((st, by_number["id"].as_str()), (200, t1["id"].as_str()));
+    let (st, missing) = get(&s, &kiosk, "/api/v1/tickets/A999").await;
+    assert_eq!((st, missing["code"].as_str()), (404, Some("unknown_ticket")));
 
     let (st, called) = post(&s, &officer, "/api/v1/counters/1/call-next", json!({})).await;
     assert_eq!((st, called["number"].as_str(), called["status"].as_str()), (200, Some("A001"), Some("called")));

@@ -156,6 +156,23 @@ impl Backend for DemoBackend {
         Ok(DossierAnswer { view, as_of: self.cached.then_some(datetime!(2026-03-12 01:30 UTC)) })
     }
 
+    /// A024 was served (the display's board shows it at counter 1); numbers issued here are still waiting.
+    fn served_ticket(&mut self, input: &str) -> Result<(uuid::Uuid, String), Localized> {
+        let number = input.trim().to_ascii_uppercase();
+        if domain::office::NumberFormat::parse(&number).is_none() {
+            Err(crate::core::rating_code_hint())
+        } else if number == "A024" {
+            Ok((uuid::Uuid::nil(), number))
+        } else if self.issued.iter().any(|t| t.number == number) {
+            Err(Localized::new(
+                format!("Số {number} chưa được phục vụ xong. Quý khách vui lòng đánh giá sau khi được phục vụ."),
+                format!("Ticket {number} has not been served yet. Please rate once you have been served."),
+            ))
+        } else {
+            Err(Localized::new("Không tìm thấy số thứ tự.", "Ticket not found."))
+        }
+    }
+
     fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome, Localized> {
         std::thread::sleep(self.delay);
         self.ratings.lock().unwrap_or_else(|e| e.into_inner()).push(request);

@@ -61,6 +61,10 @@ pub fn explain(e: &CoreError) -> Localized {
             "Không tìm thấy hồ sơ với mã này. Vui lòng kiểm tra lại mã trên giấy hẹn.",
             "No dossier has this code. Please check the code on your appointment slip.",
         ),
+        CoreError::NotServed(number) => Localized::new(
+            format!("Số {number} chưa được phục vụ xong. Quý khách vui lòng đánh giá sau khi được phục vụ."),
+            format!("Ticket {number} has not been served yet. Please rate once you have been served."),
+        ),
         CoreError::NoNumbersLeft(_) => Localized::new(
             "Tạm thời không lấy được số cho dịch vụ này. Xin vui lòng liên hệ quầy hướng dẫn.",
             "No number can be issued for this service right now. Please ask at the information desk.",
@@ -109,6 +113,10 @@ impl Backend for LiveBackend {
 
     fn lookup(&mut self, code: &str) -> Result<DossierAnswer, Localized> {
         self.core.lookup_dossier(code).map_err(|e| explain(&e))
+    }
+
+    fn served_ticket(&mut self, input: &str) -> Result<(uuid::Uuid, String), Localized> {
+        self.core.served_ticket(input).map(|t| (t.id, t.number)).map_err(|e| explain(&e))
     }
 
     fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome, Localized> {
