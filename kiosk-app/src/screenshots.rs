@@ -83,6 +83,21 @@ fn kiosk_screens() -> Vec<Step> {
                 k.invoke_edit("code".into(), c.to_string().into());
             }
         }),
+        ("lookup-camera", |ui, c| {
+            let k = ui.global::<Kiosk>();
+            k.set_code_for_rating(false);
+            let mut inputs = crate::scan::ScanInputs::new();
+            let scene = Box::new(scanner::source::Synthetic::new(vec![camera_scene()], 1_000_000));
+            if inputs.start_camera(scene, Some(Duration::from_millis(10))).is_ok() {
+                c.borrow_mut().set_scan_inputs(inputs);
+            }
+            k.invoke_navigate(Page::CodeEntry);
+            // The preview shows once the capture thread has published a frame.
+            crate::ui::jobs::wait_until(Duration::from_secs(3), || {
+                c.borrow_mut().poll();
+                k.get_camera_preview().size().width > 0
+            });
+        }),
         ("lookup-bad-code", |ui, _| {
             let k = ui.global::<Kiosk>();
             k.set_code_for_rating(false);
@@ -102,6 +117,24 @@ fn kiosk_screens() -> Vec<Step> {
         }),
         ("pin", |ui, _| ui.global::<Kiosk>().invoke_navigate(Page::Pin)),
     ]
+}
+
+/// What the kiosk camera sees with nobody in front of it: a counter top and a blank appointment slip.
+fn camera_scene() -> scanner::GrayFrame {
+    let (w, h) = (640, 360);
+    let data = (0..w * h)
+        .map(|i| {
+            let (x, y) = (i % w, i / w);
+            let on_slip = (220..420).contains(&x) && (60..300).contains(&y);
+            let printed_line = on_slip && (90..270).contains(&y) && y % 24 < 4 && (240..400).contains(&x);
+            match (on_slip, printed_line) {
+                (_, true) => 60,
+                (true, false) => 235,
+                _ => 70 + (x / 8 + y / 6) as u8 % 40,
+            }
+        })
+        .collect();
+    scanner::GrayFrame::from_luma(w, h, data).expect("a frame of the right size")
 }
 
 fn offline_screens() -> Vec<Step> {
