@@ -55,6 +55,9 @@ pub fn write_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> std::io::R
     Ok(())
 }
 
+/// The backend some screens run on, and the screens.
+type ScreenSet = (fn() -> DemoBackend, Vec<Step>);
+
 /// One screen: a name and how to get there from a fresh controller.
 type Step = (&'static str, fn(&MainWindow, &Rc<RefCell<Controller>>));
 
@@ -70,11 +73,7 @@ fn kiosk_screens() -> Vec<Step> {
             }
         }),
         ("priority", |ui, _| ui.global::<Kiosk>().invoke_choose_service("khai-sinh".into())),
-        ("ticket", |ui, _| {
-            let k = ui.global::<Kiosk>();
-            k.invoke_choose_service("khai-sinh".into());
-            k.invoke_take_ticket(1);
-        }),
+        ("ticket", take_ticket),
         ("lookup", |ui, _| {
             let k = ui.global::<Kiosk>();
             k.set_code_for_rating(false);
@@ -135,6 +134,13 @@ fn camera_scene() -> scanner::GrayFrame {
         })
         .collect();
     scanner::GrayFrame::from_luma(w, h, data).expect("a frame of the right size")
+}
+
+/// An elderly citizen's ticket for a birth registration.
+fn take_ticket(ui: &MainWindow, _: &Rc<RefCell<Controller>>) {
+    let k = ui.global::<Kiosk>();
+    k.invoke_choose_service("khai-sinh".into());
+    k.invoke_take_ticket(1);
 }
 
 fn offline_screens() -> Vec<Step> {
@@ -212,23 +218,27 @@ pub fn render_role(
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
     let mut written = Vec::new();
-    let mut sets: Vec<(bool, Vec<Step>)> = Vec::new();
+    let online = DemoBackend::default;
+    let offline = || DemoBackend { online: false, ..DemoBackend::default() };
+    let out_of_paper = || DemoBackend { printer_ok: false, ..DemoBackend::default() };
+    let mut sets: Vec<ScreenSet> = Vec::new();
     match role {
         DeviceRole::TicketKiosk => {
-            sets.push((true, kiosk_screens()));
-            sets.push((false, offline_screens()));
+            sets.push((online, kiosk_screens()));
+            sets.push((offline, offline_screens()));
+            sets.push((out_of_paper, vec![("printer-failed", take_ticket)]));
         }
-        DeviceRole::RatingTerminal => sets.push((true, rating_screens())),
+        DeviceRole::RatingTerminal => sets.push((online, rating_screens())),
         DeviceRole::Display => {
-            sets.push((true, display_screens()));
-            sets.push((false, vec![("board-offline", |_, _| {})]));
+            sets.push((online, display_screens()));
+            sets.push((offline, vec![("board-offline", |_, _| {})]));
         }
     }
     for lang in [Lang::Vi, Lang::En] {
-        for (online, steps) in &sets {
+        for (backend, steps) in &sets {
             for (name, step) in steps {
                 let ui = MainWindow::new()?;
-                let backend = DemoBackend { online: *online, ..DemoBackend::default() };
+                let backend = backend();
                 let options = Options {
                     role,
                     lang,
