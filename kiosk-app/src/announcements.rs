@@ -65,7 +65,7 @@ pub fn start(config: &Config) -> Result<Started, AnnouncementsError> {
     let client = Client::new(config.server_url(), Duration::from_millis(config.server.timeout_ms)).with_token(token);
     let stale_after = Duration::from_secs(u64::from(audio.stale_after_s));
     let announcer = Announcer::start(sink, stale_after, |_| {})?;
-    spawn(client, announcer, stale_after, None)?;
+    spawn(client, announcer, stale_after, None, config.display_counters())?;
     Ok(Started::Playing { sink: audio.sink.clone() })
 }
 
@@ -84,16 +84,18 @@ fn alsa_sink(_device: &str, configured: &str) -> Result<Box<dyn AudioSink>, Anno
 }
 
 /// Follows the live events, resuming after `after_seq` (from now when `None`), and queues the
-/// announcement of every call and recall; reconnects after a drop, for as long as the process runs.
+/// announcement of every call and recall at `counters` (every counter when `None`); reconnects after a
+/// drop, for as long as the process runs.
 pub fn spawn(
     client: Client,
     announcer: Announcer,
     stale_after: Duration,
     after_seq: Option<u64>,
+    counters: Option<Vec<u16>>,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new().name("announcements".into()).spawn(move || {
         let stream = client.clone();
-        let mut follower = Follower { client, announcer, stale_after, server_offset: None };
+        let mut follower = Follower { client, announcer, stale_after, server_offset: None, counters };
         let mut last_id = after_seq;
         let mut last_error = None;
         loop {
@@ -123,6 +125,8 @@ struct Follower {
     stale_after: Duration,
     /// Server clock minus device clock, from the last answer that had a `Date`.
     server_offset: Option<time::Duration>,
+    /// This waiting room's counters (`[display] counters`); all when `None`.
+    counters: Option<Vec<u16>>,
 }
 
 impl Follower {
@@ -131,6 +135,9 @@ impl Follower {
             EventKind::TicketCalled { counter, .. } | EventKind::TicketRecalled { counter, .. } => counter,
             _ => return,
         };
+        if self.counters.as_ref().is_some_and(|mine| !mine.contains(&counter)) {
+            return;
+        }
         let seq = event.seq;
         // A backlog after a reconnect is not worth downloading once we know it is too old.
         if self.server_offset.is_some() {

@@ -61,6 +61,23 @@ pub struct Config {
     /// How a display plays the server's announcements; a display without it stays silent.
     #[serde(default)]
     pub audio: Option<AudioConfig>,
+    /// Which counters a display shows and announces (an office with several waiting rooms).
+    #[serde(default)]
+    pub display: Option<DisplayConfig>,
+}
+
+/// `[display]`: the counters of this waiting room; every counter when absent.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    pub counters: Vec<u16>,
+}
+
+impl Config {
+    /// The counters a display shows and announces; `None`: all of them.
+    pub fn display_counters(&self) -> Option<Vec<u16>> {
+        self.display.as_ref().map(|d| d.counters.clone())
+    }
 }
 
 fn default_name() -> String {
@@ -342,6 +359,15 @@ impl Config {
                 return Err(("audio", "only a display plays announcements".into()));
             }
         }
+        if let Some(display) = &self.display {
+            let mut seen = std::collections::HashSet::new();
+            if display.counters.is_empty() || !display.counters.iter().all(|c| *c >= 1 && seen.insert(*c)) {
+                return Err(("display.counters", "a list of different counter numbers, e.g. [1, 2, 3]".into()));
+            }
+            if self.role != DeviceRole::Display {
+                return Err(("display", "only a display has a waiting room to show".into()));
+            }
+        }
         if self.offline.lease_size == 0 || self.offline.lease_size > 200 {
             return Err(("offline.lease_size", "must be 1–200".into()));
         }
@@ -407,21 +433,36 @@ url = "http://192.0.2.1:8080"
 "#;
 
     #[test]
-    fn the_example_audio_section_is_valid_on_a_display() {
-        // The example is a ticket kiosk, so its [audio] block is commented out: uncomment its keys.
+    fn a_display_can_show_some_counters() {
+        assert_eq!(parse(DISPLAY).unwrap().display_counters(), None);
+        let room = parse(&format!("{DISPLAY}[display]\ncounters = [4, 5, 6]\n")).unwrap();
+        assert_eq!(room.display_counters(), Some(vec![4, 5, 6]));
+    }
+
+    /// A commented-out section of the example (the example is a ticket kiosk), uncommented.
+    fn example_block(header: &str) -> Vec<String> {
         let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kiosk.example.toml")).unwrap();
-        let block: Vec<&str> = example
+        example
             .lines()
-            .skip_while(|l| *l != "# [audio]")
+            .skip_while(|l| *l != format!("# {header}"))
             .take_while(|l| !l.is_empty())
             .filter_map(|l| l.strip_prefix("# "))
             .filter(|l| !l.starts_with('#'))
-            .collect();
-        assert_eq!(block, ["[audio]", "sink = \"alsa\"", "stale_after_s = 60"]);
-        let c = parse(&format!("{DISPLAY}{}\n", block.join("\n"))).unwrap();
-        let audio = c.audio.unwrap();
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_example_display_sections_are_valid_on_a_display() {
+        let audio = example_block("[audio]");
+        assert_eq!(audio, ["[audio]", "sink = \"alsa\"", "stale_after_s = 60"]);
+        let display = example_block("[display]");
+        assert_eq!(display, ["[display]", "counters = [1, 2, 3]"]);
+        let c = parse(&format!("{DISPLAY}{}\n{}\n", audio.join("\n"), display.join("\n"))).unwrap();
+        let audio = c.audio.as_ref().unwrap();
         assert_eq!(audio.sink_spec(), Ok(SinkSpec::Alsa { device: "default".into() }));
         assert_eq!(audio.stale_after_s, 60);
+        assert_eq!(c.display_counters(), Some(vec![1, 2, 3]));
     }
 
     #[test]
@@ -460,6 +501,10 @@ url = "http://192.0.2.1:8080"
             (format!("{DISPLAY}[audio]\nstale_after_s = 0\n"), "audio.stale_after_s"),
             (format!("{DISPLAY}[audio]\nstale_after_s = 86400\n"), "audio.stale_after_s"),
             (format!("{}[audio]\nsink = \"none\"\n", DISPLAY.replace("display", "rating-terminal")), "audio"),
+            (format!("{DISPLAY}[display]\ncounters = []\n"), "display.counters"),
+            (format!("{DISPLAY}[display]\ncounters = [1, 2, 1]\n"), "display.counters"),
+            (format!("{DISPLAY}[display]\ncounters = [0]\n"), "display.counters"),
+            (format!("{}[display]\ncounters = [1]\n", DISPLAY.replace("display", "rating-terminal")), "display"),
         ];
         for (text, field) in cases {
             match parse(&text) {

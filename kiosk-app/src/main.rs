@@ -114,6 +114,7 @@ fn run(config: Config) -> anyhow::Result<()> {
     };
     let ui = MainWindow::new()?;
     let mut backend = LiveBackend::new(core, printer, config.ui.office_name.clone());
+    backend.display_counters = config.display_counters();
     if config.role != DeviceRole::Display {
         // Sync, leases, services and heartbeat on a worker thread: the screen never waits for them.
         kiosk_app::ui::live::spawn_worker(config.clone(), Duration::from_secs(5))?;

@@ -40,7 +40,14 @@ fn display_plays_every_call_once_in_order_and_never_cuts_one_off() {
     let (tx, outcomes) = mpsc::channel();
     let stale_after = Duration::from_secs(60);
     let announcer = Announcer::start(Box::new(sink), stale_after, move |o| tx.send(o.clone()).unwrap()).unwrap();
-    kiosk_app::announcements::spawn(client.clone(), announcer, stale_after, Some(start_after)).unwrap();
+    kiosk_app::announcements::spawn(client.clone(), announcer, stale_after, Some(start_after), None).unwrap();
+    // A second waiting room's display, for counter 3 only (`[display] counters = [3]`).
+    let (tx3, outcomes3) = mpsc::channel();
+    let room3 = Announcer::start(Box::new(WavFileSink::new(&dir.join("room3")).unwrap()), stale_after, move |o| {
+        tx3.send(o.clone()).unwrap()
+    })
+    .unwrap();
+    kiosk_app::announcements::spawn(client.clone(), room3, stale_after, Some(start_after), Some(vec![3])).unwrap();
 
     // The test's own view of the log: the seq of every call and recall, in order.
     let (seq_tx, seqs) = mpsc::channel();
@@ -72,6 +79,14 @@ fn display_plays_every_call_once_in_order_and_never_cuts_one_off() {
     }
     let played: Vec<Outcome> = expected.iter().map(|&seq| Outcome::Played { seq }).collect();
     assert_eq!(reported, played, "every call and recall played once, in event order");
+    assert_eq!(
+        outcomes3.recv_timeout(Duration::from_secs(10)).expect("counter 3's call in its room"),
+        Outcome::Played { seq: expected[1] }
+    );
+    assert!(
+        outcomes3.recv_timeout(Duration::from_millis(500)).is_err(),
+        "counter 1's call and recall are not for room 3"
+    );
     // Nothing more comes: no announcement twice.
     assert!(outcomes.recv_timeout(Duration::from_secs(1)).is_err());
 

@@ -88,8 +88,12 @@ fn rating_terminal_wakes_on_invitation_and_rates_once() {
     let code = server.enrolment_code("display", None);
     let display =
         Core::start(&Config::load(&kiosk_config(&disp_dir, "display", &server.base(), &code, None)).unwrap()).unwrap();
-    let board = kiosk_app::ui::live::fetch_board(&display).expect("board");
+    let board = kiosk_app::ui::live::fetch_board(&display, None).expect("board");
     assert!(board.recent.iter().any(|(n, c)| n == &ticket.number && c == "1"), "{:?}", board.recent);
+    // A waiting room of counters 2 and 3 (`[display] counters = [2, 3]`) shows nothing of counter 1.
+    let room = kiosk_app::ui::live::fetch_board(&display, Some(&[2, 3])).expect("board");
+    assert!(room.recent.iter().all(|(_, c)| c != "1") && room.serving.iter().all(|(c, _, _)| c != "1"), "{room:?}");
+    assert!(room.recent.len() < board.recent.len(), "the filter took counter 1's calls out");
     assert!(!board.office.is_empty());
     // Through the display's backend: refreshed in the background, never blocking the screen.
     use kiosk_app::ui::Backend;

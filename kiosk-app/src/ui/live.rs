@@ -20,11 +20,21 @@ pub struct LiveBackend {
     board: Option<Arc<Mutex<(Board, bool)>>>,
     /// Sync, lease top-up, service list and heartbeat run on a worker thread ([`spawn_worker`]).
     pub background_worker: bool,
+    /// A display's counters (`[display] counters`); all when `None`.
+    pub display_counters: Option<Vec<u16>>,
 }
 
 impl LiveBackend {
     pub fn new(core: Core, printer: Option<TicketPrinter>, office: String) -> LiveBackend {
-        LiveBackend { core, printer, office, last_print_error: None, board: None, background_worker: false }
+        LiveBackend {
+            core,
+            printer,
+            office,
+            last_print_error: None,
+            board: None,
+            background_worker: false,
+            display_counters: None,
+        }
     }
 
     fn board_cell(&mut self) -> Arc<Mutex<(Board, bool)>> {
@@ -34,9 +44,10 @@ impl LiveBackend {
         let cell = Arc::new(Mutex::new((Board::default(), true)));
         let weak = Arc::downgrade(&cell);
         let client = self.core.client().clone();
+        let counters = self.display_counters.clone();
         let _ = std::thread::Builder::new().name("board".into()).spawn(move || {
             while let Some(cell) = weak.upgrade() {
-                let fresh = fetch_board_with(&client);
+                let fresh = fetch_board_with(&client, counters.as_deref());
                 {
                     let mut slot = cell.lock().unwrap_or_else(|e| e.into_inner());
                     match fresh {
@@ -222,12 +233,15 @@ pub fn spawn_worker(config: crate::config::Config, every: std::time::Duration) -
     Ok(())
 }
 
-/// The waiting-room board from the server.
-pub fn fetch_board(core: &Core) -> Option<Board> {
-    fetch_board_with(core.client())
+/// The waiting-room board from the server, for `counters` (every counter when `None`).
+pub fn fetch_board(core: &Core, counters: Option<&[u16]>) -> Option<Board> {
+    fetch_board_with(core.client(), counters)
 }
 
-fn fetch_board_with(client: &crate::client::Client) -> Option<Board> {
+fn fetch_board_with(client: &crate::client::Client, counters: Option<&[u16]>) -> Option<Board> {
+    let shown = |id: &serde_json::Value| {
+        counters.is_none_or(|mine| id.as_u64().is_some_and(|id| mine.iter().any(|&c| u64::from(c) == id)))
+    };
     let v: serde_json::Value = client.get_json("/api/v1/board?recent=6").ok()?;
     let loc = |v: &serde_json::Value| {
         Localized::new(v["vi"].as_str().unwrap_or_default(), v["en"].as_str().unwrap_or_default())
@@ -235,6 +249,7 @@ fn fetch_board_with(client: &crate::client::Client) -> Option<Board> {
     let serving = v["counters"]
         .as_array()?
         .iter()
+        .filter(|c| shown(&c["id"]))
         .filter_map(|c| {
             let number = c["number"].as_str()?;
             Some((c["id"].to_string(), number.to_owned(), loc(&c["service_name"])))
@@ -243,6 +258,7 @@ fn fetch_board_with(client: &crate::client::Client) -> Option<Board> {
     let recent = v["recent"]
         .as_array()?
         .iter()
+        .filter(|c| shown(&c["counter"]))
         .filter_map(|c| Some((c["number"].as_str()?.to_owned(), c["counter"].to_string())))
         .collect();
     let waiting = v["services"].as_array()?.iter().filter_map(|s| s["waiting"].as_u64()).sum::<u64>() as usize;
