@@ -732,48 +732,20 @@ impl Controller {
             // A kiosk rating is tied to a dossier code or to a served ticket (its number or its QR).
             match domain::dossier::DossierCode::parse_lenient(code) {
                 Ok(c) => {
-                    self.state.rating = Some(RatingRequest {
-                        ticket: None,
-                        dossier: Some(c.as_str().to_owned()),
-                        counter: None,
-                        stage: None,
-                        level: RatingLevel::Satisfied,
-                        answers: vec![],
-                        comment: None,
-                    });
-                    k.set_rating_subject(
-                        self.t(&format!("Hồ sơ {}", c.as_str()), &format!("Dossier {}", c.as_str())).into(),
-                    );
-                    self.show_questions();
-                    k.set_page(Page::RatingLevel);
+                    let subject = self.t(&format!("Hồ sơ {}", c.as_str()), &format!("Dossier {}", c.as_str()));
+                    self.begin_rating(None, Some(c.as_str().to_owned()), None, None, subject);
                 }
                 Err(_) => {
                     let input = code.to_owned();
                     self.run(
                         true,
                         move |b| b.served_ticket(&input),
-                        |c, found| {
-                            let ui = c.ui();
-                            let k = ui.global::<Kiosk>();
-                            match found {
-                                Ok((id, number)) => {
-                                    c.state.rating = Some(RatingRequest {
-                                        ticket: Some(id),
-                                        dossier: None,
-                                        counter: None,
-                                        stage: None,
-                                        level: RatingLevel::Satisfied,
-                                        answers: vec![],
-                                        comment: None,
-                                    });
-                                    k.set_rating_subject(
-                                        c.t(&format!("Số {number}"), &format!("Ticket {number}")).into(),
-                                    );
-                                    c.show_questions();
-                                    k.set_page(Page::RatingLevel);
-                                }
-                                Err(message) => k.set_code_error(message.get(c.state.lang).into()),
+                        |c, found| match found {
+                            Ok((id, number)) => {
+                                let subject = c.t(&format!("Số {number}"), &format!("Ticket {number}"));
+                                c.begin_rating(Some(id), None, None, None, subject);
                             }
+                            Err(message) => c.ui().global::<Kiosk>().set_code_error(message.get(c.state.lang).into()),
                         },
                     );
                 }
@@ -888,28 +860,38 @@ impl Controller {
 
     /// Wakes the rating screen for a served ticket (the counter's "invite rating").
     pub fn invite_rating(&mut self, ticket: uuid::Uuid, number: &str, counter: u16, stage: Option<Stage>) {
+        self.state.last_touch = Instant::now();
+        let stage_name = stage.map(|s| format!(" · {}", s.name().get(self.state.lang))).unwrap_or_default();
+        let subject = self.t(
+            &format!("Số {number} · Quầy {counter}{stage_name}"),
+            &format!("Ticket {number} · Counter {counter}{stage_name}"),
+        );
+        self.begin_rating(Some(ticket), None, Some(counter), stage, subject);
+    }
+
+    /// Opens the rating of a ticket or a dossier (`subject` says which, to the citizen).
+    fn begin_rating(
+        &mut self,
+        ticket: Option<uuid::Uuid>,
+        dossier: Option<String>,
+        counter: Option<u16>,
+        stage: Option<Stage>,
+        subject: String,
+    ) {
         self.state.rating = Some(RatingRequest {
-            ticket: Some(ticket),
-            dossier: None,
-            counter: Some(counter),
+            ticket,
+            dossier,
+            counter,
             stage,
             level: RatingLevel::Satisfied,
             answers: vec![],
             comment: None,
         });
         self.state.comment.clear();
-        self.state.last_touch = Instant::now();
         let ui = self.ui();
         let k = ui.global::<Kiosk>();
         k.set_comment("".into());
-        let stage_name = stage.map(|s| format!(" · {}", s.name().get(self.state.lang))).unwrap_or_default();
-        k.set_rating_subject(
-            self.t(
-                &format!("Số {number} · Quầy {counter}{stage_name}"),
-                &format!("Ticket {number} · Counter {counter}{stage_name}"),
-            )
-            .into(),
-        );
+        k.set_rating_subject(subject.into());
         self.show_questions();
         k.set_page(Page::RatingLevel);
     }
