@@ -119,8 +119,32 @@ pub fn router(app: Arc<AppState>) -> Router {
         .fallback(|| async { AppError::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(app.clone(), auth::authorize))
         .layer(axum::middleware::from_fn_with_state(app.clone(), metrics::track))
-        .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(refuse_oversized_body))
         .with_state(app)
+}
+
+/// Largest request body taken (a dossier import batch is the biggest).
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+/// A body announced larger than [`MAX_BODY_BYTES`] is refused from its `Content-Length` at once, before a
+/// byte of it is read: the client gets its 413 instead of a broken pipe while still sending.
+async fn refuse_oversized_body(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let announced = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return AppError::bad(
+            "payload_too_large",
+            format!("{} bytes announced, at most {MAX_BODY_BYTES}", announced.unwrap_or_default()),
+            "Dữ liệu gửi lên quá lớn.",
+            "The request body is too large.",
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 async fn health(State(app): State<Arc<AppState>>) -> Json<Health> {
