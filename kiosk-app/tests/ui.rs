@@ -467,3 +467,19 @@ fn kiosk_rating_by_served_ticket_number() {
     assert_eq!(page(&ui), Page::RatingLevel);
     assert_eq!(k.get_rating_subject(), "Số A024");
 }
+
+/// Every role has the hidden technician entry on its home screen, behind the PIN.
+#[test]
+fn every_role_reaches_the_technician_screen() {
+    for role in [DeviceRole::TicketKiosk, DeviceRole::RatingTerminal, DeviceRole::Display] {
+        let (ui, _c) = app(role, DemoBackend::default());
+        click(&ui, "technician");
+        assert_eq!(page(&ui), Page::Pin, "{role:?}");
+        for d in ["2", "4", "6", "8", "OK"] {
+            click(&ui, d);
+        }
+        assert_eq!(page(&ui), Page::Technician, "{role:?}");
+        click(&ui, "Thoát");
+        assert_ne!(page(&ui), Page::Technician, "{role:?}");
+    }
+}
