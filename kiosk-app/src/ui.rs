@@ -146,6 +146,8 @@ pub struct Controller {
     preview_shown: u64,
     /// Until when scans go to the technician's screen instead of opening a dossier.
     test_scan_until: Option<Instant>,
+    /// An invitation to rate that came while a job held the screen (the previous rating being sent).
+    pending_invitation: Option<(uuid::Uuid, String, u16, Option<Stage>)>,
 }
 
 pub struct Options {
@@ -200,6 +202,7 @@ impl Controller {
             inputs: None,
             preview_shown: 0,
             test_scan_until: None,
+            pending_invitation: None,
         }));
         Self::connect(ui, &controller);
         {
@@ -269,10 +272,24 @@ impl Controller {
         work: impl FnOnce(&mut dyn Backend) -> R + Send + 'static,
         then: impl FnOnce(&mut Controller, R) + 'static,
     ) {
-        if let Some(apply) = self.jobs.run(busy, work, then) {
-            apply(self);
+        match self.jobs.run(busy, work, then) {
+            Some(Ok(apply)) => apply(self),
+            Some(Err(panicked)) => self.job_failed(panicked),
+            None => {}
         }
         self.show_busy();
+    }
+
+    /// A backend call panicked: the screen says so and stays usable (the ticket or rating it was making
+    /// is either stored by then or never acknowledged).
+    fn job_failed(&mut self, panicked: jobs::JobPanicked) {
+        eprintln!("kiosk-app: a backend call failed: {}", panicked.0);
+        self.background_running = false;
+        let message = self.t(
+            "Thiết bị gặp lỗi khi xử lý yêu cầu. Xin vui lòng thử lại hoặc liên hệ quầy hướng dẫn.",
+            "The device hit an error handling the request. Please try again or ask at the information desk.",
+        );
+        self.show_message(&message);
     }
 
     fn show_busy(&self) {
@@ -284,10 +301,18 @@ impl Controller {
     /// Applies the results of jobs that finished, takes scans from the serial scanner and the camera
     /// and shows the camera's newest frame (call often from the UI thread, e.g. every 20 ms).
     pub fn poll(&mut self) {
-        for (then, result) in self.jobs.finished() {
-            then(self, result);
+        for finished in self.jobs.finished() {
+            match finished {
+                Ok(apply) => apply(self),
+                Err(panicked) => self.job_failed(panicked),
+            }
         }
         self.show_busy();
+        if !self.jobs.busy() {
+            if let Some((ticket, number, counter, stage)) = self.pending_invitation.take() {
+                self.invite_rating(ticket, &number, counter, stage);
+            }
+        }
         while let Some(scan) = self.inputs.as_mut().and_then(|i| i.next_scan()) {
             self.on_scan(scan);
         }
@@ -860,6 +885,12 @@ impl Controller {
 
     /// Wakes the rating screen for a served ticket (the counter's "invite rating").
     pub fn invite_rating(&mut self, ticket: uuid::Uuid, number: &str, counter: u16, stage: Option<Stage>) {
+        if self.jobs.busy() {
+            // The previous citizen's rating is being sent: this one opens as soon as that is done (the next
+            // citizen is the one standing at the terminal).
+            self.pending_invitation = Some((ticket, number.to_owned(), counter, stage));
+            return;
+        }
         self.state.last_touch = Instant::now();
         let stage_name = stage.map(|s| format!(" · {}", s.name().get(self.state.lang))).unwrap_or_default();
         let subject = self.t(

@@ -483,3 +483,46 @@ fn every_role_reaches_the_technician_screen() {
         assert_ne!(page(&ui), Page::Technician, "{role:?}");
     }
 }
+
+/// A backend call that panics (a bug) neither kills the screen nor leaves it busy for ever: the citizen
+/// is told, and the next touch works — on the job thread and inline.
+#[test]
+fn a_panicking_backend_call_is_reported_and_the_screen_goes_on() {
+    for execution in [kiosk_app::ui::Execution::Worker, kiosk_app::ui::Execution::Inline] {
+        let broken = DemoBackend { panic_on_next_issue: true, ..DemoBackend::default() };
+        let (ui, c) = app_with(DeviceRole::TicketKiosk, broken, execution);
+        click(&ui, "Lấy số thứ tự");
+        click(&ui, "Đăng ký khai sinh");
+        click(&ui, "Lấy số thông thường");
+        assert!(c.borrow_mut().settle(Duration::from_secs(10)), "{execution:?}: no job left waiting");
+        assert!(!ui.global::<Kiosk>().get_busy(), "{execution:?}");
+        assert_eq!(page(&ui), Page::Message, "{execution:?}");
+        assert!(ui.global::<Kiosk>().get_message().contains("Thiết bị gặp lỗi"), "{execution:?}");
+        click(&ui, "Về trang chủ");
+        click(&ui, "Lấy số thứ tự");
+        click(&ui, "Đăng ký khai sinh");
+        click(&ui, "Lấy số thông thường");
+        assert!(c.borrow_mut().settle(Duration::from_secs(10)));
+        assert_eq!(page(&ui), Page::Ticket, "{execution:?}: the job thread is still alive");
+        assert_eq!(value_of(&ui, "Số thứ tự"), "A025");
+    }
+}
+
+/// An invitation that comes while the previous rating is still being sent is not lost: it opens once
+/// that rating is done.
+#[test]
+fn an_invitation_during_a_slow_rating_waits_its_turn() {
+    let slow = DemoBackend { delay: Duration::from_millis(300), ..DemoBackend::default() };
+    let sent = slow.ratings.clone();
+    let (ui, c) = app_with(DeviceRole::RatingTerminal, slow, kiosk_app::ui::Execution::Worker);
+    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, None);
+    click(&ui, "Rất hài lòng");
+    click(&ui, "Gửi đánh giá");
+    assert!(ui.global::<Kiosk>().get_busy(), "the first rating is on its way");
+    c.borrow_mut().invite_rating(uuid::Uuid::max(), "A026", 1, None);
+    assert!(c.borrow_mut().settle(Duration::from_secs(10)));
+    c.borrow_mut().poll();
+    assert_eq!(sent.lock().unwrap().len(), 1, "the first rating was sent");
+    assert_eq!(page(&ui), Page::RatingLevel, "the second citizen's rating is open");
+    assert_eq!(ui.global::<Kiosk>().get_rating_subject(), "Số A026 · Quầy 1");
+}

@@ -20,6 +20,8 @@ pub struct DemoBackend {
     pub next: u32,
     /// How long issue, lookup and rate take (a slow link, for tests of the busy screen).
     pub delay: std::time::Duration,
+    /// The next issue panics, as a bug in a backend would (tests of the job guard).
+    pub panic_on_next_issue: bool,
 }
 
 impl Default for DemoBackend {
@@ -33,6 +35,7 @@ impl Default for DemoBackend {
             cached: false,
             next: 25,
             delay: std::time::Duration::ZERO,
+            panic_on_next_issue: false,
         }
     }
 }
@@ -111,6 +114,9 @@ impl Backend for DemoBackend {
 
     fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket, Localized> {
         std::thread::sleep(self.delay);
+        if std::mem::take(&mut self.panic_on_next_issue) {
+            panic!("demo backend: issue failed on purpose");
+        }
         let s = demo_services()
             .into_iter()
             .find(|s| s.code.as_str() == service)

@@ -25,7 +25,24 @@ pub enum Execution {
 pub type SharedBackend = Arc<Mutex<Box<dyn Backend>>>;
 
 type Work = Box<dyn FnOnce(&mut dyn Backend) -> Box<dyn Any + Send> + Send>;
-type Result = Box<dyn Any + Send>;
+type Result = std::result::Result<Box<dyn Any + Send>, JobPanicked>;
+
+/// A backend call panicked (a bug): the job is dropped, the worker goes on with the next one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobPanicked(pub String);
+
+/// Runs `work`, turning a panic into [`JobPanicked`] so that neither the worker thread nor the screen dies
+/// with it (and no job waits forever behind a dead worker).
+fn guarded<R>(work: impl FnOnce() -> R) -> std::result::Result<R, JobPanicked> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|payload| {
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        JobPanicked(text)
+    })
+}
 /// Jobs to the worker thread, results back.
 type Worker = (mpsc::Sender<(u64, Work)>, mpsc::Receiver<(u64, Result)>);
 /// An inline job's result, bound to its continuation.
@@ -46,7 +63,7 @@ fn lock(backend: &SharedBackend) -> MutexGuard<'_, Box<dyn Backend>> {
     backend.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl<C> Jobs<C> {
+impl<C: 'static> Jobs<C> {
     pub fn new(backend: Box<dyn Backend>, execution: Execution) -> Jobs<C> {
         let backend: SharedBackend = Arc::new(Mutex::new(backend));
         let worker = match execution {
@@ -59,7 +76,7 @@ impl<C> Jobs<C> {
                     .name("ui-jobs".into())
                     .spawn(move || {
                         for (id, work) in work_rx {
-                            let result = work(lock(&shared).as_mut());
+                            let result = guarded(|| work(lock(&shared).as_mut()));
                             if done_tx.send((id, result)).is_err() {
                                 break;
                             }
@@ -73,18 +90,18 @@ impl<C> Jobs<C> {
     }
 
     /// Runs `work` against the backend, then `then` with its result on the UI thread. Returns the
-    /// result's `then` at once when inline (the caller applies it); a `busy` job marks the screen
-    /// busy until it is applied.
+    /// result's `then` at once when inline (the caller applies it, or reports the panic); a `busy` job
+    /// marks the screen busy until it is applied.
     pub fn run<R: Send + 'static>(
         &mut self,
         busy: bool,
         work: impl FnOnce(&mut dyn Backend) -> R + Send + 'static,
         then: impl FnOnce(&mut C, R) + 'static,
-    ) -> Option<Apply<C>> {
+    ) -> Option<std::result::Result<Apply<C>, JobPanicked>> {
         match &self.worker {
             None => {
-                let result = work(lock(&self.backend).as_mut());
-                Some(Box::new(move |c: &mut C| then(c, result)))
+                let result = guarded(|| work(lock(&self.backend).as_mut()));
+                Some(result.map(|result| Box::new(move |c: &mut C| then(c, result)) as Apply<C>))
             }
             Some((tx, _)) => {
                 self.next_id += 1;
@@ -102,14 +119,14 @@ impl<C> Jobs<C> {
         }
     }
 
-    /// Results that came back since the last call, in the order their jobs were started, with their
-    /// continuation (apply them on the UI thread).
-    pub fn finished(&mut self) -> Vec<(Then<C>, Box<dyn Any + Send>)> {
+    /// Results that came back since the last call, in the order their jobs were started, each bound to
+    /// its continuation (apply them on the UI thread), or the panic that ended the job.
+    pub fn finished(&mut self) -> Vec<std::result::Result<Apply<C>, JobPanicked>> {
         let Some((_, rx)) = &self.worker else { return vec![] };
         let mut out = Vec::new();
         while let Ok((id, result)) = rx.try_recv() {
             if let Some((then, _)) = self.waiting.remove(&id) {
-                out.push((then, result));
+                out.push(result.map(|result| Box::new(move |c: &mut C| then(c, result)) as Apply<C>));
             }
         }
         out
