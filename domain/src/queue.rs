@@ -501,16 +501,8 @@ impl OfficeState {
                 }
                 let mut service_time = None;
                 if let Some(t) = self.tickets.get_mut(ticket) {
-                    let (officer, started) = started_of(&t.status, at);
+                    let started = close_segment(t, *counter, at, outcome.clone());
                     service_time = Some(((at - started).whole_seconds().max(0)) as u32);
-                    t.segments.push(ServedSegment {
-                        service: t.service.clone(),
-                        counter: *counter,
-                        officer,
-                        started_at: started,
-                        ended_at: at,
-                        outcome: outcome.clone(),
-                    });
                     if let Some((next, rest)) = next_services.split_first() {
                         t.service = next.clone();
                         t.pending_services = rest.to_vec();
@@ -564,15 +556,7 @@ impl OfficeState {
                 self.release_counter(*ticket);
                 if let Some(t) = self.tickets.get_mut(ticket) {
                     if let Some(counter) = from_counter {
-                        let (officer, started) = started_of(&t.status, at);
-                        t.segments.push(ServedSegment {
-                            service: t.service.clone(),
-                            counter: *counter,
-                            officer,
-                            started_at: started,
-                            ended_at: at,
-                            outcome: "transferred".into(),
-                        });
+                        close_segment(t, *counter, at, "transferred".into());
                     }
                     t.service = to_service.clone();
                     t.target_counter = *to_counter;
@@ -756,6 +740,20 @@ fn rank(lane: &BTreeMap<(i64, u64), TicketId>, key: (i64, u64)) -> usize {
         Some((last, _)) if *last == key => lane.len() - 1,
         _ => lane.range(..key).count(),
     }
+}
+
+/// Records the ticket's time at `counter` as a served segment ending at `at`; returns when it started.
+fn close_segment(t: &mut Ticket, counter: CounterId, at: OffsetDateTime, outcome: String) -> OffsetDateTime {
+    let (officer, started) = started_of(&t.status, at);
+    t.segments.push(ServedSegment {
+        service: t.service.clone(),
+        counter,
+        officer,
+        started_at: started,
+        ended_at: at,
+        outcome,
+    });
+    started
 }
 
 fn started_of(status: &TicketStatus, fallback: OffsetDateTime) -> (Option<String>, OffsetDateTime) {

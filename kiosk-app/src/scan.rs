@@ -127,7 +127,8 @@ impl ScanInputs {
         std::thread::Builder::new().name("serial-scanner".into()).spawn(move || {
             let mut port = scanner::serial::ReconnectingScanner::new(config, Duration::from_secs(2));
             let mut session = Scanner::new();
-            loop {
+            // Runs while the inputs it feeds exist (they hold the other handle on the state), then closes the port.
+            while std::sync::Arc::strong_count(&shown) > 1 {
                 let read = port.next_scan(Duration::from_millis(250));
                 *shown.lock().unwrap_or_else(|e| e.into_inner()) = match (port.state(), &read) {
                     (_, Err(e)) => format!("lỗi: {e}"),
