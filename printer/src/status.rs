@@ -30,6 +30,16 @@ pub enum PrinterState {
 }
 
 impl PrinterState {
+    /// Every state a printer can answer with (all but `Unknown`).
+    pub const ANSWERED: [PrinterState; 6] = [
+        PrinterState::Ready,
+        PrinterState::PaperNearEnd,
+        PrinterState::Offline,
+        PrinterState::CoverOpen,
+        PrinterState::PaperOut,
+        PrinterState::Error,
+    ];
+
     /// Whether a ticket can be printed now.
     pub fn can_print(self) -> bool {
         matches!(self, PrinterState::Ready | PrinterState::PaperNearEnd)

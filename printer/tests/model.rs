@@ -55,14 +55,7 @@ fn technician_profiles_extend_and_override() {
 
 #[test]
 fn status_answers_map_to_states() {
-    for state in [
-        PrinterState::Ready,
-        PrinterState::PaperNearEnd,
-        PrinterState::Offline,
-        PrinterState::CoverOpen,
-        PrinterState::PaperOut,
-        PrinterState::Error,
-    ] {
+    for state in PrinterState::ANSWERED {
         let raw = answers_for(state).unwrap().map(Some);
         assert_eq!(StatusReport::from_raw(raw).state, state);
     }

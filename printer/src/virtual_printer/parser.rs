@@ -63,6 +63,14 @@ enum Step {
     NeedMore,
 }
 
+/// A two-byte command followed by one parameter byte (`ESC a n`, `GS h n` …).
+fn with_arg(buf: &[u8], op: fn(u8) -> Op) -> Step {
+    match b(buf, 2) {
+        Some(n) => Step::Done(op(n), 3),
+        None => Step::NeedMore,
+    }
+}
+
 fn b(buf: &[u8], i: usize) -> Option<u8> {
     buf.get(i).copied()
 }
@@ -110,12 +118,7 @@ fn parse_one(buf: &[u8]) -> Step {
         }
         0x1B => {
             let c = need!(b(buf, 1));
-            let one = |op: fn(u8) -> Op| -> Step {
-                match b(buf, 2) {
-                    Some(n) => Done(op(n), 3),
-                    None => NeedMore,
-                }
-            };
+            let one = |op: fn(u8) -> Op| with_arg(buf, op);
             match c {
                 b'@' => Done(Op::Init, 2),
                 b'a' => one(Op::Align),
@@ -171,12 +174,7 @@ fn parse_one(buf: &[u8]) -> Step {
         }
         0x1D => {
             let c = need!(b(buf, 1));
-            let one = |op: fn(u8) -> Op| -> Step {
-                match b(buf, 2) {
-                    Some(n) => Done(op(n), 3),
-                    None => NeedMore,
-                }
-            };
+            let one = |op: fn(u8) -> Op| with_arg(buf, op);
             match c {
                 b'!' => one(|n| Op::Size((n >> 4 & 7) + 1, (n & 7) + 1)),
                 b'h' => one(Op::BarcodeHeight),
