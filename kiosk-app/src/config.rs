@@ -120,8 +120,23 @@ fn default_profile() -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScannerConfig {
-    /// `wedge` (keyboard wedge) or `serial:PATH:BAUD`.
+    /// `wedge` (keyboard wedge) or `serial:PATH[:BAUD]` (9600 when absent).
     pub source: String,
+}
+
+impl ScannerConfig {
+    /// The serial port and baud rate of a `serial:` source, read with the same syntax (and parser) as a
+    /// serial printer's target; `None` for a keyboard wedge.
+    pub fn serial(&self) -> Result<Option<(String, u32)>, String> {
+        if self.source == "wedge" {
+            return Ok(None);
+        }
+        match self.source.parse::<printer::Target>() {
+            Ok(printer::Target::Serial { path, baud }) if self.source.starts_with("serial:") => Ok(Some((path, baud))),
+            Ok(_) => Err(format!("{:?}: use \"wedge\" or \"serial:PATH:BAUD\"", self.source)),
+            Err(e) => Err(format!("{:?}: {e}", self.source)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -129,6 +144,31 @@ pub struct ScannerConfig {
 pub struct CameraConfig {
     /// `/dev/videoN` or a directory of image files (tests).
     pub device: String,
+}
+
+/// Where camera frames come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CameraSource {
+    /// A V4L2 camera, `/dev/videoN` (needs the `camera` feature).
+    V4l2(u32),
+    /// Image files replayed as frames (tests, demos).
+    Folder(PathBuf),
+}
+
+impl CameraConfig {
+    pub fn source(&self) -> Result<CameraSource, String> {
+        if let Some(rest) = self.device.strip_prefix("/dev/") {
+            return rest
+                .strip_prefix("video")
+                .and_then(|n| n.parse::<u32>().ok())
+                .map(CameraSource::V4l2)
+                .ok_or_else(|| format!("{:?}: use /dev/videoN or a folder of images", self.device));
+        }
+        if self.device.trim().is_empty() {
+            return Err("empty: use /dev/videoN or a folder of images".into());
+        }
+        Ok(CameraSource::Folder(PathBuf::from(&self.device)))
+    }
 }
 
 /// The physical "take ticket" button and the paper-low LED (BCM pin numbers; needs feature `gpio-rppal`).
@@ -288,6 +328,14 @@ impl Config {
                     }
                 }
             }
+            // So is a folder of recorded camera frames.
+            if let Some(camera) = &mut config.camera {
+                if let Ok(CameraSource::Folder(dir)) = camera.source() {
+                    if dir.is_relative() {
+                        camera.device = parent.join(dir).display().to_string();
+                    }
+                }
+            }
         }
         config.validate().map_err(|(field, message)| ConfigError::Invalid { path: path.into(), field, message })?;
         Ok(config)
@@ -327,9 +375,10 @@ impl Config {
             }
         }
         if let Some(s) = &self.scanner {
-            if s.source != "wedge" && !s.source.starts_with("serial:") {
-                return Err(("scanner.source", format!("{:?}: use \"wedge\" or \"serial:PATH:BAUD\"", s.source)));
-            }
+            s.serial().map_err(|e| ("scanner.source", e))?;
+        }
+        if let Some(c) = &self.camera {
+            c.source().map_err(|e| ("camera.device", e))?;
         }
         if let Some(g) = &self.gpio {
             if g.button_pin > 27 || g.paper_low_led_pin > 27 || g.button_pin == g.paper_low_led_pin {
@@ -433,6 +482,14 @@ url = "http://192.0.2.1:8080"
 "#;
 
     #[test]
+    fn camera_sources() {
+        let camera = |d: &str| parse(&format!("{GOOD}[camera]\ndevice = {d:?}\n")).unwrap().camera.unwrap().source();
+        assert_eq!(camera("/dev/video2"), Ok(CameraSource::V4l2(2)));
+        assert_eq!(camera("frames"), Ok(CameraSource::Folder("/etc/kiosk/frames".into())), "next to the file");
+        assert_eq!(camera("/srv/frames"), Ok(CameraSource::Folder("/srv/frames".into())));
+    }
+
+    #[test]
     fn a_display_can_show_some_counters() {
         assert_eq!(parse(DISPLAY).unwrap().display_counters(), None);
         let room = parse(&format!("{DISPLAY}[display]\ncounters = [4, 5, 6]\n")).unwrap();
@@ -501,6 +558,11 @@ url = "http://192.0.2.1:8080"
             (format!("{DISPLAY}[audio]\nstale_after_s = 0\n"), "audio.stale_after_s"),
             (format!("{DISPLAY}[audio]\nstale_after_s = 86400\n"), "audio.stale_after_s"),
             (format!("{}[audio]\nsink = \"none\"\n", DISPLAY.replace("display", "rating-terminal")), "audio"),
+            (format!("{GOOD}[scanner]\nsource = \"usb\"\n"), "scanner.source"),
+            (format!("{GOOD}[scanner]\nsource = \"serial:\"\n"), "scanner.source"),
+            (format!("{GOOD}[scanner]\nsource = \"serial:/dev/ttyACM0:12\"\n"), "scanner.source"),
+            (format!("{GOOD}[camera]\ndevice = \"/dev/ttyUSB0\"\n"), "camera.device"),
+            (format!("{GOOD}[camera]\ndevice = \"\"\n"), "camera.device"),
             (format!("{DISPLAY}[display]\ncounters = []\n"), "display.counters"),
             (format!("{DISPLAY}[display]\ncounters = [1, 2, 1]\n"), "display.counters"),
             (format!("{DISPLAY}[display]\ncounters = [0]\n"), "display.counters"),

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::config::CameraSource;
 use scanner::{DecoderConfig, GrayFrame, ScanResult, ScanSession, Symbology};
 
 pub struct Scanner {
@@ -86,32 +87,29 @@ impl ScanInputs {
     pub fn from_config(config: &crate::config::Config) -> Result<ScanInputs, String> {
         let mut inputs = ScanInputs::new();
         if let Some(s) = &config.scanner {
-            if s.source == "wedge" {
-                inputs.enable_wedge();
-            } else if let Some(spec) = s.source.strip_prefix("serial:") {
-                let (path, baud) = match spec.rsplit_once(':') {
-                    Some((path, baud)) if baud.parse::<u32>().is_ok() => (path, baud.parse().unwrap_or(9600)),
-                    _ => (spec, 9600),
-                };
-                let mut serial = scanner::serial::SerialConfig::new(path);
-                serial.baud = baud;
-                inputs.start_serial(serial).map_err(|e| format!("scanner: {e}"))?;
+            match s.serial().map_err(|e| format!("scanner: {e}"))? {
+                None => inputs.enable_wedge(),
+                Some((path, baud)) => {
+                    let mut serial = scanner::serial::SerialConfig::new(path);
+                    serial.baud = baud;
+                    inputs.start_serial(serial).map_err(|e| format!("scanner: {e}"))?;
+                }
             }
         }
         if let Some(c) = &config.camera {
-            let device = c.device.clone();
-            let pace = Path::new(&device).is_dir().then(|| Duration::from_millis(33));
+            let source = c.source().map_err(|e| format!("camera: {e}"))?;
+            // A real camera paces itself; recorded frames are replayed at 30 fps.
+            let pace = matches!(source, CameraSource::Folder(_)).then(|| Duration::from_millis(33));
             let open = move || -> Result<Box<dyn scanner::source::FrameSource>, String> {
-                if Path::new(&device).is_dir() {
-                    // Recorded frames standing in for a camera (tests, demos): replayed in a loop at 30 fps.
-                    let files = scanner::source::ImageFiles::folder(Path::new(&device)).map_err(|e| e.to_string())?;
-                    return Ok(Box::new(files.looping()));
+                match source {
+                    CameraSource::Folder(dir) => {
+                        let files = scanner::source::ImageFiles::folder(&dir).map_err(|e| e.to_string())?;
+                        Ok(Box::new(files.looping()))
+                    }
+                    CameraSource::V4l2(index) => {
+                        Ok(Box::new(scanner::camera::Camera::open(index, 1280, 720).map_err(|e| e.to_string())?))
+                    }
                 }
-                let index = device
-                    .strip_prefix("/dev/video")
-                    .and_then(|n| n.parse::<u32>().ok())
-                    .ok_or_else(|| format!("camera.device {device:?}: use /dev/videoN or a folder of images"))?;
-                Ok(Box::new(scanner::camera::Camera::open(index, 1280, 720).map_err(|e| e.to_string())?))
             };
             let feed =
                 crate::camera::start_with(open, pace, inputs.sender.clone()).map_err(|e| format!("camera: {e}"))?;
