@@ -19,3 +19,6 @@ cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== README commands, as written"
+./scripts/check-readme-commands.sh
