@@ -13,7 +13,9 @@
 //!    the lookup screen, with decoding on its own thread (the app) and, side by side, decoding on the UI
 //!    thread (what the design avoids).
 //!
-//! Needs Xvfb (scripts/setup.d/kiosk.sh) and the zxing-blackbox corpus in ../shared/corpora.
+//! Needs Xvfb (scripts/setup.d/kiosk.sh) and the full zxing-blackbox corpus: the folder named by
+//! ZXING_BLACKBOX_DIR, or else ../shared/corpora/zxing-blackbox beside the repository
+//! (scanner::corpus::full_root).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -54,11 +56,7 @@ fn summary(mut v: Vec<f64>) -> String {
 }
 
 fn corpus() -> PathBuf {
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [here.join("../../shared/corpora/zxing-blackbox"), here.join("../shared/corpora/zxing-blackbox")]
-        .into_iter()
-        .find(|p| p.exists())
-        .expect("the zxing-blackbox corpus in ../shared/corpora")
+    scanner::corpus::full_root().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// 1280x720 camera frames: corpus QR photos on a grey scene, and scenes with no code.

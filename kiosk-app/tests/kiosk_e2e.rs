@@ -125,14 +125,7 @@ fn ticket_kiosk_against_the_real_server() {
     k.invoke_go_home();
 
     // A QR photo from the public corpus through the same camera path: read, and explained as no dossier code.
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let corpus = [
-        here.join("../../shared/corpora/zxing-blackbox/qrcode-1/1.png"),
-        here.join("../shared/corpora/zxing-blackbox/qrcode-1/1.png"),
-    ]
-    .into_iter()
-    .find(|p| p.exists())
-    .expect("the zxing-blackbox corpus in ../shared/corpora");
+    let corpus = scanner::corpus::subset_file("qrcode-1/1.png");
     let photo = scanner::GrayFrame::open(&corpus).unwrap();
     let mut inputs = kiosk_app::scan::ScanInputs::new();
     inputs

@@ -341,13 +341,7 @@ fn camera_scan_opens_the_dossier() {
     assert_eq!(ui.global::<Kiosk>().get_dossier_code(), "000.00.01.H29-260310-0420");
 
     click(&ui, "Xong");
-    let corpus =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/zxing-blackbox/qrcode-1/1.png");
-    let corpus = if corpus.exists() {
-        corpus
-    } else {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/zxing-blackbox/qrcode-1/1.png")
-    };
+    let corpus = scanner::corpus::subset_file("qrcode-1/1.png");
     if corpus.exists() {
         let result = kiosk_app::scan::Scanner::new().image_file(&corpus).expect("corpus QR is read");
         c.borrow_mut().on_scan(result);

@@ -13,8 +13,9 @@ fn kioskctl(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A zxing black-box image committed in the repository (scanner/testdata/zxing-blackbox).
 fn corpus(rel: &str) -> String {
-    format!("{}/../../shared/corpora/zxing-blackbox/{rel}", env!("CARGO_MANIFEST_DIR"))
+    scanner::corpus::subset_file(rel).display().to_string()
 }
 
 #[test]

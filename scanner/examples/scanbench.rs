@@ -7,7 +7,10 @@
 //! ```
 //!
 //! Two measurements:
-//! 1. *Corpus as stored*: every image of `../shared/corpora/zxing-blackbox`, decoded with
+//! 1. *Corpus as stored*: every image of the full corpus (`--corpus DIR`, else the folder
+//!    named by `ZXING_BLACKBOX_DIR`, else `../shared/corpora/zxing-blackbox` beside the
+//!    repository: `scanner::corpus::full_root`; it stops with exit code 2 when none is
+//!    there, since the subset committed in the repository is too small), decoded with
 //!    the thorough cascade restricted to the set's symbology; zxing-cpp reads the same image
 //!    with the same format and its default options (try rotate/downscale/invert).
 //! 2. *1280x720 frames*: each corpus image pasted (scaled down to fit if needed) on a
@@ -30,7 +33,7 @@ use scanner::{corpus, Decoder, DecoderConfig, GrayFrame, Symbology};
 type Variant = (&'static str, fn(Symbology) -> DecoderConfig);
 
 struct Opts {
-    corpus: PathBuf,
+    corpus: Option<PathBuf>,
     repeat: usize,
     peer: bool,
     python: String,
@@ -41,7 +44,7 @@ struct Opts {
 
 fn opts() -> Opts {
     let mut o = Opts {
-        corpus: corpus::default_root().unwrap_or_default(),
+        corpus: None,
         repeat: 3,
         peer: true,
         python: "python3".into(),
@@ -52,7 +55,7 @@ fn opts() -> Opts {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--corpus" => o.corpus = args.next().expect("--corpus DIR").into(),
+            "--corpus" => o.corpus = Some(args.next().expect("--corpus DIR").into()),
             "--repeat" => o.repeat = args.next().and_then(|v| v.parse().ok()).expect("--repeat N"),
             "--no-peer" => o.peer = false,
             "--python" => o.python = args.next().expect("--python PATH"),
@@ -201,7 +204,13 @@ fn family(set: &str) -> &str {
 
 fn main() {
     let o = opts();
-    let samples = corpus::load(&o.corpus).expect("corpus (use --corpus DIR)");
+    let root = o.corpus.clone().unwrap_or_else(|| {
+        corpus::full_root().unwrap_or_else(|e| {
+            eprintln!("scanbench: {e}; or pass --corpus DIR");
+            std::process::exit(2)
+        })
+    });
+    let samples = corpus::load(&root).unwrap_or_else(|e| panic!("corpus at {}: {e}", root.display()));
     let mut stored = Vec::new();
     let mut frames = Vec::new();
     for (i, s) in samples.iter().enumerate() {

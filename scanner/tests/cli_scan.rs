@@ -1,5 +1,6 @@
 //! `kioskctl scan` output format, on corpus files, a synthetic multi-line payload, a file
-//! that is not an image and a missing file.
+//! that is not an image and a missing file. The corpus files are the committed subset
+//! (`scanner::corpus::subset_root`, scanner/testdata/zxing-blackbox).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,7 +17,7 @@ fn run(files: Vec<PathBuf>, formats: Vec<FormatArg>) -> (String, String, ExitCod
 
 #[test]
 fn lines_per_file() {
-    let root = scanner::corpus::default_root().expect("corpus");
+    let root = scanner::corpus::subset_root();
     let dir = std::env::temp_dir().join(format!("scanner-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let junk = dir.join("junk.png");
@@ -47,7 +48,7 @@ fn lines_per_file() {
 
 #[test]
 fn format_filter_and_newline_escaping() {
-    let root = scanner::corpus::default_root().expect("corpus");
+    let root = scanner::corpus::subset_root();
     // qrcode-2/1 has a multi-line payload
     let f = root.join("qrcode-2/1.png");
     let expected = std::fs::read_to_string(root.join("qrcode-2/1.txt")).unwrap();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the scanner crate's tests and benchmark need (idempotent, quick when done).
-#   - Tests: nothing beyond Rust (serial tests open pseudo-terminals with openpty; the corpus
-#     is ../shared/corpora/zxing-blackbox).
+#   - Tests: nothing beyond Rust (serial tests open pseudo-terminals with openpty). The test
+#     images are committed (scanner/testdata/zxing-blackbox, a subset); the full corpus, for
+#     the full-corpus regression and the benchmarks, is $ZXING_BLACKBOX_DIR or else
+#     ../shared/corpora/zxing-blackbox beside the repository (scanner/src/corpus.rs).
 #   - Benchmark peer: zxing-cpp 3.1.1 from PyPI (scanner/bench/zxing_cpp_bench.py, no numpy).
 #     A failure here is only a warning: no test needs it.
 #   - Camera feature (`cargo build -p scanner --features camera`, nokhwa/v4l bindgen):
