@@ -171,9 +171,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Cmd::Serve { data_dir, listen, config } => {
             let config = config.map(|p| config::load(&p)).transpose()?;
+            // serve never creates a missing directory: a mistyped --data-dir would start an empty office.
+            let found = store::check_existing_data_dir(&data_dir, false).map_err(|e| match e {
+                store::StoreError::NoDatabase { .. } => anyhow::anyhow!(
+                    "{e}\nserve opens an existing office. To create a new office: mkdir -m 700 {dir} && \
+                     queue-server serve --data-dir {dir} --config office.toml; to bring one back: \
+                     queue-server restore --data-dir {dir} --from BACKUP; for the demo office: \
+                     queue-server demo --data-dir {dir}",
+                    dir = data_dir.display()
+                ),
+                e => e.into(),
+            })?;
+            // A new office without its configuration would have no services, counters or users.
+            if found == store::DataDir::Empty && config.is_none() {
+                anyhow::bail!(
+                    "{} is empty: a new office needs its configuration; start it once with --config office.toml \
+                     (settings, services, counters)",
+                    data_dir.display()
+                );
+            }
             runtime()?.block_on(server::run(server::Options { data_dir: &data_dir, listen, config, demo: false }))
         }
         Cmd::Demo { listen, data_dir } => {
+            // The demo may create its directory, but not take over a 0-byte database or a foreign one.
+            store::check_existing_data_dir(&data_dir, true)?;
             runtime()?.block_on(server::run(server::Options { data_dir: &data_dir, listen, config: None, demo: true }))
         }
         Cmd::Enrol { data_dir, role: r, name, counter, valid_hours } => {
@@ -252,7 +273,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Verify { data_dir } => {
-            let conn = store::open(&data_dir)?;
+            // Read-only: verify must never create or change an office, and works on a read-only mount.
+            let conn = store::open_read_only(&data_dir)?;
             let (state, n) = store::rebuild(&conn)?;
             let tickets = state.tickets.len();
             println!("event log verified: {n} events, hash chain intact, schema v{}", store::schema_version(&conn)?);

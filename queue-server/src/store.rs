@@ -3,7 +3,12 @@
 //!
 //! Durability: WAL with `synchronous = FULL`, so a commit that returned is on disk; the writer
 //! acknowledges a request only after that. The `events` table refuses UPDATE and DELETE by trigger.
+//!
+//! Privacy: the data directory is 0700 and the database, its `-wal`/`-shm` files and backups are
+//! 0600 (they hold citizens' names and dossiers and staff password hashes).
 
+use std::fs::{DirBuilder, OpenOptions};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -26,6 +31,17 @@ pub enum StoreError {
     Corrupt { seq: u64, why: String },
     #[error("cannot decode stored event {seq}: {why}")]
     Decode { seq: u64, why: String },
+    #[error("no office database at {}{why}", path.display())]
+    NoDatabase { path: PathBuf, why: String },
+    #[error(
+        "{} is empty (0 bytes): not an office database; restore the latest backup \
+         (queue-server restore --data-dir DIR --from FILE), or delete the file to start a new office",
+        .0.display()
+    )]
+    EmptyDatabase(PathBuf),
+    /// A data directory or file that cannot be used as it is; the text says why and names it.
+    #[error("{0}")]
+    Unusable(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -110,26 +126,194 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// Opens (creating if needed) the office database and brings its schema up to date.
+///
+/// A missing directory or database is created private; an existing one is tightened to private.
+/// A 0-byte database file is refused: SQLite would take it for a new, empty office.
 pub fn open(dir: &Path) -> Result<Connection, StoreError> {
-    std::fs::create_dir_all(dir).map_err(|e| match e.kind() {
+    ensure_data_dir(dir)?;
+    let path = dir.join(DB_FILE);
+    let mut created = false;
+    match db_file_state(&path)? {
+        DbFile::Empty => return Err(StoreError::EmptyDatabase(path)),
+        // Created 0600 before SQLite sees it: SQLite gives its -wal and -shm files the database's mode.
+        DbFile::Missing => match OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path) {
+            Ok(_) => created = true,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io_error(e, dir)),
+        },
+        DbFile::Present => {
+            for suffix in ["", "-wal", "-shm"] {
+                tighten(&dir.join(format!("{DB_FILE}{suffix}")), 0o600);
+            }
+        }
+    }
+    let opened = (|| {
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure(&conn)?;
+        migrate(&conn)?;
+        // Test knob: cap the database size so that "disk full" (SQLITE_FULL) can be provoked on demand.
+        if let Some(pages) = std::env::var("QUEUE_SERVER_MAX_DB_PAGES").ok().and_then(|v| v.parse::<i64>().ok()) {
+            conn.pragma_update(None, "max_page_count", pages)?;
+        }
+        Ok(conn)
+    })();
+    opened.map_err(|e| {
+        // A database this call created but could not set up (disk full, say) would be a 0-byte or
+        // schema-less file that the next start refuses; remove it so a retry starts clean.
+        if created {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(dir.join(format!("{DB_FILE}{suffix}")));
+            }
+        }
+        StoreError::classify(e, dir)
+    })
+}
+
+fn io_error(e: std::io::Error, dir: &Path) -> StoreError {
+    match e.kind() {
         std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
             StoreError::ReadOnly(dir.into())
         }
         _ => StoreError::Io(e),
-    })?;
-    let path = dir.join(DB_FILE);
-    let conn = Connection::open_with_flags(
-        &path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| StoreError::classify(e, dir))?;
-    configure(&conn).map_err(|e| StoreError::classify(e, dir))?;
-    migrate(&conn).map_err(|e| StoreError::classify(e, dir))?;
-    // Test knob: cap the database size so that "disk full" (SQLITE_FULL) can be provoked on demand.
-    if let Some(pages) = std::env::var("QUEUE_SERVER_MAX_DB_PAGES").ok().and_then(|v| v.parse::<i64>().ok()) {
-        conn.pragma_update(None, "max_page_count", pages).map_err(|e| StoreError::classify(e, dir))?;
     }
-    Ok(conn)
+}
+
+/// Creates a missing data directory 0700 (its parents with the usual mode), or tightens an
+/// existing one.
+fn ensure_data_dir(dir: &Path) -> Result<(), StoreError> {
+    if dir.is_dir() {
+        tighten(dir, 0o700);
+        return Ok(());
+    }
+    if dir.exists() {
+        return Err(StoreError::Unusable(format!(
+            "{} is a file; --data-dir takes the directory that holds {DB_FILE}",
+            dir.display()
+        )));
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| io_error(e, dir))?;
+    }
+    match DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(io_error(e, dir)),
+    }
+}
+
+/// Removes group and other permissions from an existing file or directory, saying so. Failing to
+/// (a read-only mount, someone else's file) is only a warning: the office still works.
+fn tighten(path: &Path, private: u32) {
+    let Ok(meta) = std::fs::metadata(path) else { return };
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & !private & 0o777 == 0 {
+        return;
+    }
+    let new = mode & private;
+    match std::fs::set_permissions(path, std::fs::Permissions::from_mode(new)) {
+        Ok(()) => tracing::info!("tightened permissions of {} from {mode:04o} to {new:04o}", path.display()),
+        Err(e) => tracing::warn!("{} is {mode:04o}; could not make it {new:04o}: {e}", path.display()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DbFile {
+    Missing,
+    /// 0 bytes and no write-ahead log to recover from.
+    Empty,
+    Present,
+}
+
+fn db_file_state(path: &Path) -> Result<DbFile, StoreError> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DbFile::Missing),
+        Err(e) => return Err(StoreError::Unusable(format!("cannot read {}: {e}", path.display()))),
+    };
+    if !meta.is_file() {
+        return Err(StoreError::Unusable(format!("{} is not a regular file", path.display())));
+    }
+    // SQLite writes the first page when it turns WAL on, so a real database is never 0 bytes;
+    // still, a log with content is left for SQLite to recover rather than called empty.
+    let wal_len = std::fs::metadata(wal_path(path)).map(|m| m.len()).unwrap_or(0);
+    Ok(if meta.len() == 0 && wal_len == 0 { DbFile::Empty } else { DbFile::Present })
+}
+
+fn wal_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// The error for a data directory without a database, saying what is at `dir` instead.
+fn no_database(dir: &Path) -> StoreError {
+    let why = match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!(" (the directory {} does not exist)", dir.display())
+        }
+        Err(e) => format!(" ({}: {e})", dir.display()),
+        Ok(m) if !m.is_dir() => {
+            format!(" ({} is a file; --data-dir takes the directory that holds {DB_FILE})", dir.display())
+        }
+        Ok(_) => String::new(),
+    };
+    StoreError::NoDatabase { path: dir.join(DB_FILE), why }
+}
+
+/// What `serve` and `demo` found in their data directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataDir {
+    /// An office database is there.
+    Office,
+    /// An existing empty directory: a new office will be created in it.
+    Empty,
+    /// The directory was missing and has been created (0700).
+    Created,
+}
+
+/// Checks a data directory before a server opens it, so that a mistyped path or a damaged
+/// database is refused instead of silently becoming a fresh, empty office. A missing directory is
+/// created only with `allow_create` (the demo); an existing directory must hold the database or
+/// nothing of its own (the server's lock file and a filesystem's lost+found do not count).
+pub fn check_existing_data_dir(dir: &Path, allow_create: bool) -> Result<DataDir, StoreError> {
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if !allow_create {
+                return Err(no_database(dir));
+            }
+            ensure_data_dir(dir)?;
+            return Ok(DataDir::Created);
+        }
+        Err(e) => return Err(StoreError::Unusable(format!("cannot read {}: {e}", dir.display()))),
+        Ok(m) if !m.is_dir() => return Err(no_database(dir)),
+        Ok(_) => {}
+    }
+    let path = dir.join(DB_FILE);
+    match db_file_state(&path)? {
+        DbFile::Present => Ok(DataDir::Office),
+        DbFile::Empty => Err(StoreError::EmptyDatabase(path)),
+        DbFile::Missing => {
+            let mut others: Vec<String> = std::fs::read_dir(dir)
+                .map_err(|e| StoreError::Unusable(format!("cannot list {}: {e}", dir.display())))?
+                .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+                .filter(|name| name != crate::server::LOCK_FILE && name != "lost+found")
+                .collect();
+            if others.is_empty() {
+                return Ok(DataDir::Empty);
+            }
+            others.sort();
+            let shown = others.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+            let more = if others.len() > 5 { format!(" and {} more", others.len() - 5) } else { String::new() };
+            Err(StoreError::Unusable(format!(
+                "no office database ({DB_FILE}) in {}, which holds other files ({shown}{more}); \
+                 check --data-dir, or use an empty directory for a new office",
+                dir.display()
+            )))
+        }
+    }
 }
 
 /// Opens a second connection for reads (auth, lookups, event backlog).
@@ -149,6 +333,146 @@ fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(())
+}
+
+/// A connection that cannot change the office: for `verify` and `backup`, which must also work on
+/// a read-only mount. Dereferences to the connection.
+pub struct ReadOnlyDb {
+    // Declared first so that it closes before the private copy below is removed.
+    conn: Connection,
+    _copy: Option<PrivateCopy>,
+}
+
+impl std::ops::Deref for ReadOnlyDb {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// A temporary directory holding a copy of a database and its log; removed on drop.
+struct PrivateCopy(PathBuf);
+
+impl Drop for PrivateCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Opens the office database of `dir` read-only. Never creates a database or a directory.
+pub fn open_read_only(dir: &Path) -> Result<ReadOnlyDb, StoreError> {
+    if !dir.is_dir() {
+        return Err(no_database(dir));
+    }
+    let path = dir.join(DB_FILE);
+    match db_file_state(&path)? {
+        DbFile::Missing => Err(no_database(dir)),
+        DbFile::Empty => Err(StoreError::EmptyDatabase(path)),
+        DbFile::Present => open_file_read_only(&path),
+    }
+}
+
+/// Opens a database file read-only, wherever it lies. Reading a WAL database needs its `-shm`
+/// index (https://www.sqlite.org/wal.html#readonly), which SQLite cannot create on a read-only
+/// mount. So, in turn:
+/// 1. a plain read-only open: works where the `-shm` exists or can be created;
+/// 2. without a log (the server stopped cleanly), `immutable=1`: the file alone is the whole
+///    database. Never with a log, as an immutable open ignores the log and would miss its commits;
+/// 3. with a log but no usable index, a private copy of the database and its log in the temporary
+///    directory, where SQLite can rebuild the index from the log.
+pub fn open_file_read_only(path: &Path) -> Result<ReadOnlyDb, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let unreadable = |e: rusqlite::Error| StoreError::Unusable(format!("cannot read {}: {e}", path.display()));
+    let conn = Connection::open_with_flags(path, flags).map_err(unreadable)?;
+    match probe(&conn, path) {
+        Ok(()) => return Ok(ReadOnlyDb { conn, _copy: None }),
+        Err(ProbeError::Unusable(e)) => return Err(e),
+        Err(ProbeError::NeedsIndex(e)) => tracing::debug!("{}: plain read-only open failed: {e}", path.display()),
+    }
+    drop(conn);
+    let wal_len = std::fs::metadata(wal_path(path)).map(|m| m.len()).unwrap_or(0);
+    if wal_len == 0 {
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI).map_err(unreadable)?;
+        return match probe(&conn, path) {
+            Ok(()) => Ok(ReadOnlyDb { conn, _copy: None }),
+            Err(ProbeError::Unusable(e)) => Err(e),
+            Err(ProbeError::NeedsIndex(e)) => Err(unreadable(e)),
+        };
+    }
+    let copy = PrivateCopy(std::env::temp_dir().join(format!("queue-server-read-{}", Uuid::new_v4())));
+    DirBuilder::new().mode(0o700).create(&copy.0)?;
+    let copied = copy.0.join(DB_FILE);
+    tracing::info!(
+        "{} has a write-ahead log that cannot be read in place (read-only filesystem); reading a private copy in {}",
+        path.display(),
+        copy.0.display()
+    );
+    let copy_err = |e: std::io::Error| {
+        StoreError::Unusable(format!("cannot copy {} to {} to read it: {e}", path.display(), copy.0.display()))
+    };
+    std::fs::copy(path, &copied).map_err(copy_err)?;
+    std::fs::copy(wal_path(path), wal_path(&copied)).map_err(copy_err)?;
+    let conn = Connection::open_with_flags(&copied, flags).map_err(unreadable)?;
+    match probe(&conn, path) {
+        Ok(()) => Ok(ReadOnlyDb { conn, _copy: Some(copy) }),
+        Err(ProbeError::Unusable(e)) => Err(e),
+        Err(ProbeError::NeedsIndex(e)) => Err(unreadable(e)),
+    }
+}
+
+enum ProbeError {
+    /// SQLite could not open the log's index (or the file): another way of opening may work.
+    NeedsIndex(rusqlite::Error),
+    Unusable(StoreError),
+}
+
+/// Reads the schema, which makes SQLite actually open the file and its log, and checks that this
+/// is an office database.
+fn probe(conn: &Connection, path: &Path) -> Result<(), ProbeError> {
+    use rusqlite::ffi::ErrorCode;
+    let found: Result<i64, _> =
+        conn.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'", [], |r| r.get(0));
+    match found {
+        Ok(1) => Ok(()),
+        Ok(_) => Err(ProbeError::Unusable(StoreError::Unusable(format!(
+            "{} is an SQLite database but not an office database (it has no event log)",
+            path.display()
+        )))),
+        Err(e) => match e.sqlite_error_code() {
+            Some(ErrorCode::CannotOpen) | Some(ErrorCode::ReadOnly) => Err(ProbeError::NeedsIndex(e)),
+            Some(ErrorCode::NotADatabase) => Err(ProbeError::Unusable(StoreError::Unusable(format!(
+                "{} is not an office database (not an SQLite file)",
+                path.display()
+            )))),
+            _ => Err(ProbeError::Unusable(StoreError::Unusable(format!("cannot read {}: {e}", path.display())))),
+        },
+    }
+}
+
+/// A path as the path part of an SQLite `file:` URI: every byte but unreserved ones and `/`
+/// percent-encoded (a `?` or `#` in a directory name would otherwise end the path).
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Creates `path` as a new, empty, private file (replacing a left-over one).
+fn create_private_file(path: &Path) -> Result<(), std::io::Error> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map(drop)
 }
 
 fn migrate(conn: &Connection) -> Result<(), rusqlite::Error> {
@@ -276,30 +600,70 @@ pub fn rebuild(conn: &Connection) -> Result<(OfficeState, u64), StoreError> {
     Ok((state, expected - 1))
 }
 
-/// Copies the live database to `out` with SQLite's online backup (safe while the server runs).
+/// Copies the live database to `out` with SQLite's online backup (safe while the server runs, and
+/// from a read-only mount). The copy is written next to `out` and renamed onto it when complete,
+/// so `out` is never a half-written backup.
 pub fn backup(dir: &Path, out: &Path) -> Result<(), StoreError> {
-    let src = open_reader(dir)?;
-    let mut dst = Connection::open(out)?;
-    let backup = rusqlite::backup::Backup::new(&src, &mut dst)?;
-    backup.run_to_completion(256, Duration::from_millis(5), None)?;
-    drop(backup);
-    dst.pragma_update(None, "journal_mode", "DELETE")?;
-    Ok(())
+    let src = open_read_only(dir)?;
+    if out.is_dir() {
+        return Err(StoreError::Unusable(format!("--out {} is a directory; give a file name", out.display())));
+    }
+    let db = dir.join(DB_FILE);
+    if let (Ok(a), Ok(b)) = (std::fs::metadata(&db), std::fs::metadata(out)) {
+        if (a.dev(), a.ino()) == (b.dev(), b.ino()) {
+            return Err(StoreError::Unusable(format!("--out {} is the office database itself", out.display())));
+        }
+    }
+    let name =
+        out.file_name().ok_or_else(|| StoreError::Unusable(format!("--out {} is not a file name", out.display())))?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = parent.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let cannot_write =
+        |e: &dyn std::fmt::Display| StoreError::Unusable(format!("cannot write the backup {}: {e}", out.display()));
+    create_private_file(&tmp).map_err(|e| cannot_write(&e))?;
+    let written = (|| -> Result<(), rusqlite::Error> {
+        let mut dst = Connection::open_with_flags(&tmp, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let backup = rusqlite::backup::Backup::new(&src, &mut dst)?;
+        backup.run_to_completion(256, Duration::from_millis(5), None)?;
+        drop(backup);
+        // A self-contained file: no -wal needed beside it.
+        dst.pragma_update(None, "journal_mode", "DELETE")?;
+        Ok(())
+    })();
+    let renamed = written.map_err(|e| cannot_write(&e)).and_then(|()| {
+        std::fs::rename(&tmp, out).map_err(|e| cannot_write(&e))?;
+        // The rename itself is durable once the directory is synced.
+        std::fs::File::open(parent).and_then(|d| d.sync_all()).map_err(|e| cannot_write(&e))
+    });
+    if renamed.is_err() {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let mut p = tmp.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    }
+    renamed
 }
 
 /// Replaces the office database with a backup after checking the backup's log verifies.
 pub fn restore(dir: &Path, from: &Path) -> Result<u64, StoreError> {
-    let candidate = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let (_, count) = rebuild(&candidate)?;
-    drop(candidate);
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join("restore.tmp");
-    let _ = std::fs::remove_file(&tmp);
-    {
-        let src = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-        let mut dst = Connection::open(&tmp)?;
-        rusqlite::backup::Backup::new(&src, &mut dst)?.run_to_completion(256, Duration::from_millis(0), None)?;
+    match db_file_state(from)? {
+        DbFile::Missing => return Err(StoreError::Unusable(format!("no backup file at {}", from.display()))),
+        DbFile::Empty => {
+            return Err(StoreError::Unusable(format!("{} is empty (0 bytes): not an office backup", from.display())))
+        }
+        DbFile::Present => {}
     }
+    let candidate = open_file_read_only(from)?;
+    let (_, count) = rebuild(&candidate)?;
+    ensure_data_dir(dir)?;
+    let tmp = dir.join("restore.tmp");
+    create_private_file(&tmp)?;
+    {
+        let mut dst = Connection::open_with_flags(&tmp, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        rusqlite::backup::Backup::new(&candidate, &mut dst)?.run_to_completion(256, Duration::from_millis(0), None)?;
+    }
+    drop(candidate);
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(dir.join(format!("{DB_FILE}{suffix}")));
     }
@@ -342,5 +706,61 @@ mod tests {
         .unwrap();
         assert!(matches!(rebuild(&conn), Err(StoreError::Corrupt { seq: 2, .. })));
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn open_makes_private_files_and_refuses_an_empty_database() {
+        let dir = std::env::temp_dir().join(format!("qs-store-{}", Uuid::new_v4()));
+        drop(open(&dir).unwrap());
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join(DB_FILE)), 0o600);
+        // An older office's loose permissions are tightened when it opens.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(dir.join(DB_FILE), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let conn = open(&dir).unwrap();
+        assert_eq!((mode(&dir), mode(&dir.join(DB_FILE))), (0o700, 0o600));
+        assert_eq!(mode(&dir.join(format!("{DB_FILE}-wal"))), 0o600);
+        drop(conn);
+        let zero = std::env::temp_dir().join(format!("qs-store-{}", Uuid::new_v4()));
+        std::fs::create_dir(&zero).unwrap();
+        std::fs::File::create(zero.join(DB_FILE)).unwrap();
+        assert!(matches!(open(&zero), Err(StoreError::EmptyDatabase(_))));
+        assert!(matches!(open_read_only(&zero), Err(StoreError::EmptyDatabase(_))));
+        assert!(matches!(check_existing_data_dir(&zero, true), Err(StoreError::EmptyDatabase(_))));
+        assert_eq!(std::fs::metadata(zero.join(DB_FILE)).unwrap().len(), 0);
+        let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::remove_dir_all(zero);
+    }
+
+    #[test]
+    fn read_only_open_and_the_data_dir_check_create_nothing() {
+        let root = std::env::temp_dir().join(format!("qs-store-{}", Uuid::new_v4()));
+        let missing = root.join("missing");
+        let err = open_read_only(&missing).err().unwrap().to_string();
+        assert!(err.contains("no office database at") && err.contains("does not exist"), "{err}");
+        assert!(matches!(check_existing_data_dir(&missing, false), Err(StoreError::NoDatabase { .. })));
+        assert!(!missing.exists());
+        assert_eq!(check_existing_data_dir(&missing, true).unwrap(), DataDir::Created);
+        assert_eq!(mode(&missing), 0o700);
+        assert_eq!(check_existing_data_dir(&missing, false).unwrap(), DataDir::Empty);
+        assert!(matches!(open_read_only(&missing), Err(StoreError::NoDatabase { .. })));
+        assert_eq!(std::fs::read_dir(&missing).unwrap().count(), 0);
+        std::fs::write(missing.join("notes.txt"), "").unwrap();
+        let err = check_existing_data_dir(&missing, true).err().unwrap().to_string();
+        assert!(err.contains("notes.txt"), "{err}");
+        drop(open(&root.join("office")).unwrap());
+        assert_eq!(check_existing_data_dir(&root.join("office"), false).unwrap(), DataDir::Office);
+        assert_eq!(rebuild(&open_read_only(&root.join("office")).unwrap()).unwrap().1, 0);
+        let _ = std::fs::remove_dir_all(root);
+    }
+
+    #[test]
+    fn uri_paths_are_escaped() {
+        assert_eq!(uri_path(Path::new("/var/lib/motcua/office.sqlite3")), "/var/lib/motcua/office.sqlite3");
+        assert_eq!(uri_path(Path::new("/a b/c?d#e%f/ư")), "/a%20b/c%3Fd%23e%25f/%C6%B0");
     }
 }
