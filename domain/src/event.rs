@@ -27,6 +27,9 @@ pub enum Actor {
     },
     /// A command-line tool run by a technician on the server.
     Cli,
+    /// Not told to this reader: the office server sends devices events with the actor hidden (a
+    /// display has no business knowing which officer did what). Never stored.
+    Hidden,
 }
 
 /// A stored event.
@@ -211,8 +214,28 @@ pub enum EventKind {
     },
     DossierImported {
         code: DossierCode,
-        /// The record as received (national-portal JSON shape), kept verbatim for audit.
+        /// The record in the national-portal JSON shape, reduced to the fields the office uses (logs
+        /// written before 0.2 hold the record as received).
         record: serde_json::Value,
+    },
+    /// A device's name or (rating terminal) counter changed.
+    DeviceUpdated {
+        device_id: DeviceId,
+        name: String,
+        counter: Option<CounterId>,
+    },
+    /// A device's token stopped working; it must enrol again.
+    DeviceRevoked {
+        device_id: DeviceId,
+    },
+    /// Too many wrong passwords for a username or from an address: logins are refused until `until`.
+    LoginLockedOut {
+        /// As typed (at most 64 characters); it may name no account.
+        username: String,
+        address: String,
+        failures: u32,
+        #[serde(with = "time::serde::rfc3339")]
+        until: OffsetDateTime,
     },
 }
 
@@ -242,6 +265,9 @@ impl EventKind {
             EventKind::LeaseClosed { .. } => "lease_closed",
             EventKind::DayClosed { .. } => "day_closed",
             EventKind::DossierImported { .. } => "dossier_imported",
+            EventKind::DeviceUpdated { .. } => "device_updated",
+            EventKind::DeviceRevoked { .. } => "device_revoked",
+            EventKind::LoginLockedOut { .. } => "login_locked_out",
         }
     }
 }

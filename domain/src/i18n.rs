@@ -32,6 +32,13 @@ impl Localized {
     }
 }
 
+/// Unicode NFC: what every stored or compared text is normalised to (a keyboard or a pasted text may
+/// give NFD, where "ệ" is three code points).
+pub fn nfc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfc().collect()
+}
+
 /// Lower-cases and strips Vietnamese diacritics (including đ → d), for search and for a sort key
 /// that groups "Hộ tịch" with "Ho tich".
 pub fn fold(text: &str) -> String {

@@ -414,7 +414,12 @@ impl OfficeState {
                 });
                 entry.counter = counter.clone();
             }
-            EventKind::StaffSaved { .. } | EventKind::DeviceEnrolled { .. } | EventKind::DossierImported { .. } => {}
+            EventKind::StaffSaved { .. }
+            | EventKind::DeviceEnrolled { .. }
+            | EventKind::DeviceUpdated { .. }
+            | EventKind::DeviceRevoked { .. }
+            | EventKind::LoginLockedOut { .. }
+            | EventKind::DossierImported { .. } => {}
             EventKind::TicketIssued {
                 ticket,
                 service,

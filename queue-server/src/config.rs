@@ -23,22 +23,107 @@ pub struct OfficeConfig {
     pub server: ServerConfig,
 }
 
+/// `[server]`: how the office server protects itself. Every limit has a default sized for an office of
+/// a few dozen devices; see `limits`, `listener` and `events` for what each one bounds.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
     /// How long a staff login lasts.
-    #[serde(default = "default_session_hours")]
     pub session_hours: i64,
+    /// Open connections at most (kiosks, displays, counter browsers, admin); beyond it new
+    /// connections are closed at once.
+    pub max_connections: usize,
+    /// Open connections at most from one address (one attacker on the LAN cannot take them all).
+    pub max_connections_per_address: usize,
+    /// A client must send a request's headers within this time (slowloris).
+    pub header_read_timeout_s: u64,
+    /// A keep-alive connection with no request for this long is closed.
+    pub idle_timeout_s: u64,
+    /// Requests served on one keep-alive connection before it is closed.
+    pub max_requests_per_connection: u64,
+    /// Password hashes computed at once (argon2id memory each).
+    pub login_concurrency: usize,
+    /// Wrong passwords for one username within the window before it is locked.
+    pub login_max_failures: u32,
+    /// Wrong passwords from one address within the window before it is locked.
+    pub login_max_failures_per_address: u32,
+    pub login_window_s: u64,
+    /// First lockout; each further one doubles (at most 24 h).
+    pub login_lockout_s: u64,
+    /// Dossier lookups a kiosk may make per minute (the register cannot be enumerated).
+    pub dossier_lookups_per_minute: u32,
+    /// A live event subscriber whose backlog grows past this many events while it is being fed is
+    /// cut (it resumes from its last id).
+    pub stream_max_lag_events: u64,
+    /// A live event subscriber that does not take an event for this long is cut.
+    pub stream_stall_timeout_s: u64,
+    /// TLS for the office listener: PEM certificate chain and key files, or `generate = true` for a
+    /// self-signed certificate kept in the data directory (devices pin it).
+    pub tls: Option<TlsConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    pub cert: Option<std::path::PathBuf>,
+    pub key: Option<std::path::PathBuf>,
+    #[serde(default)]
+    pub generate: bool,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        ServerConfig { session_hours: default_session_hours() }
+        ServerConfig {
+            session_hours: 12,
+            max_connections: 1024,
+            max_connections_per_address: 128,
+            header_read_timeout_s: 10,
+            idle_timeout_s: 120,
+            max_requests_per_connection: 10_000,
+            login_concurrency: 2,
+            login_max_failures: 5,
+            login_max_failures_per_address: 20,
+            login_window_s: 900,
+            login_lockout_s: 60,
+            dossier_lookups_per_minute: 30,
+            stream_max_lag_events: 20_000,
+            stream_stall_timeout_s: 60,
+            tls: None,
+        }
     }
 }
 
-fn default_session_hours() -> i64 {
-    12
+impl ServerConfig {
+    fn validate(&self) -> Result<(), String> {
+        let range = |name: &str, value: u64, lo: u64, hi: u64| {
+            if (lo..=hi).contains(&value) {
+                Ok(())
+            } else {
+                Err(format!("[server] {name} must be {lo}–{hi} (is {value})"))
+            }
+        };
+        range("session_hours", self.session_hours.max(0) as u64, 1, 24 * 7)?;
+        range("max_connections", self.max_connections as u64, 16, 1_000_000)?;
+        range("max_connections_per_address", self.max_connections_per_address as u64, 1, self.max_connections as u64)?;
+        range("header_read_timeout_s", self.header_read_timeout_s, 1, 300)?;
+        range("idle_timeout_s", self.idle_timeout_s, 1, 3600)?;
+        range("max_requests_per_connection", self.max_requests_per_connection, 1, u64::MAX)?;
+        range("login_concurrency", self.login_concurrency as u64, 1, 64)?;
+        range("login_max_failures", u64::from(self.login_max_failures), 1, 1000)?;
+        range("login_max_failures_per_address", u64::from(self.login_max_failures_per_address), 1, 100_000)?;
+        range("login_window_s", self.login_window_s, 1, 86_400)?;
+        range("login_lockout_s", self.login_lockout_s, 1, 86_400)?;
+        range("dossier_lookups_per_minute", u64::from(self.dossier_lookups_per_minute), 1, 100_000)?;
+        range("stream_max_lag_events", self.stream_max_lag_events, 100, u64::MAX)?;
+        range("stream_stall_timeout_s", self.stream_stall_timeout_s, 1, 3600)?;
+        if let Some(tls) = &self.tls {
+            match (&tls.cert, &tls.key, tls.generate) {
+                (Some(_), Some(_), false) | (None, None, true) => {}
+                _ => return Err("[server.tls] give either cert and key, or generate = true".into()),
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,9 +165,7 @@ pub fn parse(text: &str, origin: &str) -> Result<OfficeConfig, ConfigError> {
             }
         }
     }
-    if !(1..=24 * 7).contains(&config.server.session_hours) {
-        return Err(invalid("[server] session_hours must be 1–168".into()));
-    }
+    config.server.validate().map_err(invalid)?;
     Ok(config)
 }
 

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use domain::api::{DossierStep, DossierView, ImportResult};
 use domain::dossier::{DossierCode, DossierStatus, Timeliness};
@@ -21,7 +21,7 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::http::{AppState, Body};
+use crate::http::{AppState, Body, Path};
 use crate::office::TxCtx;
 use crate::store::sha256_hex;
 
@@ -115,6 +115,7 @@ pub fn import(ctx: &mut TxCtx<'_>, message: &Value) -> Result<ImportResult, AppE
         return Ok(result);
     }
     for (code, source_time, item) in rows {
+        let item = &kept_fields(item);
         let body = serde_json::to_string(item).unwrap_or_default();
         let hash = sha256_hex(&body);
         let exists: bool = ctx
@@ -146,6 +147,46 @@ pub fn import(ctx: &mut TxCtx<'_>, message: &Value) -> Result<ImportResult, AppE
         result.accepted += 1;
     }
     Ok(result)
+}
+
+/// The fields of a portal record the office uses (status, times, procedure, unit, the officer's
+/// progress notes, fees and channel for the lookup, and the owner's name, which officers see in full
+/// and kiosks masked). Everything else a record may carry — phone numbers, e-mail, addresses,
+/// identity-card numbers — is dropped on import: it is neither stored nor logged nor streamed.
+pub const KEPT_FIELDS: &[&str] = &[
+    "MaHoSo",
+    "TrangThaiHoSo",
+    "TrangThai",
+    "NgayTiepNhan",
+    "NgayHenTra",
+    "NgayKetThucXuLy",
+    "NgayTra",
+    "ThoiDiemXuLy",
+    "MaTTHC",
+    "TenTTHC",
+    "MaLinhVuc",
+    "TenLinhVuc",
+    "MaCoQuan",
+    "DonViXuLy",
+    "PhongBanXuLy",
+    "NguoiXuLy",
+    "ChucDanh",
+    "NoiDungXuLy",
+    "ChuHoSo",
+    "KenhThucHien",
+    "DanhSachLePhi",
+];
+
+fn kept_fields(item: &Value) -> Value {
+    match item.as_object() {
+        Some(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| KEPT_FIELDS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        None => Value::Null,
+    }
 }
 
 /// Builds the lookup view from stored records. `mask` hides personal data on public kiosks.
@@ -232,11 +273,17 @@ pub async fn lookup_handler(
     caller: Caller,
     Path(code): Path<String>,
 ) -> Result<Json<DossierView>, AppError> {
-    caller.require(&[Role::TicketKiosk, Role::Admin, Role::Supervisor, Role::Officer])?;
+    let kiosk = caller.role == Role::TicketKiosk;
+    // A kiosk is a public screen: it may look up what citizens scan, not walk the register.
+    if kiosk {
+        app.lookups
+            .take(&caller.id_string())
+            .map_err(|retry_after_s| AppError::TooManyRequests { what: "dossier lookup", retry_after_s })?;
+    }
     let code = parse_code(&code)?;
     let offset = app.office.read(|s| s.settings.offset());
-    let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
-    let view = lookup(&conn, &code, offset, OffsetDateTime::now_utc(), caller.role == Role::TicketKiosk)?;
+    let wanted = code.clone();
+    let view = app.office.query(move |conn| lookup(conn, &wanted, offset, OffsetDateTime::now_utc(), kiosk)).await?;
     view.map(Json).ok_or(AppError::BadRequest {
         code: "dossier_not_found",
         detail: code.to_string(),
@@ -252,7 +299,6 @@ pub async fn import_handler(
     caller: Caller,
     Body(message): Body<Value>,
 ) -> Result<Json<ImportResult>, AppError> {
-    caller.require(&[Role::Admin, Role::Supervisor])?;
     let result = app.office.run(caller.actor(), move |ctx| import(ctx, &message)).await?;
     Ok(Json(result))
 }

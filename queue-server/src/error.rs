@@ -29,6 +29,16 @@ pub enum AppError {
     Unavailable(String),
     #[error("login failed")]
     LoginFailed,
+    #[error("login locked for {retry_after_s} s")]
+    LoginLocked { retry_after_s: u64 },
+    #[error("too many {what} requests; retry in {retry_after_s} s")]
+    TooManyRequests { what: &'static str, retry_after_s: u64 },
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        AppError::Store(Arc::new(e))
+    }
 }
 
 impl AppError {
@@ -51,6 +61,7 @@ impl AppError {
             AppError::Queue(QueueError::Invalid(_) | QueueError::TooLong(..)) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Queue(_) => StatusCode::CONFLICT,
             AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+            AppError::LoginLocked { .. } | AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest { code, .. } if code.ends_with("not_found") => StatusCode::NOT_FOUND,
@@ -71,6 +82,26 @@ impl AppError {
             AppError::LoginFailed => (
                 "login_failed",
                 Localized::new("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."),
+            ),
+            AppError::LoginLocked { retry_after_s } => (
+                "login_locked",
+                Localized::new(
+                    format!(
+                        "Đăng nhập tạm khoá vì nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau {} phút.",
+                        retry_after_s.div_ceil(60)
+                    ),
+                    format!(
+                        "Logins are locked for a while after too many wrong passwords. Try again in {} min.",
+                        retry_after_s.div_ceil(60)
+                    ),
+                ),
+            ),
+            AppError::TooManyRequests { retry_after_s, .. } => (
+                "too_many_requests",
+                Localized::new(
+                    format!("Thao tác quá nhiều lần. Vui lòng thử lại sau {retry_after_s} giây."),
+                    format!("Too many requests. Please try again in {retry_after_s} s."),
+                ),
             ),
             AppError::Forbidden => (
                 "forbidden",
@@ -120,6 +151,16 @@ impl IntoResponse for AppError {
         if matches!(self, AppError::Store(_)) {
             tracing::error!("{self}");
         }
-        (self.status(), Json(self.body())).into_response()
+        let retry_after = match &self {
+            AppError::LoginLocked { retry_after_s } | AppError::TooManyRequests { retry_after_s, .. } => {
+                Some(*retry_after_s)
+            }
+            _ => None,
+        };
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if let Some(s) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, s.into());
+        }
+        response
     }
 }

@@ -6,6 +6,8 @@
 //! - [`http`]: the `/api/v1` routes and the views they return; [`events`]: Server-Sent Events;
 //!   [`dossiers`]: portal-format import and lookup; [`metrics`]; [`openapi`]: the route table.
 //! - [`auth`]: staff passwords (argon2id), sessions, device enrolment and tokens, role checks.
+//! - [`limits`]: the login pool and throttle, the per-kiosk lookup limit; [`listener`]: accepting
+//!   connections with connection, header, idle and keep-alive limits.
 //! - [`config`]: the office TOML file; [`demo`]: the demo office; [`server`]: start, timers, shutdown.
 //!
 //! The queue rules themselves are in the pure `domain` crate; this crate does the IO around them.
@@ -18,6 +20,8 @@ pub mod dossiers;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod office;
 pub mod openapi;

@@ -50,6 +50,12 @@ enum Cmd {
         #[arg(long, default_value_t = 24)]
         valid_hours: u32,
     },
+    /// List, revoke, rename or rebind enrolled devices (works while the server runs; a running server
+    /// applies it within a second).
+    Device {
+        #[command(subcommand)]
+        command: DeviceCmd,
+    },
     /// Manage staff accounts.
     User {
         #[command(subcommand)]
@@ -95,6 +101,39 @@ enum Cmd {
         reading: String,
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCmd {
+    List {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Revoke a device: its token stops working, its open streams end.
+    Revoke {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
+    /// Rename a device.
+    Rename {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        id: uuid::Uuid,
+        #[arg(long)]
+        name: String,
+    },
+    /// Bind a rating terminal to another counter.
+    Rebind {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        id: uuid::Uuid,
+        #[arg(long)]
+        counter: CounterId,
     },
 }
 
@@ -216,6 +255,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::User { command } => user(command),
+        Cmd::Device { command } => device(command),
         Cmd::Backup { data_dir, out } => {
             store::backup(&data_dir, &out)?;
             println!("backup written to {}", out.display());
@@ -296,6 +336,49 @@ fn server_running(data_dir: &std::path::Path) -> bool {
     }
 }
 
+fn device(command: DeviceCmd) -> anyhow::Result<()> {
+    let readable = |e: queue_server::error::AppError| anyhow::anyhow!("{}", e.body().message.en);
+    runtime()?.block_on(async {
+        match command {
+            DeviceCmd::List { data_dir } => {
+                let office = Office::open(&data_dir)?;
+                for d in office.query(auth::list_devices).await.map_err(readable)? {
+                    let counter = d.counter.map(|c| format!("counter {c}")).unwrap_or_default();
+                    let state = if d.revoked { "revoked" } else { "active" };
+                    let seen = d.last_seen.unwrap_or_else(|| "never seen".into());
+                    println!("{}\t{}\t{}\t{counter}\t{state}\t{seen}", d.device_id, d.role, d.name);
+                }
+            }
+            DeviceCmd::Revoke { data_dir, id } => {
+                let office = Office::open(&data_dir)?;
+                office
+                    .run(domain::event::Actor::Cli, move |ctx| auth::revoke_device(ctx, id))
+                    .await
+                    .map_err(readable)?;
+                println!("revoked {id}");
+            }
+            DeviceCmd::Rename { data_dir, id, name } => {
+                let office = Office::open(&data_dir)?;
+                let name = auth::validate_device_name(&name).map_err(readable)?;
+                let row = office
+                    .run(domain::event::Actor::Cli, move |ctx| auth::update_device(ctx, id, Some(name), None))
+                    .await
+                    .map_err(readable)?;
+                println!("{id} is now \"{}\"", row.name);
+            }
+            DeviceCmd::Rebind { data_dir, id, counter } => {
+                let office = Office::open(&data_dir)?;
+                office
+                    .run(domain::event::Actor::Cli, move |ctx| auth::update_device(ctx, id, None, Some(Some(counter))))
+                    .await
+                    .map_err(readable)?;
+                println!("{id} now rates counter {counter}");
+            }
+        }
+        Ok(())
+    })
+}
+
 fn user(command: UserCmd) -> anyhow::Result<()> {
     match command {
         UserCmd::Set { data_dir, username, display_name, role: r, counters } => {
@@ -315,16 +398,16 @@ fn user(command: UserCmd) -> anyhow::Result<()> {
             println!("saved {username} ({role})");
             Ok(())
         }
-        UserCmd::Disable { data_dir, username } => {
-            let conn = store::open(&data_dir)?;
-            let n = conn.execute("UPDATE staff SET active = 0 WHERE username = ?1", [&username])?;
-            conn.execute("DELETE FROM sessions WHERE username = ?1", [&username])?;
-            if n == 0 {
-                anyhow::bail!("no user {username}");
-            }
+        UserCmd::Disable { data_dir, username } => runtime()?.block_on(async {
+            let office = Office::open(&data_dir)?;
+            let name = username.clone();
+            office
+                .run(domain::event::Actor::Cli, move |ctx| auth::disable_staff(ctx, &name))
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.body().message.en))?;
             println!("disabled {username}");
             Ok(())
-        }
+        }),
         UserCmd::List { data_dir } => {
             let conn = store::open(&data_dir)?;
             let mut stmt =

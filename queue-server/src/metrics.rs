@@ -34,7 +34,7 @@ pub async fn track(State(app): State<Arc<AppState>>, req: Request, next: Next) -
 pub async fn handler(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Response, AppError> {
     caller.require(&[Role::Admin, Role::Supervisor])?;
     let m = &app.metrics;
-    let s = &app.office.stats;
+    let s = app.office.stats();
     let mut out = String::new();
     let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
         out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"));

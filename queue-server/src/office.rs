@@ -73,15 +73,19 @@ pub struct Stats {
     pub commit_micros_total: AtomicU64,
 }
 
-/// Handle shared by every request.
+/// Handle shared by every request. Writes go through [`Office::run`] (the writer thread), reads of the
+/// projection through [`Office::read`], reads of the database through [`Office::query`] (tokio's
+/// blocking pool, never an async worker).
 #[derive(Clone)]
 pub struct Office {
     jobs: tokio::sync::mpsc::Sender<Job>,
-    pub state: Arc<RwLock<OfficeState>>,
-    pub events: broadcast::Sender<Arc<Event>>,
-    pub reader: Arc<Mutex<Connection>>,
-    pub dir: PathBuf,
-    pub stats: Arc<Stats>,
+    state: Arc<RwLock<OfficeState>>,
+    events: broadcast::Sender<Arc<Event>>,
+    reader: Arc<Mutex<Connection>>,
+    dir: PathBuf,
+    stats: Arc<Stats>,
+    /// The highest sequence committed (the projection may be ahead while a batch is open).
+    committed: Arc<AtomicU64>,
 }
 
 /// Largest number of jobs committed together.
@@ -97,6 +101,7 @@ impl Office {
         let (events, _) = broadcast::channel(4096);
         let (jobs, rx) = tokio::sync::mpsc::channel::<Job>(8192);
         let stats = Arc::new(Stats::default());
+        let committed = Arc::new(AtomicU64::new(state.read().unwrap_or_else(|e| e.into_inner()).last_seq));
         let office = Office {
             jobs,
             state: state.clone(),
@@ -104,11 +109,12 @@ impl Office {
             reader: Arc::new(Mutex::new(reader)),
             dir: dir.to_path_buf(),
             stats: stats.clone(),
+            committed: committed.clone(),
         };
         let dir = dir.to_path_buf();
         std::thread::Builder::new()
             .name("office-writer".into())
-            .spawn(move || writer(conn, dir, rx, state, events, stats))?;
+            .spawn(move || writer(conn, dir, rx, state, events, stats, committed))?;
         Ok(office)
     }
 
@@ -134,6 +140,44 @@ impl Office {
         let guard = self.state.read().unwrap_or_else(|e| e.into_inner());
         f(&guard)
     }
+
+    /// Runs a read on the reader connection, on tokio's blocking pool.
+    pub async fn query<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().unwrap_or_else(|e| e.into_inner());
+            f(&conn)
+        })
+        .await
+        .map_err(|e| AppError::Unavailable(format!("query failed: {e}")))?
+    }
+
+    /// The highest event sequence that is committed (and so readable from the log).
+    pub fn committed_seq(&self) -> u64 {
+        self.committed.load(Ordering::Acquire)
+    }
+
+    /// Committed events, as they are committed (after COMMIT).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
+        self.events.subscribe()
+    }
+
+    /// Folds in events another process appended (a CLI import or revocation): runs an empty job, since
+    /// every batch starts by reading what others wrote.
+    pub async fn catch_up_foreign(&self) -> Result<(), AppError> {
+        self.run(Actor::System, |_| Ok(())).await
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
 }
 
 fn writer(
@@ -143,6 +187,7 @@ fn writer(
     state: Arc<RwLock<OfficeState>>,
     events: broadcast::Sender<Arc<Event>>,
     stats: Arc<Stats>,
+    committed: Arc<AtomicU64>,
 ) {
     let mut appender = match Appender::load(&conn) {
         Ok(a) => a,
@@ -167,6 +212,7 @@ fn writer(
             Ok((emitted, replies)) => {
                 stats.jobs.fetch_add(replies.len() as u64, Ordering::Relaxed);
                 stats.events.fetch_add(emitted.len() as u64, Ordering::Relaxed);
+                committed.store(appender.last_seq, Ordering::Release);
                 for e in emitted {
                     let _ = events.send(Arc::new(e));
                 }

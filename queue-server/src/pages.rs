@@ -11,19 +11,18 @@
 //!
 //! Every asset is compiled into the binary (`web/`), so the pages work in an office with no internet.
 //! Pages themselves are public: they hold no data until the browser signs in or presents a device
-//! token, and every API call they make goes through the same role table (`openapi::ROUTES`).
+//! token, and every API call they make goes through the same role table (`http::routes::ROUTES`).
 
 use std::sync::{Arc, OnceLock};
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use domain::api::{ServiceView, TicketView};
 use domain::event::EventKind;
 use domain::i18n::Lang;
-use domain::office::{Counter, CounterId, NumberReading, Role, Service};
+use domain::office::{Counter, CounterId, NumberReading, Service};
 use domain::queue::{OfficeState, Ticket, TicketStatus, OUTCOMES};
 use domain::Localized;
 use serde::{Deserialize, Serialize};
@@ -32,7 +31,7 @@ use time::OffsetDateTime;
 use crate::announce::Voice;
 use crate::auth::Caller;
 use crate::error::AppError;
-use crate::http::{service_view, ticket_view, AppState};
+use crate::http::{service_view, ticket_view, AppState, Path, Query};
 
 /// A static asset: path, content type, bytes.
 type Asset = (&'static str, &'static str, &'static [u8]);
@@ -73,7 +72,7 @@ static ASSETS: &[Asset] = &[
     web!("fonts/be-vietnam-pro-latin-ext-800-normal.woff2", WOFF2),
 ];
 
-fn asset(path: &str) -> Response {
+pub(crate) fn asset(path: &str) -> Response {
     match ASSETS.iter().find(|(p, ..)| *p == path) {
         Some((_, content_type, bytes)) => {
             let cache = if content_type.starts_with("font/") { "public, max-age=604800" } else { "no-cache" };
@@ -97,21 +96,9 @@ fn asset(path: &str) -> Response {
     }
 }
 
-/// Page routes and the pages' read-model API routes (full paths; merged into the main router).
-pub fn router() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/", get(|| async { asset("index.html") }))
-        .route("/counter", get(|| async { asset("counter.html") }))
-        .route("/display", get(|| async { asset("display.html") }))
-        .route("/admin", get(|| async { asset("admin.html") }))
-        .route("/web/{*path}", get(|Path(path): Path<String>| async move { asset(&path) }))
-        .route("/api/v1/board", get(board))
-        .route("/api/v1/counters/{counter}/desk", get(desk))
-        .route("/api/v1/admin/dashboard", get(dashboard))
-        .route("/api/v1/admin/services", get(admin_services))
-        .route("/api/v1/admin/counters", get(admin_counters))
-        .route("/api/v1/announcements/{file}", get(announcement))
-        .route("/api/v1/admin/announcement-preview", get(preview))
+/// `/web/{*path}`: a page's script, style sheet or font.
+pub(crate) async fn web_asset(Path(path): Path<String>) -> Response {
+    asset(&path)
 }
 
 // ---- display board ---------------------------------------------------------------------------
@@ -155,7 +142,7 @@ pub struct Call {
 }
 
 #[derive(Deserialize)]
-struct BoardQuery {
+pub(crate) struct BoardQuery {
     recent: Option<usize>,
 }
 
@@ -177,45 +164,32 @@ fn board_counters(s: &OfficeState) -> Vec<BoardCounter> {
 }
 
 /// The most recent calls and recalls, newest first, from the event log.
-fn recent_calls(app: &AppState, limit: usize, counter: Option<CounterId>) -> Result<Vec<Call>, AppError> {
-    let rows: Vec<(u64, String, String)> = {
-        let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT seq, at, body FROM events WHERE type IN ('ticket_called', 'ticket_recalled') \
-                 AND (?2 IS NULL OR json_extract(body, '$.counter') = ?2) ORDER BY seq DESC LIMIT ?1",
-            )
-            .map_err(AppError::from_sqlite)?;
-        let rows = stmt
-            .query_map(rusqlite::params![limit as i64, counter.map(i64::from)], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
-            })
-            .map_err(AppError::from_sqlite)?;
-        rows.filter_map(Result::ok).collect()
-    };
+async fn recent_calls(app: &AppState, limit: usize, counter: Option<CounterId>) -> Result<Vec<Call>, AppError> {
+    let events =
+        app.office.query(move |conn| crate::store::recent_calls(conn, limit, counter).map_err(AppError::from)).await?;
     Ok(app.office.read(|s| {
-        rows.into_iter()
-            .filter_map(|(seq, at, body)| {
-                let at = OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok()?;
-                let (ticket, counter, recall) = match serde_json::from_str::<EventKind>(&body).ok()? {
+        events
+            .into_iter()
+            .filter_map(|e| {
+                let (ticket, counter, recall) = match e.kind {
                     EventKind::TicketCalled { ticket, counter, .. } => (ticket, counter, false),
                     EventKind::TicketRecalled { ticket, counter } => (ticket, counter, true),
                     _ => return None,
                 };
                 let number = s.ticket(ticket)?.label.clone();
-                Some(Call { seq, at, number, counter, recall })
+                Some(Call { seq: e.seq, at: e.at, number, counter, recall })
             })
             .collect()
     }))
 }
 
-async fn board(
+pub(crate) async fn board(
     State(app): State<Arc<AppState>>,
     _caller: Caller,
     Query(q): Query<BoardQuery>,
 ) -> Result<Json<Board>, AppError> {
     let limit = q.recent.unwrap_or(8).clamp(1, 50);
-    let recent = recent_calls(&app, limit, None)?;
+    let recent = recent_calls(&app, limit, None).await?;
     let now = OffsetDateTime::now_utc();
     Ok(Json(app.office.read(|s| {
         let office_open = s.settings.is_open_at(now);
@@ -296,14 +270,13 @@ fn desk_ticket(s: &OfficeState, t: &Ticket, now: OffsetDateTime) -> DeskTicket {
     DeskTicket { ticket: ticket_view(s, t), waited_s: (now - since).whole_seconds().max(0) }
 }
 
-async fn desk(
+pub(crate) async fn desk(
     State(app): State<Arc<AppState>>,
     caller: Caller,
     Path(counter): Path<CounterId>,
 ) -> Result<Json<Desk>, AppError> {
-    caller.require(&[Role::Admin, Role::Supervisor, Role::Officer])?;
     caller.require_counter(counter)?;
-    let display = recent_calls(&app, 5, Some(counter))?;
+    let display = recent_calls(&app, 5, Some(counter)).await?;
     let now = OffsetDateTime::now_utc();
     let desk = app.office.read(|s| {
         let c = s.counters.get(&counter)?;
@@ -402,8 +375,7 @@ pub struct Dashboard {
     pub counters: Vec<DashboardCounter>,
 }
 
-async fn dashboard(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<Dashboard>, AppError> {
-    caller.require(&[Role::Admin, Role::Supervisor])?;
+pub(crate) async fn dashboard(State(app): State<Arc<AppState>>, _caller: Caller) -> Result<Json<Dashboard>, AppError> {
     let now = OffsetDateTime::now_utc();
     Ok(Json(app.office.read(|s| {
         let today = now.to_offset(s.settings.offset()).date();
@@ -480,13 +452,17 @@ async fn dashboard(State(app): State<Arc<AppState>>, caller: Caller) -> Result<J
     })))
 }
 
-async fn admin_services(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<Vec<Service>>, AppError> {
-    caller.require(&[Role::Admin, Role::Supervisor])?;
+pub(crate) async fn admin_services(
+    State(app): State<Arc<AppState>>,
+    _caller: Caller,
+) -> Result<Json<Vec<Service>>, AppError> {
     Ok(Json(app.office.read(|s| s.services.values().cloned().collect())))
 }
 
-async fn admin_counters(State(app): State<Arc<AppState>>, caller: Caller) -> Result<Json<Vec<Counter>>, AppError> {
-    caller.require(&[Role::Admin, Role::Supervisor])?;
+pub(crate) async fn admin_counters(
+    State(app): State<Arc<AppState>>,
+    _caller: Caller,
+) -> Result<Json<Vec<Counter>>, AppError> {
     Ok(Json(app.office.read(|s| s.counters.values().map(|c| c.counter.clone()).collect())))
 }
 
@@ -500,12 +476,12 @@ pub fn voice() -> Result<&'static Voice, AppError> {
 }
 
 #[derive(Deserialize)]
-struct AnnounceQuery {
+pub(crate) struct AnnounceQuery {
     /// Override the office's languages: `vi`, `en` or `vi,en`.
     lang: Option<String>,
 }
 
-async fn announcement(
+pub(crate) async fn announcement(
     State(app): State<Arc<AppState>>,
     _caller: Caller,
     Path(file): Path<String>,
@@ -513,10 +489,10 @@ async fn announcement(
 ) -> Result<Response, AppError> {
     let seq: u64 =
         file.strip_suffix(".wav").unwrap_or(&file).parse().map_err(|_| AppError::NotFound("announcement"))?;
-    let event = {
-        let conn = app.office.reader.lock().unwrap_or_else(|e| e.into_inner());
-        crate::store::events_after(&conn, seq.saturating_sub(1), 1).map_err(|e| AppError::Store(Arc::new(e)))?
-    };
+    let event = app
+        .office
+        .query(move |conn| crate::store::events_after(conn, seq.saturating_sub(1), 1).map_err(AppError::from))
+        .await?;
     let (ticket, counter) = match event.first().filter(|e| e.seq == seq).map(|e| &e.kind) {
         Some(EventKind::TicketCalled { ticket, counter, .. } | EventKind::TicketRecalled { ticket, counter }) => {
             (*ticket, *counter)
@@ -542,7 +518,7 @@ async fn announcement(
 }
 
 #[derive(Deserialize)]
-struct PreviewQuery {
+pub(crate) struct PreviewQuery {
     number: String,
     counter: CounterId,
     /// `vi`, `en` or `vi,en`.
@@ -573,12 +549,11 @@ fn wav_response(wav: Vec<u8>) -> Response {
 }
 
 /// Lets an administrator hear a reading before saving it (settings page, "Nghe thử").
-async fn preview(
+pub(crate) async fn preview(
     State(app): State<Arc<AppState>>,
-    caller: Caller,
+    _caller: Caller,
     Query(q): Query<PreviewQuery>,
 ) -> Result<Response, AppError> {
-    caller.require(&[Role::Admin, Role::Supervisor])?;
     let (office_langs, office_reading) =
         app.office.read(|s| (s.settings.announcement_langs.clone(), s.settings.number_reading));
     let langs = q.lang.as_deref().map(parse_langs).filter(|l| !l.is_empty()).unwrap_or(office_langs);

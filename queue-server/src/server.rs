@@ -1,4 +1,6 @@
-//! Starting and stopping the HTTP server, and the housekeeping timer (lease expiry, day close).
+//! Starting and stopping the HTTP server, the housekeeping timer (lease expiry, day close), and the
+//! watcher that folds in what other processes appended (a CLI revoking a device) and tells open
+//! streams when access changed.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -8,7 +10,8 @@ use std::time::Duration;
 use domain::event::Actor;
 use domain::queue::Command;
 
-use crate::auth::TokenCache;
+use domain::event::EventKind;
+
 use crate::http::{router, AppState};
 use crate::office::Office;
 
@@ -37,35 +40,38 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
         anyhow::bail!("another server is already running on {}", opts.data_dir.display());
     }
     let office = Office::open(opts.data_dir)?;
-    let session_hours = opts.config.as_ref().map(|c| c.server.session_hours).unwrap_or(12);
+    let server_config = opts.config.as_ref().map(|c| c.server.clone()).unwrap_or_default();
     if let Some(config) = &opts.config {
         let changes = crate::config::apply(&office, config).await?;
         tracing::info!("configuration applied: {changes} change(s)");
     }
     if opts.demo {
         let seeded = crate::demo::seed_if_empty(&office).await?;
-        let code = {
-            let conn = office.reader.lock().unwrap_or_else(|e| e.into_inner());
-            crate::auth::create_enrolment_code(
-                &conn,
-                domain::office::Role::TicketKiosk,
-                "Kiosk demo",
-                None,
-                time::Duration::hours(24),
-                time::OffsetDateTime::now_utc(),
-            )?
-        };
+        let code = office
+            .run(Actor::System, |ctx| {
+                crate::auth::create_enrolment_code(
+                    ctx.tx,
+                    domain::office::Role::TicketKiosk,
+                    "Kiosk demo",
+                    None,
+                    time::Duration::hours(24),
+                    ctx.now,
+                )
+            })
+            .await?;
         println!("Demo office {} in {}", if seeded { "created" } else { "reused" }, opts.data_dir.display());
         println!("Admin login: {} / {}", crate::demo::ADMIN_USER, crate::demo::DEMO_PASSWORD);
         println!("Officers: canbo1 … canbo6 (counters 1–6), supervisor: giamsat; same password");
         println!("Ticket-kiosk enrolment code (24 h, single use): {code}");
     }
-    let app = Arc::new(AppState {
-        office: office.clone(),
-        tokens: TokenCache::default(),
-        metrics: Default::default(),
-        session_hours,
-    });
+    let files = crate::listener::raise_file_limit();
+    if (files as usize) < server_config.max_connections + 64 {
+        tracing::warn!(
+            "open-file limit {files} is below [server] max_connections {} + 64: connections may fail",
+            server_config.max_connections
+        );
+    }
+    let app = Arc::new(AppState::new(office.clone(), server_config.clone()));
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
     println!("listening on http://{addr}");
@@ -77,10 +83,39 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
             housekeeping(office.clone()).await;
         }
     });
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown_signal()).await?;
+    let watcher = tokio::spawn(watch_access(app.clone()));
+    crate::listener::serve(listener, router(app.clone()), &server_config, app.connections.clone(), shutdown_signal())
+        .await?;
+    watcher.abort();
     timer.abort();
     drop(lock);
     Ok(())
+}
+
+/// Every second, folds in events another process appended (an empty batch reads them), and on every
+/// committed event that changes who may call — a device revoked or changed, a staff account saved or
+/// disabled — forgets cached callers and wakes open streams to re-check theirs.
+async fn watch_access(app: Arc<AppState>) {
+    let mut events = app.office.subscribe();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = app.office.catch_up_foreign().await {
+                    tracing::debug!("catching up: {e}");
+                }
+            }
+            received = events.recv() => match received {
+                Ok(e) => {
+                    if matches!(e.kind, EventKind::DeviceRevoked { .. } | EventKind::DeviceUpdated { .. } | EventKind::StaffSaved { .. }) {
+                        app.access_changed();
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => app.access_changed(),
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            },
+        }
+    }
 }
 
 /// Expires leases and closes the office day after local midnight.

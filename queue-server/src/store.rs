@@ -675,6 +675,58 @@ pub fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
+/// Events of one `type` at or after `since`, newest first, at most `limit` (admin read models).
+pub fn events_of_type(
+    conn: &Connection,
+    kind: &str,
+    since: OffsetDateTime,
+    limit: usize,
+) -> Result<Vec<Event>, StoreError> {
+    let since = since.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, at, actor, body FROM events WHERE type = ?1 AND at >= ?2 ORDER BY seq DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![kind, since, limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)? as u64,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, id, at, actor, body) = row?;
+        out.push(decode(seq, &id, &at, &actor, &body)?);
+    }
+    Ok(out)
+}
+
+/// The most recent calls and recalls, newest first, optionally of one counter (the display board and
+/// the counter's desk).
+pub fn recent_calls(conn: &Connection, limit: usize, counter: Option<u16>) -> Result<Vec<Event>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, at, actor, body FROM events WHERE type IN ('ticket_called', 'ticket_recalled') \
+         AND (?2 IS NULL OR json_extract(body, '$.counter') = ?2) ORDER BY seq DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map(params![limit as i64, counter.map(i64::from)], |r| {
+        Ok((
+            r.get::<_, i64>(0)? as u64,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, id, at, actor, body) = row?;
+        out.push(decode(seq, &id, &at, &actor, &body)?);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,263 @@
+//! Administration: office settings, services, counters, staff accounts, devices (revoke, rename,
+//! rebind), enrolment codes and the login-lockout log.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::api::ServiceView;
+use domain::event::{DeviceId, EventKind};
+use domain::office::{Counter, CounterId, OfficeSettings, Role, Service};
+use domain::queue::Command;
+use domain::QueueError;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use super::{service_view, AppState, Body, Path};
+use crate::auth::{self, Caller, DeviceRow, StaffRow};
+use crate::error::AppError;
+
+pub(super) async fn get_settings(State(app): State<Arc<AppState>>) -> Json<OfficeSettings> {
+    Json(app.office.read(|s| s.settings.clone()))
+}
+
+pub(super) async fn put_settings(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Body(settings): Body<OfficeSettings>,
+) -> Result<Json<OfficeSettings>, AppError> {
+    app.office.command(caller.actor(), Command::ChangeSettings { settings: settings.clone() }).await?;
+    Ok(Json(settings))
+}
+
+pub(super) async fn put_service(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Body(service): Body<Service>,
+) -> Result<Json<ServiceView>, AppError> {
+    if service.code.as_str() != code {
+        return Err(QueueError::Invalid("the code in the path and the body differ".into()).into());
+    }
+    let view = app
+        .office
+        .run(caller.actor(), move |ctx| {
+            ctx.command(&Command::SaveService { service: service.clone() })?;
+            Ok(service_view(ctx.state, &service))
+        })
+        .await?;
+    Ok(Json(view))
+}
+
+pub(super) async fn put_counter(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(id): Path<CounterId>,
+    Body(counter): Body<Counter>,
+) -> Result<Json<Counter>, AppError> {
+    if counter.id != id {
+        return Err(QueueError::Invalid("the counter in the path and the body differ".into()).into());
+    }
+    app.office.command(caller.actor(), Command::SaveCounter { counter: counter.clone() }).await?;
+    Ok(Json(counter))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StaffRequest {
+    display_name: String,
+    role: Role,
+    #[serde(default)]
+    counters: Vec<CounterId>,
+    password: Option<String>,
+}
+
+pub(super) async fn put_staff(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(username): Path<String>,
+    Body(req): Body<StaffRequest>,
+) -> Result<StatusCode, AppError> {
+    let display_name = domain::i18n::nfc(req.display_name.trim());
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        return Err(AppError::bad(
+            "invalid_display_name",
+            "display_name",
+            "Họ và tên phải có 1–100 ký tự.",
+            "A display name has 1–100 characters.",
+        ));
+    }
+    auth::validate_username(&username)?;
+    auth::validate_staff_role(req.role)?;
+    // Hash on the bounded login pool, never on the writer thread.
+    let hash = match req.password {
+        Some(p) => {
+            auth::validate_password(&p)?;
+            Some(app.logins.hash(p).await?)
+        }
+        None => None,
+    };
+    app.office
+        .run(caller.actor(), move |ctx| {
+            auth::save_staff_hashed(ctx.tx, &username, &display_name, req.role, &req.counters, hash.as_deref())?;
+            ctx.emit(EventKind::StaffSaved {
+                username,
+                display_name,
+                role: req.role,
+                counters: req.counters,
+                active: true,
+            })?;
+            Ok(())
+        })
+        .await?;
+    app.access_changed();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn disable_staff(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(username): Path<String>,
+) -> Result<StatusCode, AppError> {
+    if caller.username().as_deref() == Some(username.as_str()) {
+        return Err(AppError::bad(
+            "cannot_disable_self",
+            username,
+            "Không thể tự khoá tài khoản đang đăng nhập.",
+            "You cannot disable the account you are signed in with.",
+        ));
+    }
+    app.office.run(caller.actor(), move |ctx| auth::disable_staff(ctx, &username)).await?;
+    app.access_changed();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) async fn list_staff(State(app): State<Arc<AppState>>) -> Result<Json<Vec<StaffRow>>, AppError> {
+    Ok(Json(app.office.query(auth::list_staff).await?))
+}
+
+pub(super) async fn list_devices(State(app): State<Arc<AppState>>) -> Result<Json<Vec<DeviceRow>>, AppError> {
+    Ok(Json(app.office.query(auth::list_devices).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DeviceUpdate {
+    name: Option<String>,
+    /// A rating terminal's counter; `null` is refused for a rating terminal.
+    #[serde(default, with = "serde_with_double_option")]
+    counter: Option<Option<CounterId>>,
+}
+
+/// `"counter": null` and an absent `counter` mean different things (unbind vs leave as is).
+mod serde_with_double_option {
+    use serde::{Deserialize, Deserializer};
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+pub(super) async fn update_device(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(device_id): Path<DeviceId>,
+    Body(req): Body<DeviceUpdate>,
+) -> Result<Json<DeviceRow>, AppError> {
+    let name = req.name.as_deref().map(auth::validate_device_name).transpose()?;
+    let row = app.office.run(caller.actor(), move |ctx| auth::update_device(ctx, device_id, name, req.counter)).await?;
+    app.access_changed();
+    Ok(Json(row))
+}
+
+pub(super) async fn revoke_device(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(device_id): Path<DeviceId>,
+) -> Result<StatusCode, AppError> {
+    app.office.run(caller.actor(), move |ctx| auth::revoke_device(ctx, device_id)).await?;
+    app.access_changed();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CodeRequest {
+    role: Role,
+    name: String,
+    counter: Option<CounterId>,
+    #[serde(default = "default_code_hours")]
+    valid_hours: u32,
+}
+
+fn default_code_hours() -> u32 {
+    24
+}
+
+pub(super) async fn create_code(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Body(req): Body<CodeRequest>,
+) -> Result<Response, AppError> {
+    if req.valid_hours == 0 || req.valid_hours > 24 * 30 {
+        return Err(QueueError::Invalid("valid_hours must be 1–720".into()).into());
+    }
+    let (role, valid_hours) = (req.role, req.valid_hours);
+    let code = app
+        .office
+        .run(caller.actor(), move |ctx| {
+            if let Some(c) = req.counter {
+                if !ctx.state.counters.contains_key(&c) {
+                    return Err(QueueError::UnknownCounter(c).into());
+                }
+            }
+            auth::create_enrolment_code(
+                ctx.tx,
+                req.role,
+                &req.name,
+                req.counter,
+                Duration::hours(i64::from(req.valid_hours)),
+                ctx.now,
+            )
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "code": code, "role": role, "valid_hours": valid_hours })))
+        .into_response())
+}
+
+#[derive(Serialize)]
+pub(super) struct SecurityView {
+    /// Login lockouts of the last 7 days, newest first.
+    lockouts: Vec<LockoutRow>,
+}
+
+#[derive(Serialize)]
+struct LockoutRow {
+    seq: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    username: String,
+    address: String,
+    failures: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    until: OffsetDateTime,
+}
+
+pub(super) async fn security(State(app): State<Arc<AppState>>) -> Result<Json<SecurityView>, AppError> {
+    let since = OffsetDateTime::now_utc() - Duration::days(7);
+    let events = app
+        .office
+        .query(move |conn| crate::store::events_of_type(conn, "login_locked_out", since, 200).map_err(AppError::from))
+        .await?;
+    let lockouts = events
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EventKind::LoginLockedOut { username, address, failures, until } => {
+                Some(LockoutRow { seq: e.seq, at: e.at, username, address, failures, until })
+            }
+            _ => None,
+        })
+        .collect();
+    Ok(Json(SecurityView { lockouts }))
+}

@@ -1,0 +1,170 @@
+//! Satisfaction ratings from kiosks and rating terminals, and the number leases kiosks issue from
+//! while the server is unreachable.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::api::*;
+use domain::office::Role;
+use domain::queue::{Command, RatingSubjectRef};
+use domain::QueueError;
+
+use super::{idempotency_key, parse_service, ticket_view, AppState, Body, Path};
+use crate::auth::{Caller, Who};
+use crate::dossiers;
+use crate::error::AppError;
+
+pub(super) async fn rate(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Body(req): Body<RatingRequest>,
+) -> Result<Response, AppError> {
+    let subject = match (req.ticket, &req.dossier) {
+        (Some(t), None) => RatingSubjectRef::Ticket(t),
+        (None, Some(code)) => RatingSubjectRef::Dossier(dossiers::parse_code(code)?),
+        _ => {
+            return Err(QueueError::Invalid("give either a ticket or a dossier code".into()).into());
+        }
+    };
+    // A rating terminal rates only for its own counter, and only what was served there.
+    let bound_counter = if caller.role == Role::RatingTerminal { caller.counters.first().copied() } else { None };
+    if caller.role == Role::RatingTerminal && bound_counter.is_none() {
+        return Err(AppError::bad(
+            "device_not_bound",
+            "rating terminal without a counter",
+            "Máy đánh giá chưa được gắn với quầy nào; hãy báo quản trị viên.",
+            "This rating terminal belongs to no counter; ask an administrator.",
+        ));
+    }
+    if let (Some(asked), Some(bound)) = (req.counter, bound_counter) {
+        if asked != bound {
+            return Err(AppError::bad(
+                "not_your_counter",
+                format!("counter {asked}, terminal of counter {bound}"),
+                format!("Máy đánh giá của quầy {bound} không đánh giá cho quầy {asked}."),
+                format!("The rating terminal of counter {bound} cannot rate counter {asked}."),
+            ));
+        }
+    }
+    let counter = req.counter.or(bound_counter);
+    let command = Command::Rate {
+        subject: subject.clone(),
+        counter,
+        stage: req.stage,
+        level: req.level,
+        answers: req.answers,
+        comment: req.comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+    };
+    let response = app
+        .office
+        .run(caller.actor(), move |ctx| {
+            if let Some(c) = counter {
+                if !ctx.state.counters.contains_key(&c) {
+                    return Err(QueueError::UnknownCounter(c).into());
+                }
+            }
+            if let (Some(bound), RatingSubjectRef::Ticket(id)) = (bound_counter, &subject) {
+                let served_here = ctx.state.ticket(*id).is_some_and(|t| {
+                    t.segments.last().is_some_and(|s| s.counter == bound)
+                        || matches!(t.status, domain::queue::TicketStatus::Called { counter, .. } | domain::queue::TicketStatus::Serving { counter, .. } if counter == bound)
+                });
+                if !served_here {
+                    return Err(AppError::Forbidden);
+                }
+            }
+            ctx.command(&command)?;
+            match ctx.state_last_rating() {
+                Some(r) => Ok(r),
+                None => Err(AppError::Unavailable("rating not recorded".into())),
+            }
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+impl crate::office::TxCtx<'_> {
+    fn state_last_rating(&self) -> Option<RatingResponse> {
+        self.last_emitted().and_then(|e| match &e.kind {
+            domain::event::EventKind::RatingRecorded { rating, stage, counter, .. } => {
+                Some(RatingResponse { id: *rating, stage: *stage, counter: *counter })
+            }
+            _ => None,
+        })
+    }
+}
+
+fn device_of(caller: &Caller) -> Result<uuid::Uuid, AppError> {
+    match caller.who {
+        Who::Device { device_id } => Ok(device_id),
+        Who::Staff { .. } => Err(AppError::Forbidden),
+    }
+}
+
+pub(super) async fn grant_lease(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Body(req): Body<LeaseRequest>,
+) -> Result<Response, AppError> {
+    let device = device_of(&caller)?;
+    let service = parse_service(&req.service)?;
+    let command = Command::GrantLease { device, service, size: req.size, ttl_s: 4 * 3600 };
+    let view = app
+        .office
+        .run(caller.actor(), move |ctx| {
+            ctx.command(&command)?;
+            match ctx.last_emitted().map(|e| e.kind.clone()) {
+                Some(domain::event::EventKind::LeaseGranted {
+                    lease, service, day, first, last, expires_at, ..
+                }) => {
+                    let letter = ctx.state.services.get(&service).map(|s| s.letter).unwrap_or('?');
+                    Ok(LeaseView { id: lease, service, letter, day, first, last, expires_at })
+                }
+                _ => Err(AppError::Unavailable("lease not granted".into())),
+            }
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+pub(super) async fn upload_leased(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(lease): Path<uuid::Uuid>,
+    headers: HeaderMap,
+    Body(req): Body<LeasedTicketUpload>,
+) -> Result<Response, AppError> {
+    let device = device_of(&caller)?;
+    let key = idempotency_key(&headers, &caller)?
+        .ok_or_else(|| QueueError::Invalid("an Idempotency-Key header is required for leased tickets".into()))?;
+    let command = Command::UploadLeased {
+        lease,
+        device,
+        number: req.number,
+        priority: req.priority,
+        issued_at: req.issued_at,
+        idempotency_key: key,
+    };
+    let (view, created) = app
+        .office
+        .run(caller.actor(), move |ctx| {
+            let d = ctx.command(&command)?;
+            let t = ctx.state.ticket(d.ticket.ok_or(QueueError::UnknownTicket)?).ok_or(QueueError::UnknownTicket)?;
+            Ok((ticket_view(ctx.state, t), !d.events.is_empty()))
+        })
+        .await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)).into_response())
+}
+
+pub(super) async fn return_lease(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(lease): Path<uuid::Uuid>,
+    Body(req): Body<ReturnLeaseRequest>,
+) -> Result<StatusCode, AppError> {
+    let device = device_of(&caller)?;
+    app.office.command(caller.actor(), Command::ReturnLease { lease, device, unused: req.unused }).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

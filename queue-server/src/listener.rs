@@ -1,0 +1,284 @@
+//! The office listener: accepts TCP connections and serves HTTP/1.1 on them with limits, so that idle,
+//! slow or numerous connections cannot stall ticket issue (`[server]` in the office configuration):
+//!
+//! - at most `max_connections` open connections, and `max_connections_per_address` from one address;
+//!   a connection beyond either is closed at once, before anything is read;
+//! - a request's headers must arrive within `header_read_timeout_s` (also between keep-alive requests);
+//! - a connection with no bytes read or written for `idle_timeout_s` is closed (a live event stream
+//!   sends a keep-alive comment more often, so only a peer that stopped reading is idle);
+//! - at most `max_requests_per_connection` requests on one connection (then `Connection: close`);
+//! - the process's open-file limit is raised to its hard limit at start ([`raise_file_limit`]).
+//!
+//! Each request carries its peer address (`ConnectInfo`) for the login throttle.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderValue, Request};
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpListener;
+use tower::Service;
+
+use crate::config::ServerConfig;
+
+/// Counts the listener reports on `/metrics`.
+#[derive(Default)]
+pub struct ConnectionStats {
+    pub open: AtomicU64,
+    pub refused: AtomicU64,
+    pub idle_closed: AtomicU64,
+}
+
+/// Raises the soft limit on open files to the hard limit (a 1024 default would otherwise cap the
+/// connections below `max_connections`). Returns the limit in force.
+pub fn raise_file_limit() -> u64 {
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed in.
+    unsafe {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return 1024;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                return raised.rlim_cur;
+            }
+        }
+        limit.rlim_cur
+    }
+}
+
+struct Slots {
+    open: usize,
+    per_address: HashMap<IpAddr, usize>,
+}
+
+/// Holds one connection's place in the limits until the connection ends.
+struct Slot {
+    slots: Arc<Mutex<Slots>>,
+    address: IpAddr,
+    stats: Arc<ConnectionStats>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.open -= 1;
+        if let Some(n) = slots.per_address.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                slots.per_address.remove(&self.address);
+            }
+        }
+        self.stats.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves; then stops accepting and lets open requests
+/// finish (for at most 5 s).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    config: &ServerConfig,
+    stats: Arc<ConnectionStats>,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let max_total = config.max_connections;
+    let max_per_address = config.max_connections_per_address;
+    let header_timeout = Duration::from_secs(config.header_read_timeout_s);
+    let idle = Duration::from_secs(config.idle_timeout_s);
+    let max_requests = config.max_requests_per_connection;
+    let slots = Arc::new(Mutex::new(Slots { open: 0, per_address: HashMap::new() }));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let tracker = tokio_util_tracker::Tracker::default();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors or a reset before accept: wait a moment, never spin.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let slot = {
+            let mut s = slots.lock().unwrap_or_else(|e| e.into_inner());
+            let from_peer = s.per_address.get(&peer.ip()).copied().unwrap_or(0);
+            if s.open >= max_total || from_peer >= max_per_address {
+                None
+            } else {
+                s.open += 1;
+                *s.per_address.entry(peer.ip()).or_insert(0) += 1;
+                stats.open.fetch_add(1, Ordering::Relaxed);
+                Some(Slot { slots: slots.clone(), address: peer.ip(), stats: stats.clone() })
+            }
+        };
+        let Some(slot) = slot else {
+            stats.refused.fetch_add(1, Ordering::Relaxed);
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let router = router.clone();
+        let stats = stats.clone();
+        let mut stop = stop_rx.clone();
+        let task = tracker.token();
+        tokio::spawn(async move {
+            let _slot = slot;
+            let _task = task;
+            let activity = Arc::new(Activity::new());
+            let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
+            let served = Arc::new(AtomicU64::new(0));
+            let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                let n = served.fetch_add(1, Ordering::Relaxed) + 1;
+                let mut router = router.clone();
+                async move {
+                    let mut response = router.call(req.map(axum::body::Body::new)).await?;
+                    if n >= max_requests {
+                        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    }
+                    Ok::<_, std::convert::Infallible>(response)
+                }
+            });
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .keep_alive(true)
+                .max_buf_size(64 * 1024);
+            let conn = builder.serve_connection(io, service);
+            tokio::pin!(conn);
+            let mut check = tokio::time::interval(idle.min(Duration::from_secs(1)).max(Duration::from_millis(100)));
+            loop {
+                tokio::select! {
+                    done = conn.as_mut() => {
+                        if let Err(e) = done {
+                            tracing::debug!("connection from {peer}: {e}");
+                        }
+                        break;
+                    }
+                    _ = check.tick() => {
+                        if activity.idle_for() >= idle {
+                            stats.idle_closed.fetch_add(1, Ordering::Relaxed);
+                            tracing::debug!("connection from {peer} idle for {idle:?}: closed");
+                            break;
+                        }
+                    }
+                    _ = stop.changed() => {
+                        conn.as_mut().graceful_shutdown();
+                        let _ = tokio::time::timeout(Duration::from_secs(5), conn.as_mut()).await;
+                        break;
+                    }
+                }
+            }
+        });
+    }
+    let _ = stop_tx.send(true);
+    tracker.wait(Duration::from_secs(6)).await;
+    Ok(())
+}
+
+/// When a connection last read or wrote a byte.
+struct Activity {
+    start: Instant,
+    last_ms: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity { start: Instant::now(), last_ms: AtomicU64::new(0) }
+    }
+    fn touch(&self) {
+        self.last_ms.store(self.start.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+    fn idle_for(&self) -> Duration {
+        self.start.elapsed().saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+    }
+}
+
+/// A stream that records its activity.
+struct Watched<S> {
+    inner: S,
+    activity: Arc<Activity>,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// Waits for the connection tasks at shutdown.
+mod tokio_util_tracker {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    #[derive(Default)]
+    pub struct Tracker(Arc<()>);
+
+    pub struct Token(#[allow(dead_code)] Arc<()>);
+
+    impl Tracker {
+        pub fn token(&self) -> Token {
+            Token(self.0.clone())
+        }
+        /// Until every token is dropped, or `limit`.
+        pub async fn wait(&self, limit: Duration) {
+            let deadline = tokio::time::Instant::now() + limit;
+            while Arc::strong_count(&self.0) > 1 && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+}
