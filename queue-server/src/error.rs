@@ -65,6 +65,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::BadRequest { code, .. } if code.ends_with("not_found") => StatusCode::NOT_FOUND,
+            AppError::BadRequest { code: "not_your_counter" | "device_not_bound", .. } => StatusCode::FORBIDDEN,
             AppError::BadRequest { code, .. } if code.starts_with("invalid") => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { code: "payload_too_large", .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,

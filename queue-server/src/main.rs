@@ -34,6 +34,9 @@ enum Cmd {
         listen: SocketAddr,
         #[arg(long, default_value = "demo-office")]
         data_dir: PathBuf,
+        /// Office configuration applied over the demo office (e.g. only `[server]` limits).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Print a one-time device enrolment code (works while the server runs).
     Enrol {
@@ -231,10 +234,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             runtime()?.block_on(server::run(server::Options { data_dir: &data_dir, listen, config, demo: false }))
         }
-        Cmd::Demo { listen, data_dir } => {
+        Cmd::Demo { listen, data_dir, config } => {
+            let config = config.map(|p| config::load(&p)).transpose()?;
             // The demo may create its directory, but not take over a 0-byte database or a foreign one.
             store::check_existing_data_dir(&data_dir, true)?;
-            runtime()?.block_on(server::run(server::Options { data_dir: &data_dir, listen, config: None, demo: true }))
+            runtime()?.block_on(server::run(server::Options { data_dir: &data_dir, listen, config, demo: true }))
         }
         Cmd::Enrol { data_dir, role: r, name, counter, valid_hours } => {
             let role = role(&r)?;

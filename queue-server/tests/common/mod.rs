@@ -33,6 +33,25 @@ impl Server {
         Self::start(dir, &["demo", "--listen", "127.0.0.1:0", "--data-dir"], env)
     }
 
+    /// The demo office with an office configuration applied over it (`[server]` limits, say).
+    pub fn demo_with_config(dir: &Path, toml: &str) -> Server {
+        let config = dir.with_extension("toml");
+        std::fs::write(&config, toml).unwrap();
+        let config = config.to_str().unwrap().to_owned();
+        Self::start(dir, &["demo", "--config", config.as_str(), "--listen", "127.0.0.1:0", "--data-dir"], &[])
+    }
+
+    /// The server's resident memory now, in KiB (Linux).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// `serve` with an office configuration file.
     pub fn serve(dir: &Path, config: &Path) -> Server {
         let config = config.to_str().unwrap().to_owned();
