@@ -128,9 +128,9 @@ pub(super) async fn unpark_ticket(
     State(app): State<Arc<AppState>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Option<Json<PlacementBody>>,
+    body: Result<Option<Json<PlacementBody>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TicketView>, AppError> {
-    let placement = body.map(|b| b.0.placement).unwrap_or(Placement::Front);
+    let placement = body.map_err(super::json_error)?.map(|b| b.0.placement).unwrap_or(Placement::Front);
     let ticket = ticket_ref(&id);
     let command = Command::Unpark { ticket: ticket.clone(), placement };
     run_scoped_command(&app, &caller, command, Some((ticket, Action::Unpark))).await
