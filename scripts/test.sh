@@ -22,3 +22,6 @@ cargo test --workspace --locked
 
 echo "== README commands, as written"
 ./scripts/check-readme-commands.sh
+
+echo "== schemathesis (API against its OpenAPI document)"
+./scripts/schemathesis.sh
