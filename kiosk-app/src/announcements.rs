@@ -62,7 +62,7 @@ pub fn start(config: &Config) -> Result<Started, AnnouncementsError> {
         SinkSpec::Alsa { device } => alsa_sink(&device, &audio.sink)?,
     };
     let token = crate::core::read_token(&config.data_dir)?.ok_or(CoreError::NotEnrolled)?;
-    let client = Client::new(config.server_url(), Duration::from_millis(config.server.timeout_ms)).with_token(token);
+    let client = config.client().with_token(token);
     let stale_after = Duration::from_secs(u64::from(audio.stale_after_s));
     let announcer = Announcer::start(sink, stale_after, |_| {})?;
     spawn(client, announcer, stale_after, None, config.display_counters())?;

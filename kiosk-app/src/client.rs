@@ -69,17 +69,33 @@ pub struct Client {
     base: String,
     token: Option<String>,
     http: Http,
+    /// The only root trusted for `https://` (the office server's own certificate), if pinned.
+    ca: Option<reqwest::Certificate>,
 }
 
 impl Client {
     pub fn new(base: &str, timeout: Duration) -> Client {
-        let http = Http::builder()
+        Client::pinned(base, timeout, None)
+    }
+
+    /// A client that trusts only `ca_pem` (a PEM certificate) for TLS; an unreadable one trusts nothing.
+    pub fn pinned(base: &str, timeout: Duration, ca_pem: Option<&[u8]>) -> Client {
+        let ca = ca_pem.and_then(|pem| reqwest::Certificate::from_pem(pem).ok());
+        let http = Self::builder(ca.as_ref())
             .timeout(timeout)
             .connect_timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
             .expect("HTTP client builds");
-        Client { base: base.trim_end_matches('/').to_owned(), token: None, http }
+        Client { base: base.trim_end_matches('/').to_owned(), token: None, http, ca }
+    }
+
+    fn builder(ca: Option<&reqwest::Certificate>) -> reqwest::blocking::ClientBuilder {
+        let builder = Http::builder().use_rustls_tls().tls_built_in_root_certs(false);
+        match ca {
+            Some(ca) => builder.add_root_certificate(ca.clone()),
+            None => builder,
+        }
     }
 
     pub fn with_token(mut self, token: impl Into<String>) -> Client {
@@ -179,7 +195,7 @@ impl Client {
     /// Opens the live event stream (`text/event-stream`), resuming after `last_id`. The response has no
     /// overall timeout; read it line by line.
     pub fn event_stream(&self, last_id: Option<u64>) -> Result<Response> {
-        let http = Http::builder()
+        let http = Self::builder(self.ca.as_ref())
             .connect_timeout(Duration::from_secs(3))
             .timeout(None)
             .build()

@@ -94,6 +94,10 @@ pub struct ServerConfig {
     pub enrolment_code: Option<String>,
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
+    /// For an `https://` server: its certificate (PEM), the only root this device trusts — the office
+    /// server's `tls/cert.pem` (relative to this file).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
 }
 
 fn default_timeout_ms() -> u64 {
@@ -328,6 +332,11 @@ impl Config {
                     }
                 }
             }
+            if let Some(ca) = &mut config.server.ca_file {
+                if ca.is_relative() {
+                    *ca = parent.join(&*ca);
+                }
+            }
             // So is a folder of recorded camera frames.
             if let Some(camera) = &mut config.camera {
                 if let Ok(CameraSource::Folder(dir)) = camera.source() {
@@ -349,6 +358,16 @@ impl Config {
             .ok_or(("server.url", format!("{url:?} must start with http:// or https://")))?;
         if rest.trim_end_matches('/').is_empty() || rest.contains(' ') {
             return Err(("server.url", format!("{url:?} has no host")));
+        }
+        if let Some(ca) = &self.server.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| ("server.ca_file", format!("{}: {e}", ca.display())))?;
+            let is_pem = String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----");
+            if !is_pem || reqwest::Certificate::from_pem(&pem).is_err() {
+                return Err(("server.ca_file", format!("{}: not a PEM certificate", ca.display())));
+            }
+            if url.starts_with("http://") {
+                return Err(("server.ca_file", "is given but server.url is http://; use https://".into()));
+            }
         }
         if !(100..=60_000).contains(&self.server.timeout_ms) {
             return Err(("server.timeout_ms", "must be 100–60000".into()));
@@ -428,6 +447,16 @@ impl Config {
 
     pub fn screen_size(&self) -> (u32, u32) {
         parse_size(&self.ui.size).unwrap_or((1080, 1920))
+    }
+
+    /// The queue-server client for this device (pinned to `server.ca_file` when given).
+    pub fn client(&self) -> crate::client::Client {
+        let ca = self.server.ca_file.as_ref().and_then(|p| std::fs::read(p).ok());
+        crate::client::Client::pinned(
+            self.server_url(),
+            std::time::Duration::from_millis(self.server.timeout_ms),
+            ca.as_deref(),
+        )
     }
 
     pub fn server_url(&self) -> &str {

@@ -4,7 +4,6 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use domain::api::{DossierView, RatingRequest, ServiceView, TicketView};
 use domain::dossier::DossierCode;
@@ -266,7 +265,7 @@ impl Core {
 
     /// Opens the store in the data directory and enrols if needed.
     pub fn start(config: &Config) -> Result<Core> {
-        let client = Client::new(config.server_url(), Duration::from_millis(config.server.timeout_ms));
+        let client = config.client();
         let token = enrol_if_needed(config, &client)?;
         let store = Store::open(&config.data_dir.join("kiosk.sqlite"))?;
         let offline =
@@ -614,7 +613,7 @@ mod tests {
                 held.push(stream);
             }
         });
-        let client = Client::new(&format!("http://{addr}"), Duration::from_millis(200)).with_token("t");
+        let client = Client::new(&format!("http://{addr}"), std::time::Duration::from_millis(200)).with_token("t");
         let store = Store::open_in_memory().unwrap();
         let now = OffsetDateTime::now_utc();
         store

@@ -74,8 +74,7 @@ fn follow_invitations(config: &Config, controller: std::rc::Rc<std::cell::RefCel
     CONTROLLER.with(|c| *c.borrow_mut() = Some(controller));
     let counter = kiosk_app::core::enrolled_counter(&config.data_dir);
     let token = kiosk_app::core::read_token(&config.data_dir)?.context("not enrolled")?;
-    let client = kiosk_app::client::Client::new(config.server_url(), Duration::from_millis(config.server.timeout_ms))
-        .with_token(token);
+    let client = config.client().with_token(token);
     std::thread::Builder::new().name("events".into()).spawn(move || {
         let mut last_id = None;
         loop {

@@ -7,7 +7,7 @@
 //!   [`dossiers`]: portal-format import and lookup; [`metrics`]; [`openapi`]: the route table.
 //! - [`auth`]: staff passwords (argon2id), sessions, device enrolment and tokens, role checks.
 //! - [`limits`]: the login pool and throttle, the per-kiosk lookup limit; [`listener`]: accepting
-//!   connections with connection, header, idle and keep-alive limits.
+//!   connections with connection, header, idle and keep-alive limits; [`tls`]: the listener's certificate.
 //! - [`config`]: the office TOML file; [`demo`]: the demo office; [`server`]: start, timers, shutdown.
 //!
 //! The queue rules themselves are in the pure `domain` crate; this crate does the IO around them.
@@ -28,3 +28,4 @@ pub mod openapi;
 pub mod pages;
 pub mod server;
 pub mod store;
+pub mod tls;

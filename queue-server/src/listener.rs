@@ -7,7 +7,8 @@
 //! - a connection with no bytes read or written for `idle_timeout_s` is closed (a live event stream
 //!   sends a keep-alive comment more often, so only a peer that stopped reading is idle);
 //! - at most `max_requests_per_connection` requests on one connection (then `Connection: close`);
-//! - the process's open-file limit is raised to its hard limit at start ([`raise_file_limit`]).
+//! - the process's open-file limit is raised to its hard limit at start ([`raise_file_limit`]);
+//! - with `[server.tls]`, TLS (rustls) whose handshake must also finish within the header-read time.
 //!
 //! Each request carries its peer address (`ConnectInfo`) for the login throttle.
 
@@ -92,6 +93,7 @@ pub async fn serve(
     router: Router,
     config: &ServerConfig,
     stats: Arc<ConnectionStats>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
     let max_total = config.max_connections;
@@ -138,11 +140,25 @@ pub async fn serve(
         let stats = stats.clone();
         let mut stop = stop_rx.clone();
         let task = tracker.token();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let _slot = slot;
             let _task = task;
             let activity = Arc::new(Activity::new());
-            let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
+            let watched = Watched { inner: stream, activity: activity.clone() };
+            let io: Box<dyn Io> = match tls {
+                None => Box::new(watched),
+                // The handshake must finish within the header-read time too.
+                Some(acceptor) => match tokio::time::timeout(header_timeout, acceptor.accept(watched)).await {
+                    Ok(Ok(stream)) => Box::new(stream),
+                    Ok(Err(e)) => {
+                        tracing::debug!("TLS handshake with {peer} failed: {e}");
+                        return;
+                    }
+                    Err(_) => return,
+                },
+            };
+            let io = TokioIo::new(io);
             let served = Arc::new(AtomicU64::new(0));
             let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
@@ -193,6 +209,10 @@ pub async fn serve(
     tracker.wait(Duration::from_secs(6)).await;
     Ok(())
 }
+
+/// A connection's byte stream, plain or TLS.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// When a connection last read or wrote a byte.
 struct Activity {

@@ -72,9 +72,17 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
         );
     }
     let app = Arc::new(AppState::new(office.clone(), server_config.clone()));
+    let tls = match &server_config.tls {
+        Some(tls) => {
+            let loaded = crate::tls::load(tls, opts.data_dir)?;
+            println!("TLS certificate: {} (SHA-256 {})", loaded.cert_path.display(), loaded.fingerprint);
+            Some(loaded.acceptor)
+        }
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(opts.listen).await?;
     let addr = listener.local_addr()?;
-    println!("listening on http://{addr}");
+    println!("listening on {}://{addr}", if tls.is_some() { "https" } else { "http" });
     housekeeping(office.clone()).await;
     let timer = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(15));
@@ -84,8 +92,15 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
         }
     });
     let watcher = tokio::spawn(watch_access(app.clone()));
-    crate::listener::serve(listener, router(app.clone()), &server_config, app.connections.clone(), shutdown_signal())
-        .await?;
+    crate::listener::serve(
+        listener,
+        router(app.clone()),
+        &server_config,
+        app.connections.clone(),
+        tls,
+        shutdown_signal(),
+    )
+    .await?;
     watcher.abort();
     timer.abort();
     drop(lock);

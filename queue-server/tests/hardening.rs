@@ -539,3 +539,38 @@ async fn imported_records_keep_only_what_the_office_needs_and_kiosks_cannot_walk
     let (status, _) = get(&s, &admin, "/api/v1/dossiers/000.00.01.H29-261005-0002").await;
     assert_eq!(status, 200, "staff are not limited");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listener_speaks_tls_with_a_certificate_devices_pin() {
+    let dir = temp_dir("tls");
+    let s = Server::demo_with_config(&dir, "[server.tls]\ngenerate = true\n");
+    assert!(s.base.starts_with("https://127.0.0.1:"), "{}", s.base);
+    let cert = dir.join("tls/cert.pem");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(dir.join("tls/key.pem")).unwrap().permissions().mode() & 0o777, 0o600);
+    let pinned = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+    let trusting = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(pinned)
+        .build()
+        .unwrap();
+    let r = trusting
+        .post(s.url("/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": "motcua-demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "a login over TLS with the pinned certificate");
+    // A client that does not trust the certificate cannot connect; nor can plain HTTP.
+    let stranger = reqwest::Client::builder().use_rustls_tls().build().unwrap();
+    assert!(stranger.get(s.url("/healthz")).send().await.is_err());
+    let plain = client().get(s.base.replace("https://", "http://") + "/healthz").send().await;
+    assert!(plain.is_err() || !plain.unwrap().status().is_success());
+    // The same certificate after a restart (devices keep their pin).
+    let before = std::fs::read(&cert).unwrap();
+    drop(s);
+    let s = Server::demo_with_config(&dir, "[server.tls]\ngenerate = true\n");
+    assert_eq!(std::fs::read(&cert).unwrap(), before);
+    assert_eq!(trusting.get(s.url("/healthz")).send().await.unwrap().status(), 200);
+}
