@@ -546,18 +546,19 @@ impl Appender {
 pub fn events_after(conn: &Connection, after: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
     let mut stmt =
         conn.prepare_cached("SELECT seq, id, at, actor, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-    let rows = stmt.query_map(params![after as i64, limit as i64], |r| {
-        Ok((
-            r.get::<_, i64>(0)? as u64,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
+    query_events(&mut stmt, params![after as i64, limit as i64])
+}
+
+/// Runs a statement selecting `seq, id, at, actor, body` and decodes its rows.
+fn query_events(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Event>, StoreError> {
+    let mut rows = stmt.query(params)?;
     let mut out = Vec::new();
-    for row in rows {
-        let (seq, id, at, actor, body) = row?;
+    while let Some(r) = rows.next()? {
+        let seq = r.get::<_, i64>(0)? as u64;
+        let (id, at, actor, body): (String, String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
         out.push(decode(seq, &id, &at, &actor, &body)?);
     }
     Ok(out)
@@ -686,21 +687,7 @@ pub fn events_of_type(
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, at, actor, body FROM events WHERE type = ?1 AND at >= ?2 ORDER BY seq DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map(params![kind, since, limit as i64], |r| {
-        Ok((
-            r.get::<_, i64>(0)? as u64,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (seq, id, at, actor, body) = row?;
-        out.push(decode(seq, &id, &at, &actor, &body)?);
-    }
-    Ok(out)
+    query_events(&mut stmt, params![kind, since, limit as i64])
 }
 
 /// The most recent calls and recalls, newest first, optionally of one counter (the display board and
@@ -710,21 +697,7 @@ pub fn recent_calls(conn: &Connection, limit: usize, counter: Option<u16>) -> Re
         "SELECT seq, id, at, actor, body FROM events WHERE type IN ('ticket_called', 'ticket_recalled') \
          AND (?2 IS NULL OR json_extract(body, '$.counter') = ?2) ORDER BY seq DESC LIMIT ?1",
     )?;
-    let rows = stmt.query_map(params![limit as i64, counter.map(i64::from)], |r| {
-        Ok((
-            r.get::<_, i64>(0)? as u64,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (seq, id, at, actor, body) = row?;
-        out.push(decode(seq, &id, &at, &actor, &body)?);
-    }
-    Ok(out)
+    query_events(&mut stmt, params![limit as i64, counter.map(i64::from)])
 }
 
 #[cfg(test)]
