@@ -831,3 +831,239 @@ async fn display_shows_disconnected_and_recovers() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The text of a table row of the admin page, or "" while it is not shown.
+fn row_text(css: &str) -> String {
+    format!("(document.querySelector(\"{css}\") || {{ textContent: '' }}).textContent")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_renames_rebinds_and_revokes_a_device_disables_staff_and_sees_lockouts() {
+    let dir = temp_dir("web-e2e-devices");
+    let server = Server::demo(&dir);
+    let driver = Driver::start();
+    driver.wait_ready().await;
+
+    // A rating terminal enrolled with a one-time code from the CLI, bound to counter 1, reporting its health.
+    let terminal = device(&server, "rating-terminal", Some(1)).await;
+    let (status, me) = get(&server, &terminal, "/api/v1/me").await;
+    assert_eq!(status, 200, "{me}");
+    let id = me["device_id"].as_str().unwrap().to_owned();
+    let (status, _) =
+        post(&server, &terminal, "/api/v1/devices/heartbeat", json!({ "health": { "online": true, "battery": 80 } }))
+            .await;
+    assert_eq!(status, 204);
+    let kiosk = device(&server, "ticket-kiosk", None).await;
+    let (_, kiosk_me) = get(&server, &kiosk, "/api/v1/me").await;
+    let kiosk_id = kiosk_me["device_id"].as_str().unwrap().to_owned();
+    let admin = login(&server, "admin").await;
+
+    let page = driver.session(1920, 1080).await;
+    page.goto(&server.url("/admin?lang=vi")).await;
+    page.wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
+        .await;
+    page.keys("#username", "admin").await;
+    page.keys("#password", "motcua-demo").await;
+    page.click("#loginForm button[type=submit]").await;
+    page.wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10)).await;
+
+    // ---- the device list, in words ----
+    page.click("[data-tab=devices]").await;
+    let row = format!("#deviceList tr[data-device='{id}']");
+    let text = page
+        .wait_for(
+            "the rating terminal listed",
+            &format!("{} .includes('Thiết bị thử') && {0}", row_text(&row)),
+            Duration::from_secs(10),
+        )
+        .await;
+    let text = text.as_str().unwrap().to_owned();
+    for want in ["Thiết bị đánh giá", "Quầy số 1", "Đang dùng", "giây trước", "Đổi tên", "Đổi quầy", "Thu hồi"]
+    {
+        assert!(text.contains(want), "{want:?} in {text:?}");
+    }
+    assert!(!text.contains("true") && !text.contains("false") && !text.contains('{'), "no raw JSON: {text:?}");
+    let kiosk_row = format!("#deviceList tr[data-device='{kiosk_id}']");
+    let kiosk_text = page.text(&kiosk_row).await;
+    assert!(kiosk_text.contains("Máy lấy số") && kiosk_text.contains("chưa kết nối"), "{kiosk_text:?}");
+    assert!(
+        !page.visible(&format!("[data-counter-device='{kiosk_id}']")).await,
+        "only rating terminals change counter"
+    );
+
+    // ---- rename: an empty name is refused here, then the new name is saved and listed ----
+    page.click(&format!("[data-rename-device='{id}']")).await;
+    page.wait_for("the rename dialog", "document.querySelector('#deviceDlg').open", Duration::from_secs(5)).await;
+    page.clear("#deviceForm [name=name]").await;
+    page.click("#deviceOk").await;
+    let error = page
+        .wait_for("the empty-name error", "!document.querySelector('#deviceForm [data-role=error]').classList.contains('hidden') && document.querySelector('#deviceForm [data-role=error]').textContent", Duration::from_secs(5))
+        .await;
+    assert!(error.as_str().unwrap().contains("Tên thiết bị"), "{error}");
+    page.keys("#deviceForm [name=name]", "Máy đánh giá quầy 2").await;
+    page.click("#deviceOk").await;
+    page.wait_for("the dialog closed", "!document.querySelector('#deviceDlg').open", Duration::from_secs(5)).await;
+    page.wait_for(
+        "the new name",
+        &format!("{}.includes('Máy đánh giá quầy 2')", row_text(&row)),
+        Duration::from_secs(5),
+    )
+    .await;
+
+    // ---- change counter: to counter 2, chosen among the office's counters ----
+    page.click(&format!("[data-counter-device='{id}']")).await;
+    page.wait_for("the counter dialog", "document.querySelector('#deviceDlg').open", Duration::from_secs(5)).await;
+    let options = page
+        .js("return Array.from(document.querySelectorAll('#deviceForm [name=counter] option')).map((o) => o.textContent)", json!([]))
+        .await;
+    assert!(options.as_array().unwrap().len() >= 6 && options[1] == "Quầy số 2", "{options}");
+    assert!(!page.visible("#deviceForm [name=name]").await, "only the counter is asked");
+    page.js("document.querySelector('#deviceForm [name=counter]').value = '2';", json!([])).await;
+    page.click("#deviceOk").await;
+    page.wait_for("the dialog closed", "!document.querySelector('#deviceDlg').open", Duration::from_secs(5)).await;
+    page.wait_for("counter 2 shown", &format!("{}.includes('Quầy số 2')", row_text(&row)), Duration::from_secs(5))
+        .await;
+    let (_, devices) = get(&server, &admin, "/api/v1/admin/devices").await;
+    let listed = devices.as_array().unwrap().iter().find(|d| d["device_id"] == id.as_str()).unwrap();
+    assert_eq!(listed["name"], "Máy đánh giá quầy 2");
+    assert_eq!(listed["counter"], 2);
+
+    // ---- a server refusal shows its message: the kiosk is revoked elsewhere while its dialog is open ----
+    page.click(&format!("[data-rename-device='{kiosk_id}']")).await;
+    page.wait_for("the rename dialog", "document.querySelector('#deviceDlg').open", Duration::from_secs(5)).await;
+    let (status, _) = post(&server, &admin, &format!("/api/v1/admin/devices/{kiosk_id}/revoke"), json!({})).await;
+    assert_eq!(status, 204);
+    page.keys("#deviceForm [name=name]", " mới").await;
+    page.click("#deviceOk").await;
+    let error = page
+        .wait_for("the server's error", "!document.querySelector('#deviceForm [data-role=error]').classList.contains('hidden') && document.querySelector('#deviceForm [data-role=error]').textContent", Duration::from_secs(5))
+        .await;
+    assert!(error.as_str().unwrap().contains("Thiết bị đã bị thu hồi"), "{error}");
+    page.click("#deviceForm button[value=cancel]").await;
+    page.wait_for(
+        "the kiosk shown revoked",
+        &format!("{}.includes('Đã thu hồi')", row_text(&kiosk_row)),
+        Duration::from_secs(5),
+    )
+    .await;
+
+    // ---- revoke, after a confirmation: the device is cut off at once ----
+    page.click(&format!("[data-revoke-device='{id}']")).await;
+    page.wait_for("the confirmation", "document.querySelector('#confirmDlg').open", Duration::from_secs(5)).await;
+    let question = page.text("#confirmText").await;
+    assert!(question.contains("Máy đánh giá quầy 2") && question.contains("Thu hồi"), "{question}");
+    // Cancel first: nothing happens.
+    page.click("#confirmForm button[value=cancel]").await;
+    page.wait_for("the confirmation closed", "!document.querySelector('#confirmDlg').open", Duration::from_secs(5))
+        .await;
+    assert_eq!(get(&server, &terminal, "/api/v1/me").await.0, 200, "cancelled: still enrolled");
+    page.click(&format!("[data-revoke-device='{id}']")).await;
+    page.wait_for("the confirmation", "document.querySelector('#confirmDlg').open", Duration::from_secs(5)).await;
+    page.click("#confirmOk").await;
+    page.wait_for(
+        "the device shown revoked",
+        &format!("{}.includes('Đã thu hồi')", row_text(&row)),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(!page.visible(&format!("[data-revoke-device='{id}']")).await, "no action on a revoked device");
+    assert_eq!(get(&server, &terminal, "/api/v1/me").await.0, 401, "the revoked token is refused");
+
+    // ---- staff: disable an officer; no button for the signed-in admin ----
+    page.click("[data-tab=staff]").await;
+    page.wait_for(
+        "the staff list",
+        "document.querySelector(\"[data-disable-staff='canbo3']\")",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(!page.visible("[data-disable-staff='admin']").await, "one cannot disable oneself");
+    page.click("[data-disable-staff='canbo3']").await;
+    page.wait_for("the confirmation", "document.querySelector('#confirmDlg').open", Duration::from_secs(5)).await;
+    assert!(page.text("#confirmText").await.contains("canbo3"));
+    page.click("#confirmOk").await;
+    page.wait_for(
+        "canbo3 shown disabled",
+        &format!("{}.includes('Đã khoá')", row_text("#staffList tr[data-staff='canbo3']")),
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(!page.visible("[data-disable-staff='canbo3']").await);
+    let r = client()
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({"username": "canbo3", "password": "motcua-demo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "a disabled account cannot log in");
+
+    // ---- five wrong passwords for one username: a lockout in the security section ----
+    let before = time_now_s();
+    let mut last = 0;
+    for _ in 0..5 {
+        let r = client()
+            .post(server.url("/api/v1/auth/login"))
+            .json(&json!({"username": "canbo2", "password": "sai-mat-khau"}))
+            .send()
+            .await
+            .unwrap();
+        last = r.status().as_u16();
+    }
+    assert_eq!(last, 429, "locked after 5 wrong passwords");
+    page.click("[data-tab=security]").await;
+    let text = page
+        .wait_for("the lockout listed", "document.querySelector('#lockoutList').textContent.includes('canbo2') && document.querySelector('#lockoutList').textContent", Duration::from_secs(5))
+        .await;
+    let text = text.as_str().unwrap().to_owned();
+    assert!(page.text("#lockoutSection h2").await.contains("Cảnh báo đăng nhập"));
+    assert!(text.contains("127.0.0.1") && text.contains("đang khoá"), "{text:?}");
+    // The time as dd/MM/yyyy HH:mm in office time (UTC+7 in the demo).
+    let cells = page
+        .js("return Array.from(document.querySelectorAll('#lockoutList tr[data-lockout] td')).map((td) => td.textContent)", json!([]))
+        .await;
+    let cells: Vec<String> = serde_json::from_value(cells).unwrap();
+    assert_eq!(cells.len(), 5, "{cells:?}");
+    let at = &cells[0];
+    let re_ok = at.len() == 16 && at.as_bytes()[2] == b'/' && at.as_bytes()[5] == b'/' && at.as_bytes()[13] == b':';
+    assert!(re_ok, "dd/MM/yyyy HH:mm: {at:?}");
+    let office = office_minute(before + 7 * 3600);
+    let office_after = office_minute(time_now_s() + 7 * 3600);
+    assert!(at == &office || at == &office_after, "office time {at:?}, expected {office:?}");
+    assert_eq!(cells[1], "canbo2");
+    assert_eq!(cells[3], "5");
+
+    // ---- the same in English ----
+    page.click(".langswitch").await;
+    assert_eq!(page.text("#lockoutSection h2").await, "Login lockouts");
+    assert!(page.text("#lockoutList").await.contains("locked now"));
+    page.click("[data-tab=devices]").await;
+    let text = page.text(&row).await;
+    assert!(text.contains("Rating terminal") && text.contains("Revoked") && text.contains("Counter 2"), "{text:?}");
+    assert!(text.contains(" ago"), "{text:?}");
+    page.click("[data-tab=staff]").await;
+    assert!(page.text("#staffList tr[data-staff='canbo3']").await.contains("Disabled"));
+    assert!(page.text("#staffList tr[data-staff='canbo1']").await.contains("Disable"));
+
+    page.quit().await;
+}
+
+fn time_now_s() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// dd/MM/yyyy HH:mm of a Unix time already shifted to the office's offset.
+fn office_minute(t: i64) -> String {
+    let days = t.div_euclid(86400);
+    let secs = t.rem_euclid(86400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{d:02}/{m:02}/{y} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
+}

@@ -32,7 +32,7 @@ const DICT = {
     h_counter: 'Quầy', h_state: 'Trạng thái', h_number: 'Số', h_officer: 'Cán bộ', h_since: 'Thời gian', h_served: 'Đã phục vụ',
     h_service: 'Dịch vụ', h_waiting: 'Chờ', h_est: 'Dự kiến', h_target: 'Mục tiêu', h_letter: 'Chữ', h_counters: 'Quầy',
     h_name: 'Tên', h_role: 'Vai trò', h_status: 'Trạng thái', h_last: 'Lần cuối', h_health: 'Tình trạng', h_services: 'Dịch vụ',
-    s_idle: 'Trống', s_called: 'Đang gọi', s_serving: 'Đang phục vụ', s_closed: 'Đóng', edit: 'Sửa', active: 'Hoạt động', disabled: 'Đã khóa',
+    s_idle: 'Trống', s_called: 'Đang gọi', s_serving: 'Đang phục vụ', s_closed: 'Đóng', edit: 'Sửa', active: 'Hoạt động', disabled: 'Đã khoá',
     never: 'chưa kết nối', ago: '{t} trước', revoked: 'Đã thu hồi',
     saved: 'Đã lưu. Thay đổi được ghi vào nhật ký sự kiện.', code_ok: 'Mã đăng ký (dùng một lần, hiệu lực {h} giờ):',
     code_hint_display: 'Mở /display trên TV và nhập mã này.', code_hint_kiosk: 'Nhập mã này trên thiết bị khi cài đặt.',
@@ -49,6 +49,15 @@ const DICT = {
     f_name: 'Tên', f_name_vi: 'Tên (tiếng Việt)', f_name_en: 'Tên (tiếng Anh)', f_target: 'Mục tiêu thời gian chờ', f_svc_time: 'Thời gian phục vụ',
     f_display_name: 'Họ và tên', f_dev_name: 'Tên thiết bị', f_id: 'Số quầy', f_grace: 'Thời gian gọi lại', f_rating: 'Thời gian đánh giá',
     f_ratio: 'Tỷ lệ', f_ageing: 'Thời gian chờ tối đa', min: 'phút', paper: 'Giấy', scanner: 'Máy quét', printer: 'Máy in',
+    tab_security: 'Bảo mật', cancel: 'Hủy', rename: 'Đổi tên', change_counter: 'Đổi quầy', revoke: 'Thu hồi',
+    disable: 'Khoá', dev_active: 'Đang dùng', u_s: '{n} giây', u_min: '{n} phút', u_h: '{n} giờ', u_d: '{n} ngày',
+    rename_title: 'Đổi tên thiết bị', counter_title: 'Gắn thiết bị đánh giá với quầy khác', which_device: '{r} «{n}»',
+    revoke_title: 'Thu hồi thiết bị', revoke_text: 'Thu hồi {r} «{n}»? Thiết bị bị ngắt ngay và phải đăng ký lại bằng mã mới.',
+    disable_title: 'Khoá tài khoản', disable_text: 'Khoá tài khoản «{u}» ({n})? Các phiên đăng nhập của tài khoản này kết thúc ngay.',
+    e_same_counter: 'Thiết bị đã gắn với quầy này.', no_devices: 'Chưa có thiết bị nào được đăng ký.', you: 'bạn',
+    lockouts_title: 'Cảnh báo đăng nhập', lockouts_hint: 'Các lần tạm khoá đăng nhập do nhập sai mật khẩu nhiều lần (7 ngày gần nhất, giờ văn phòng).',
+    h_at: 'Thời điểm', h_address: 'Địa chỉ', h_failures: 'Số lần sai', h_until: 'Khoá đến', no_lockouts: 'Không có lần khoá nào trong 7 ngày qua.',
+    locked_now: 'đang khoá', lock_over: 'đã hết', online: 'Trực tuyến', battery: 'Pin',
   },
   en: {
     title: 'One-stop office administration', logout: 'Log out', down: 'Lost the connection to the server – changes are not saved.',
@@ -95,11 +104,20 @@ const DICT = {
     f_name: 'Name', f_name_vi: 'Name (Vietnamese)', f_name_en: 'Name (English)', f_target: 'Waiting-time target', f_svc_time: 'Service time',
     f_display_name: 'Full name', f_dev_name: 'Device name', f_id: 'Counter number', f_grace: 'No-show grace', f_rating: 'Rating window',
     f_ratio: 'Ratio', f_ageing: 'Ageing cap', min: 'min', paper: 'Paper', scanner: 'Scanner', printer: 'Printer',
+    tab_security: 'Security', cancel: 'Cancel', rename: 'Rename', change_counter: 'Change counter', revoke: 'Revoke',
+    disable: 'Disable', dev_active: 'In use', u_s: '{n} s', u_min: '{n} min', u_h: '{n} h', u_d: '{n} d',
+    rename_title: 'Rename the device', counter_title: 'Bind the rating terminal to another counter', which_device: '{r} «{n}»',
+    revoke_title: 'Revoke the device', revoke_text: 'Revoke {r} «{n}»? It is cut off at once and must enrol again with a new code.',
+    disable_title: 'Disable the account', disable_text: 'Disable the account «{u}» ({n})? Its sessions end at once.',
+    e_same_counter: 'The device is already bound to this counter.', no_devices: 'No device is enrolled yet.', you: 'you',
+    lockouts_title: 'Login lockouts', lockouts_hint: 'Logins locked for a while after repeated wrong passwords (last 7 days, office time).',
+    h_at: 'Time', h_address: 'Address', h_failures: 'Failures', h_until: 'Locked until', no_lockouts: 'No lockout in the last 7 days.',
+    locked_now: 'locked now', lock_over: 'over', online: 'Online', battery: 'Battery',
   },
 };
 
 const A = { token: localStorage.getItem('motcua.admin.token'), me: null, settings: null, services: [], counters: [], staff: [], devices: [],
-  dash: null, editing: { service: null, counter: null, staff: null } };
+  lockouts: [], dash: null, editing: { service: null, counter: null, staff: null }, dialog: null };
 const $ = Q.$;
 const t = Q.t;
 
@@ -119,6 +137,9 @@ async function start() {
   $('#codeForm').addEventListener('submit', createCode);
   $('#previewBtn').addEventListener('click', previewVoice);
   document.addEventListener('click', onEditClick);
+  document.addEventListener('click', onActionClick);
+  $('#deviceForm').addEventListener('submit', submitDevice);
+  $('#confirmForm').addEventListener('submit', submitConfirm);
   if (!A.token) return showLogin();
   try {
     A.me = await Q.api('GET', '/api/v1/me', undefined, A.token);
@@ -166,12 +187,14 @@ function afterLogin() {
     $('#conn').classList.toggle('down', !up); $('#downBanner').classList.toggle('hidden', up);
   });
   setInterval(loadDashboard, 10000);
-  setInterval(() => loadDevices(), 30000);
+  setInterval(() => { loadDevices(); loadSecurity(); }, 30000);
 }
 
 function tab(name) {
   document.querySelectorAll('#tabs button').forEach((b) => b.classList.toggle('active', b.dataset.tab === name));
   document.querySelectorAll('[data-pane]').forEach((p) => p.classList.toggle('hidden', p.dataset.pane !== name));
+  if (name === 'devices') loadDevices();
+  if (name === 'security') loadSecurity();
 }
 
 async function loadAll() { await Promise.all([loadLists(), loadDashboard()]); fillSettings(); }
@@ -185,7 +208,7 @@ async function loadLists() {
     const first = !A.settings;
     A.settings = settings; A.services = services; A.counters = counters;
     if (A.me.role === 'admin') A.staff = await Q.api('GET', '/api/v1/admin/staff', undefined, A.token);
-    await loadDevices(true);
+    await Promise.all([loadDevices(true), loadSecurity(true)]);
     if (first) fillSettings();
     renderAll();
   } catch (e) { if (e.status === 401) showLogin(); }
@@ -193,13 +216,20 @@ async function loadLists() {
 async function loadDevices(quiet) {
   try { A.devices = await Q.api('GET', '/api/v1/admin/devices', undefined, A.token); if (!quiet) renderDevices(); } catch (e) { /* shown by the connection state */ }
 }
+async function loadSecurity(quiet) {
+  try {
+    const r = await Q.api('GET', '/api/v1/admin/security', undefined, A.token);
+    A.lockouts = (r && r.lockouts) || [];
+    if (!quiet) renderSecurity();
+  } catch (e) { /* shown by the connection state */ }
+}
 async function loadDashboard() {
   try { A.dash = await Q.api('GET', '/api/v1/admin/dashboard', undefined, A.token); renderDashboard(); } catch (e) { if (e.status === 401) showLogin(); }
 }
 
 function renderAll() {
   if (A.settings) $('#office').textContent = Q.loc(A.settings.name);
-  renderDashboard(); renderServices(); renderCounters(); renderStaff(); renderDevices();
+  renderDashboard(); renderServices(); renderCounters(); renderStaff(); renderDevices(); renderSecurity();
 }
 
 const esc = Q.esc;
@@ -244,33 +274,161 @@ function renderCounters() {
 }
 function renderStaff() {
   const roleName = { officer: 'r_officer', supervisor: 'r_supervisor', admin: 'r_admin' };
+  const me = A.me && A.me.username;
   setHTML($('#staffList'), th(['username', 'h_name', 'h_role', 'h_counters', 'h_status', '']) + A.staff.map((s) =>
-    '<tr><td>' + esc(s.username) + '</td><td>' + esc(s.display_name) + '</td><td>' + esc(t(roleName[s.role] || s.role)) + '</td><td>' +
-    esc((s.counters || []).join(', ')) + '</td><td>' + (s.active ? '<span class="tag ok">' + t('active') + '</span>' : '<span class="tag">' + t('disabled') + '</span>') +
-    '</td><td><button class="btn small" type="button" data-edit-staff="' + esc(s.username) + '">' + t('edit') + '</button></td></tr>').join(''));
+    '<tr data-staff="' + esc(s.username) + '"' + (s.active ? '' : ' class="inactive"') + '><td>' + esc(s.username) +
+    (s.username === me ? ' <span class="muted">(' + esc(t('you')) + ')</span>' : '') + '</td><td>' + esc(s.display_name) + '</td><td>' +
+    esc(t(roleName[s.role] || s.role)) + '</td><td>' + esc((s.counters || []).join(', ')) + '</td><td>' +
+    (s.active ? '<span class="tag ok">' + esc(t('active')) + '</span>' : '<span class="tag bad">' + esc(t('disabled')) + '</span>') +
+    '</td><td class="rowactions"><button class="btn small" type="button" data-edit-staff="' + esc(s.username) + '">' + esc(t('edit')) + '</button>' +
+    (s.active && s.username !== me ? ' <button class="btn small danger" type="button" data-disable-staff="' + esc(s.username) + '">' + esc(t('disable')) + '</button>' : '') +
+    '</td></tr>').join(''));
   if (!A.editing.staff) fillChecks('#staffForm', 'counters', []);
 }
+
+const DEVICE_ROLE = { 'ticket-kiosk': 'd_kiosk', display: 'd_display', 'rating-terminal': 'd_rating' };
+function deviceRole(d) { return t(DEVICE_ROLE[d.role] || d.role); }
+function counterName(id) {
+  if (id == null) return '';
+  const c = A.counters.find((x) => x.id === id);
+  return c ? Q.loc(c.name) : String(id);
+}
+// "15 giây" / "15 s", "4 phút" / "4 min", … for a number of seconds.
+function ageText(s) {
+  s = Math.max(0, Math.round(s));
+  if (s < 60) return t('u_s', { n: s });
+  if (s < 3600) return t('u_min', { n: Math.floor(s / 60) });
+  if (s < 86400) return t('u_h', { n: Math.floor(s / 3600) });
+  return t('u_d', { n: Math.floor(s / 86400) });
+}
+function officeTime(iso) {
+  const d = new Date(iso); if (isNaN(d.getTime())) return '';
+  const off = A.settings && typeof A.settings.utc_offset_s === 'number' ? A.settings.utc_offset_s : 7 * 3600;
+  return Q.ddmmyyyy(d, off) + ' ' + Q.hhmm(d, off);
+}
 function renderDevices() {
-  const roleName = { 'ticket-kiosk': 'd_kiosk', display: 'd_display', 'rating-terminal': 'd_rating' };
   const now = Date.now();
-  setHTML($('#deviceList'), th(['h_name', 'h_role', 'h_counter', 'h_last', 'h_health']) + A.devices.map((d) => {
-    let seen = '<span class="tag bad">' + t('never') + '</span>';
-    if (d.revoked) seen = '<span class="tag">' + t('revoked') + '</span>';
-    else if (d.last_seen) {
+  const admin = A.me && A.me.role === 'admin';
+  // Devices in use first, then revoked ones; newest enrolment first within each.
+  const list = A.devices.slice().sort((a, b) => (a.revoked - b.revoked) || String(b.enrolled_at).localeCompare(String(a.enrolled_at)));
+  const rows = list.map((d) => {
+    let seen = '<span class="tag bad">' + esc(t('never')) + '</span>';
+    if (d.last_seen) {
       const age = (now - new Date(d.last_seen).getTime()) / 1000;
-      seen = '<span class="tag ' + (age < 120 ? 'ok' : age < 600 ? 'warn' : 'bad') + '">' + t('ago', { t: Q.duration(age) }) + '</span>';
+      seen = '<span class="tag ' + (d.revoked ? '' : age < 120 ? 'ok' : age < 600 ? 'warn' : 'bad') + '" title="' + esc(officeTime(d.last_seen)) + '">' +
+        esc(t('ago', { t: ageText(age) })) + '</span>';
+    } else if (d.revoked) seen = '';
+    const status = d.revoked ? '<span class="tag bad">' + esc(t('revoked')) + '</span>' : '<span class="tag ok">' + esc(t('dev_active')) + '</span>';
+    let actions = '';
+    if (admin && !d.revoked) {
+      const id = esc(d.device_id);
+      actions = '<button class="btn small" type="button" data-rename-device="' + id + '">' + esc(t('rename')) + '</button>' +
+        (d.role === 'rating-terminal' ? ' <button class="btn small" type="button" data-counter-device="' + id + '">' + esc(t('change_counter')) + '</button>' : '') +
+        ' <button class="btn small danger" type="button" data-revoke-device="' + id + '">' + esc(t('revoke')) + '</button>';
     }
-    return '<tr><td>' + esc(d.name) + '</td><td>' + esc(t(roleName[d.role] || d.role)) + '</td><td>' + esc(d.counter == null ? '' : d.counter) +
-      '</td><td>' + seen + '</td><td>' + healthText(d.health) + '</td></tr>';
-  }).join(''));
+    return '<tr data-device="' + esc(d.device_id) + '"' + (d.revoked ? ' class="inactive"' : '') + '><td><b>' + esc(d.name) + '</b></td><td>' +
+      esc(deviceRole(d)) + '</td><td>' + esc(counterName(d.counter)) + '</td><td>' + status + '</td><td>' + seen + '</td><td>' +
+      (d.revoked ? '' : healthText(d.health)) + '</td><td class="rowactions">' + actions + '</td></tr>';
+  });
+  setHTML($('#deviceList'), th(['h_name', 'h_role', 'h_counter', 'h_status', 'h_last', 'h_health', '']) +
+    (rows.join('') || '<tr><td colspan="7" class="muted">' + esc(t('no_devices')) + '</td></tr>'));
 }
 function healthText(h) {
   if (!h || typeof h !== 'object') return '';
+  const word = (v) => v === true ? t('yes') : v === false ? t('no') : v == null ? '–' : String(v);
+  const flat = (v) => (v && typeof v === 'object' && !Array.isArray(v))
+    ? Object.entries(v).map(([k, x]) => (DICT[Q.lang][k] || k) + ' ' + (x && typeof x === 'object' ? flat(x) : word(x))).join(', ')
+    : Array.isArray(v) ? v.map(word).join(', ') : word(v);
   return Object.entries(h).map(([k, v]) => {
-    const val = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    const bad = /out|error|fail|offline|jam|missing/i.test(val); const warn = /near|low|warn|blocked/i.test(val);
+    const val = flat(v);
+    const bad = /out|error|fail|offline|jam|missing/i.test(val) || v === false; const warn = /near|low|warn|blocked/i.test(val);
     return '<span class="tag ' + (bad ? 'bad' : warn ? 'warn' : 'ok') + '">' + esc((DICT[Q.lang][k] || k) + ': ' + val) + '</span>';
   }).join(' ');
+}
+function renderSecurity() {
+  const now = Date.now();
+  const rows = A.lockouts.map((l) => {
+    const active = new Date(l.until).getTime() > now;
+    return '<tr data-lockout="' + esc(l.seq) + '"><td>' + esc(officeTime(l.at)) + '</td><td><b>' + esc(l.username) + '</b></td><td>' + esc(l.address) +
+      '</td><td>' + esc(l.failures) + '</td><td>' + esc(officeTime(l.until)) + ' <span class="tag ' + (active ? 'bad' : '') + '">' +
+      esc(t(active ? 'locked_now' : 'lock_over')) + '</span></td></tr>';
+  });
+  setHTML($('#lockoutList'), th(['h_at', 'username', 'h_address', 'h_failures', 'h_until']) +
+    (rows.join('') || '<tr><td colspan="5" class="muted">' + esc(t('no_lockouts')) + '</td></tr>'));
+}
+
+// ---- device and account actions: a dialog, the server's answer, then a fresh list ------------------
+function dlgError(form, e) {
+  const box = $(form).querySelector('[data-role=error]');
+  if (e == null) { box.classList.add('hidden'); box.textContent = ''; return; }
+  box.textContent = typeof e === 'string' ? e : Q.errText(e); box.classList.remove('hidden');
+}
+function openDeviceDialog(d, what) {
+  A.dialog = { kind: what, id: d.device_id };
+  const f = '#deviceForm'; dlgError(f, null);
+  $('#deviceDlgTitle').textContent = t(what === 'rename' ? 'rename_title' : 'counter_title');
+  $('#deviceDlgWhich').textContent = t('which_device', { r: deviceRole(d), n: d.name });
+  $(f).querySelector('[data-role=name]').classList.toggle('hidden', what !== 'rename');
+  $(f).querySelector('[data-role=counter]').classList.toggle('hidden', what !== 'counter');
+  field(f, 'name').value = d.name; field(f, 'name').classList.remove('invalid');
+  field(f, 'counter').innerHTML = A.counters.map((c) => '<option value="' + c.id + '">' + esc(Q.loc(c.name)) + '</option>').join('');
+  if (d.counter != null) field(f, 'counter').value = String(d.counter);
+  $('#deviceDlg').showModal();
+  (what === 'rename' ? field(f, 'name') : field(f, 'counter')).focus();
+}
+async function submitDevice(ev) {
+  if (ev.submitter && ev.submitter.value === 'cancel') { A.dialog = null; return; }
+  ev.preventDefault();
+  const f = '#deviceForm'; const dlg = A.dialog; if (!dlg) return;
+  dlgError(f, null);
+  const d = A.devices.find((x) => x.device_id === dlg.id);
+  let body;
+  if (dlg.kind === 'rename') {
+    const name = val(f, 'name');
+    if (!name) { field(f, 'name').classList.add('invalid'); return dlgError(f, t('e_required', { f: t('f_dev_name') })); }
+    body = { name };
+  } else {
+    const counter = Number(field(f, 'counter').value);
+    if (d && d.counter === counter) return dlgError(f, t('e_same_counter'));
+    body = { counter };
+  }
+  try {
+    await Q.api('PUT', '/api/v1/admin/devices/' + encodeURIComponent(dlg.id), body, A.token);
+    A.dialog = null; $('#deviceDlg').close();
+  } catch (e) { dlgError(f, e); }
+  await loadDevices();
+}
+function openConfirm(kind, id, title, text, button) {
+  A.dialog = { kind, id };
+  dlgError('#confirmForm', null);
+  $('#confirmTitle').textContent = title; $('#confirmText').textContent = text; $('#confirmOk').textContent = button;
+  $('#confirmDlg').showModal();
+}
+async function submitConfirm(ev) {
+  if (ev.submitter && ev.submitter.value === 'cancel') { A.dialog = null; return; }
+  ev.preventDefault();
+  const dlg = A.dialog; if (!dlg) return;
+  const path = dlg.kind === 'revoke'
+    ? '/api/v1/admin/devices/' + encodeURIComponent(dlg.id) + '/revoke'
+    : '/api/v1/admin/staff/' + encodeURIComponent(dlg.id) + '/disable';
+  try {
+    await Q.api('POST', path, undefined, A.token);
+    A.dialog = null; $('#confirmDlg').close();
+  } catch (e) { dlgError('#confirmForm', e); }
+  if (dlg.kind === 'revoke') await loadDevices(); else await loadLists();
+}
+function onActionClick(ev) {
+  const b = ev.target.closest('[data-rename-device],[data-counter-device],[data-revoke-device],[data-disable-staff]');
+  if (!b) return;
+  if (b.dataset.disableStaff) {
+    const u = A.staff.find((x) => x.username === b.dataset.disableStaff); if (!u) return;
+    return openConfirm('disable', u.username, t('disable_title'), t('disable_text', { u: u.username, n: u.display_name }), t('disable'));
+  }
+  const id = b.dataset.renameDevice || b.dataset.counterDevice || b.dataset.revokeDevice;
+  const d = A.devices.find((x) => x.device_id === id); if (!d) return;
+  if (b.dataset.renameDevice) openDeviceDialog(d, 'rename');
+  else if (b.dataset.counterDevice) openDeviceDialog(d, 'counter');
+  else openConfirm('revoke', d.device_id, t('revoke_title'), t('revoke_text', { r: deviceRole(d), n: d.name }), t('revoke'));
 }
 
 // ---- forms --------------------------------------------------------------------------------------
