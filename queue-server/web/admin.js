@@ -181,6 +181,8 @@ function afterLogin() {
     A.evTimer = setTimeout(() => {
       loadDashboard();
       if (['settings_changed', 'service_saved', 'counter_saved', 'staff_saved', 'device_enrolled'].includes(type)) loadLists();
+      if (['device_updated', 'device_revoked'].includes(type)) loadDevices(true);
+      if (type === 'login_locked_out') loadSecurity(true);
     }, 100);
   }, () => loadAll(), (up) => {
     $('#conn').textContent = up ? (Q.lang === 'en' ? 'Connected' : 'Đã kết nối') : (Q.lang === 'en' ? 'Disconnected' : 'Mất kết nối');

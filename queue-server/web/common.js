@@ -115,7 +115,7 @@ const Q = (() => {
   const ALL_TYPES = ['settings_changed', 'service_saved', 'counter_saved', 'staff_saved', 'device_enrolled', 'ticket_issued',
     'ticket_called', 'ticket_recalled', 'service_started', 'ticket_finished', 'ticket_missed', 'ticket_parked', 'ticket_unparked',
     'ticket_transferred', 'ticket_cancelled', 'dossier_linked', 'rating_invited', 'rating_recorded', 'lease_granted',
-    'lease_closed', 'day_closed'];
+    'lease_closed', 'day_closed', 'device_updated', 'device_revoked', 'login_locked_out'];
 
   function duration(s) {
     s = Math.max(0, Math.round(s));
