@@ -2,9 +2,8 @@
 //! over HTTP on loopback, and reports durable tickets/s, latency percentiles, call→event delivery
 //! latency and the server's resident memory.
 //!
-//! By default it starts its own demo server (`--server-bin`, a fresh temp data dir) so that one
-//! command gives a reproducible measurement; `--url` with `--kiosk-token`/`--officer-password` points
-//! it at a running server instead (no RSS then).
+//! It starts its own demo server (`--server-bin`, a fresh temp data dir) so that one command gives a
+//! reproducible measurement, including the server's memory.
 //!
 //! Attack-shaped load, all off by default so the plain run stays comparable:
 //! - `--logins N`: N concurrent staff logins (correct passwords) in a loop during the ticket phase;
