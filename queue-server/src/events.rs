@@ -213,8 +213,16 @@ impl Feed {
         }
     }
 
-    async fn still_allowed(&self) -> bool {
-        matches!(crate::auth::resolve(&self.app, &self.token).await, Ok(Some(c)) if c.role == self.caller.role)
+    /// Re-checks the token; a caller still allowed is taken as it is now (a rating terminal moved to
+    /// another counter is filtered by its new counter from here on).
+    async fn still_allowed(&mut self) -> bool {
+        match crate::auth::resolve(&self.app, &self.token).await {
+            Ok(Some(now)) if now.role == self.caller.role => {
+                self.caller = now;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Tells the client why the stream ends (an event without an id, so its resume point stays the
