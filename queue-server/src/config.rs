@@ -41,7 +41,9 @@ pub struct ServerConfig {
     pub idle_timeout_s: u64,
     /// Requests served on one keep-alive connection before it is closed.
     pub max_requests_per_connection: u64,
-    /// Password hashes computed at once (argon2id memory each).
+    /// Password hashes computed at once (7 MiB of argon2id memory each). One by default: a hash takes
+    /// about 40 ms, so 20 staff logging in together wait about a second, and the server's peak memory
+    /// stays under 50 MB (two at once measured 54–55 MB, docs/PERFORMANCE.md).
     pub login_concurrency: usize,
     /// Wrong passwords for one username within the window before it is locked.
     pub login_max_failures: u32,
@@ -80,7 +82,7 @@ impl Default for ServerConfig {
             header_read_timeout_s: 10,
             idle_timeout_s: 120,
             max_requests_per_connection: 10_000,
-            login_concurrency: 2,
+            login_concurrency: 1,
             login_max_failures: 5,
             login_max_failures_per_address: 20,
             login_window_s: 900,
