@@ -7,8 +7,9 @@
 //!   subscriber is behind the committed head, so a subscriber 100 000 events behind costs one page of
 //!   memory and yields between pages; live events arriving meanwhile are not queued (they are read
 //!   from the log in turn).
-//! - **Live**: a committed event that follows the last one sent is sent from the broadcast; anything
-//!   else (a gap, a lagged broadcast) sends the feed back to the log.
+//! - **Live**: a committed event that follows the last one sent is sent from the broadcast; a gap or a
+//!   lagged broadcast sends the feed back to the log, and so does a published head (`Office::published`,
+//!   moved after each batch is broadcast) with nothing left on the broadcast to reach it.
 //! - **Cut, with a reason** (the client resumes from its last id): a subscriber that takes no event for
 //!   `stream_stall_timeout_s`, or whose backlog grows by more than `stream_max_lag_events` while it is
 //!   being fed (it cannot keep up), or whose token stops being valid (device revoked, staff disabled,
@@ -135,9 +136,19 @@ impl Feed {
         // The smallest backlog seen while catching up: a backlog that grows past it by `max_lag` means
         // the head moves faster than this subscriber reads.
         let mut least_lag: Option<u64> = None;
+        let mut published = self.app.office.published();
+        // Set when the broadcast skipped past this subscriber (a gap, a lag): the log has the rest.
+        let mut missed = false;
         let end = loop {
-            let head = self.app.office.committed_seq();
-            if self.last < head {
+            let head = *published.borrow_and_update();
+            if self.last >= head {
+                missed = false;
+                least_lag = None;
+            }
+            // Behind, with nothing pending on the broadcast (or a gap in it): read the log. Reading it
+            // for every batch that is still being broadcast would put every live subscriber on the
+            // one reader connection after each commit.
+            if self.last < head && (missed || live.is_empty()) {
                 let lag = head - self.last;
                 let least = *least_lag.get_or_insert(lag);
                 if lag > least.saturating_add(max_lag) {
@@ -174,7 +185,6 @@ impl Feed {
                 }
                 continue;
             }
-            least_lag = None;
             tokio::select! {
                 received = live.recv() => match received {
                     Ok(event) if event.seq == self.last + 1 => {
@@ -182,10 +192,12 @@ impl Feed {
                             return self.finish(end).await;
                         }
                     }
-                    // Already sent, or a gap: the log has it.
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Ok(event) if event.seq <= self.last => {}
+                    Ok(_) | Err(RecvError::Lagged(_)) => missed = true,
                     Err(RecvError::Closed) => break End::ServerStopping,
                 },
+                // Events another process appended are published without a broadcast.
+                changed = published.changed() => if changed.is_err() { break End::ServerStopping },
                 changed = access.changed() => {
                     if changed.is_err() || !self.still_allowed().await {
                         break End::AccessRevoked;

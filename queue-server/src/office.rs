@@ -16,7 +16,7 @@ use domain::event::{Actor, Event, EventKind};
 use domain::queue::{decide, Command, Decision, OfficeState};
 use rusqlite::{Connection, Transaction};
 use time::OffsetDateTime;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{broadcast, oneshot, watch};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -86,6 +86,9 @@ pub struct Office {
     stats: Arc<Stats>,
     /// The highest sequence committed (the projection may be ahead while a batch is open).
     committed: Arc<AtomicU64>,
+    /// The highest sequence committed *and* broadcast (or, for events another process appended, read):
+    /// a subscriber that has not received an event up to this one from the broadcast missed it.
+    published: Arc<watch::Sender<u64>>,
 }
 
 /// Largest number of jobs committed together.
@@ -101,7 +104,9 @@ impl Office {
         let (events, _) = broadcast::channel(4096);
         let (jobs, rx) = tokio::sync::mpsc::channel::<Job>(8192);
         let stats = Arc::new(Stats::default());
-        let committed = Arc::new(AtomicU64::new(state.read().unwrap_or_else(|e| e.into_inner()).last_seq));
+        let last_seq = state.read().unwrap_or_else(|e| e.into_inner()).last_seq;
+        let committed = Arc::new(AtomicU64::new(last_seq));
+        let published = Arc::new(watch::Sender::new(last_seq));
         let office = Office {
             jobs,
             state: state.clone(),
@@ -110,11 +115,12 @@ impl Office {
             dir: dir.to_path_buf(),
             stats: stats.clone(),
             committed: committed.clone(),
+            published: published.clone(),
         };
         let dir = dir.to_path_buf();
         std::thread::Builder::new()
             .name("office-writer".into())
-            .spawn(move || writer(conn, dir, rx, state, events, stats, committed))?;
+            .spawn(move || writer(conn, dir, rx, state, events, stats, committed, published))?;
         Ok(office)
     }
 
@@ -165,6 +171,11 @@ impl Office {
         self.events.subscribe()
     }
 
+    /// The highest sequence committed and broadcast, changing after each batch's broadcast.
+    pub fn published(&self) -> watch::Receiver<u64> {
+        self.published.subscribe()
+    }
+
     /// Folds in events another process appended (a CLI import or revocation): runs an empty job, since
     /// every batch starts by reading what others wrote.
     pub async fn catch_up_foreign(&self) -> Result<(), AppError> {
@@ -188,6 +199,7 @@ fn writer(
     events: broadcast::Sender<Arc<Event>>,
     stats: Arc<Stats>,
     committed: Arc<AtomicU64>,
+    published: Arc<watch::Sender<u64>>,
 ) {
     let mut appender = match Appender::load(&conn) {
         Ok(a) => a,
@@ -216,6 +228,7 @@ fn writer(
                 for e in emitted {
                     let _ = events.send(Arc::new(e));
                 }
+                published.send_replace(appender.last_seq);
                 for (reply, result) in replies {
                     let _ = reply.send(result);
                 }

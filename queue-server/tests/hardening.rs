@@ -199,6 +199,31 @@ async fn a_subscriber_that_stops_reading_is_cut_and_the_queue_goes_on() {
     drop(raw);
 }
 
+/// Events another process appended (a CLI import) reach a live stream that is waiting at the head,
+/// with no event of the server's own to wake it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_appended_by_the_cli_reach_a_waiting_live_stream() {
+    let dir = temp_dir("foreign-live");
+    let s = Server::demo(&dir);
+    let admin = login(&s, "admin").await;
+    let head = last_seq(&s).await;
+    let r = stream(&s, &admin, None).await;
+    let file = dir.with_extension("import.json");
+    std::fs::write(&file, records(5, 3).to_string()).unwrap();
+    let status = std::process::Command::new(BIN)
+        .args(["import-dossiers", "--data-dir"])
+        .arg(&dir)
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let events = read_events(r, |e| e.len() >= 3, Duration::from_secs(10)).await;
+    let ids: Vec<u64> = events.iter().filter_map(|(id, ..)| *id).collect();
+    assert_eq!(ids, vec![head + 1, head + 2, head + 3], "{events:?}");
+    assert!(events.iter().all(|(_, name, _)| name == "dossier_imported"), "{events:?}");
+}
+
 /// Opens a TCP connection from a given loopback address.
 async fn connect_from(local: &str, server: &str) -> std::io::Result<TcpStream> {
     let socket = TcpSocket::new_v4()?;
