@@ -120,7 +120,7 @@ impl Office {
         let dir = dir.to_path_buf();
         std::thread::Builder::new()
             .name("office-writer".into())
-            .spawn(move || writer(conn, dir, rx, state, events, stats, committed, published))?;
+            .spawn(move || writer(conn, dir, rx, Shared { state, events, stats, committed, published }))?;
         Ok(office)
     }
 
@@ -191,16 +191,17 @@ impl Office {
     }
 }
 
-fn writer(
-    mut conn: Connection,
-    dir: PathBuf,
-    mut rx: tokio::sync::mpsc::Receiver<Job>,
+/// What the writer thread shares with the `Office` handle.
+struct Shared {
     state: Arc<RwLock<OfficeState>>,
     events: broadcast::Sender<Arc<Event>>,
     stats: Arc<Stats>,
     committed: Arc<AtomicU64>,
     published: Arc<watch::Sender<u64>>,
-) {
+}
+
+fn writer(mut conn: Connection, dir: PathBuf, mut rx: tokio::sync::mpsc::Receiver<Job>, shared: Shared) {
+    let Shared { state, events, stats, committed, published } = shared;
     let mut appender = match Appender::load(&conn) {
         Ok(a) => a,
         Err(e) => {
