@@ -245,6 +245,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if !(1..=720).contains(&valid_hours) {
                 anyhow::bail!("--valid-hours must be 1–720");
             }
+            existing_office(&data_dir)?;
             let conn = store::open(&data_dir)?;
             let code = auth::create_enrolment_code(
                 &conn,
@@ -274,6 +275,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::ImportDossiers { data_dir, files } => runtime()?.block_on(async {
+            existing_office(&data_dir)?;
             let office = Office::open(&data_dir)?;
             for file in files {
                 let text = std::fs::read_to_string(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -333,6 +335,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// A running server holds an exclusive lock on `server.lock` in its data directory.
+/// The commands that change or read an office refuse a directory without one: a mistyped `--data-dir`
+/// must not leave an empty office behind (only `demo` creates one, and `serve` with its configuration).
+fn existing_office(dir: &std::path::Path) -> anyhow::Result<()> {
+    existing_office_or(dir, false)
+}
+
+/// As [`existing_office`]; with `or_empty`, an existing empty directory is taken too (the first admin
+/// of a new office is set before its first `serve`).
+fn existing_office_or(dir: &std::path::Path, or_empty: bool) -> anyhow::Result<()> {
+    match store::check_existing_data_dir(dir, false)? {
+        store::DataDir::Office => Ok(()),
+        store::DataDir::Empty if or_empty => Ok(()),
+        _ => anyhow::bail!(
+            "{} holds no office database; start the office there first (queue-server serve --data-dir {} \
+             --config office.toml, or queue-server demo) or check the path",
+            dir.display(),
+            dir.display()
+        ),
+    }
+}
+
 fn server_running(data_dir: &std::path::Path) -> bool {
     match std::fs::File::open(data_dir.join(queue_server::server::LOCK_FILE)) {
         Ok(f) => f.try_lock().is_err(),
@@ -345,6 +368,7 @@ fn device(command: DeviceCmd) -> anyhow::Result<()> {
     runtime()?.block_on(async {
         match command {
             DeviceCmd::List { data_dir } => {
+                existing_office(&data_dir)?;
                 let office = Office::open(&data_dir)?;
                 for d in office.query(auth::list_devices).await.map_err(readable)? {
                     let counter = d.counter.map(|c| format!("counter {c}")).unwrap_or_default();
@@ -354,6 +378,7 @@ fn device(command: DeviceCmd) -> anyhow::Result<()> {
                 }
             }
             DeviceCmd::Revoke { data_dir, id } => {
+                existing_office(&data_dir)?;
                 let office = Office::open(&data_dir)?;
                 office
                     .run(domain::event::Actor::Cli, move |ctx| auth::revoke_device(ctx, id))
@@ -362,6 +387,7 @@ fn device(command: DeviceCmd) -> anyhow::Result<()> {
                 println!("revoked {id}");
             }
             DeviceCmd::Rename { data_dir, id, name } => {
+                existing_office(&data_dir)?;
                 let office = Office::open(&data_dir)?;
                 let name = auth::validate_device_name(&name).map_err(readable)?;
                 let row = office
@@ -371,6 +397,7 @@ fn device(command: DeviceCmd) -> anyhow::Result<()> {
                 println!("{id} is now \"{}\"", row.name);
             }
             DeviceCmd::Rebind { data_dir, id, counter } => {
+                existing_office(&data_dir)?;
                 let office = Office::open(&data_dir)?;
                 office
                     .run(domain::event::Actor::Cli, move |ctx| auth::update_device(ctx, id, None, Some(Some(counter))))
@@ -387,6 +414,7 @@ fn user(command: UserCmd) -> anyhow::Result<()> {
     match command {
         UserCmd::Set { data_dir, username, display_name, role: r, counters } => {
             let role = role(&r)?;
+            existing_office_or(&data_dir, true)?;
             let password = match std::env::var("QUEUE_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
@@ -403,6 +431,7 @@ fn user(command: UserCmd) -> anyhow::Result<()> {
             Ok(())
         }
         UserCmd::Disable { data_dir, username } => runtime()?.block_on(async {
+            existing_office(&data_dir)?;
             let office = Office::open(&data_dir)?;
             let name = username.clone();
             office
@@ -413,21 +442,12 @@ fn user(command: UserCmd) -> anyhow::Result<()> {
             Ok(())
         }),
         UserCmd::List { data_dir } => {
+            existing_office(&data_dir)?;
             let conn = store::open(&data_dir)?;
-            let mut stmt =
-                conn.prepare("SELECT username, display_name, role, counters, active FROM staff ORDER BY username")?;
-            let rows = stmt.query_map([], |r| {
-                Ok(format!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    if r.get::<_, i64>(4)? == 1 { "active" } else { "disabled" }
-                ))
-            })?;
-            for row in rows {
-                println!("{}", row?);
+            for staff in auth::list_staff(&conn).map_err(|e| anyhow::anyhow!("{}", e.body().message.en))? {
+                let counters = staff.counters.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(",");
+                let state = if staff.active { "active" } else { "disabled" };
+                println!("{}\t{}\t{}\t{counters}\t{state}", staff.username, staff.display_name, staff.role);
             }
             Ok(())
         }

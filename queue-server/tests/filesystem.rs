@@ -144,6 +144,19 @@ fn a_mistyped_data_dir_or_an_empty_database_is_refused_and_nothing_is_created() 
     let out_text = out.to_str().unwrap();
     refused(&["backup", "--out", out_text, "--data-dir"], &missing, &["no office database at", &db_text]);
     refused(SERVE, &missing, &["no office database at", &db_text, "--config", "demo"]);
+    // Nor do the commands that change or list an office.
+    let cli: [&[&str]; 7] = [
+        &["enrol", "--role", "display", "--name", "TV", "--data-dir"],
+        &["user", "set", "--username", "admin", "--display-name", "A", "--role", "admin", "--data-dir"],
+        &["user", "disable", "--username", "admin", "--data-dir"],
+        &["user", "list", "--data-dir"],
+        &["device", "list", "--data-dir"],
+        &["device", "revoke", "--id", "6f1c2b1e-0000-4000-8000-000000000000", "--data-dir"],
+        &["import-dossiers", "--data-dir"],
+    ];
+    for args in cli {
+        refused(args, &missing, &["no office database at", &db_text]);
+    }
     assert!(!missing.exists(), "a refused command created {}", missing.display());
     assert!(!out.exists());
 
@@ -157,6 +170,10 @@ fn a_mistyped_data_dir_or_an_empty_database_is_refused_and_nothing_is_created() 
         &["no office database at", &empty.join("office.sqlite3").display().to_string()],
     );
     refused(SERVE, &empty, &["--config"]);
+    for args in &cli[2..] {
+        refused(args, &empty, &["holds no office database"]);
+    }
+    refused(cli[0], &empty, &["holds no office database"]);
     assert!(listing(&empty).is_empty(), "{:?}", listing(&empty));
 
     // A directory holding other files but no database (a wrong directory) is no place for an office.
