@@ -1,6 +1,11 @@
 //! JSON payloads of the office server's HTTP API (`/api/v1`). Defined once here and used by the
 //! server, the kiosk app, the load tool and tests alike.
+//!
+//! Each payload derives `JsonSchema` (schemars): the server's OpenAPI document takes its schemas from
+//! these types, with the patterns, ranges and lengths the server checks written as schemars attributes
+//! beside the fields ([`schema`] holds the shared ones).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -12,20 +17,23 @@ use crate::office::{CounterId, Priority, Role, ServiceCode, Stage};
 use crate::rating::{Indicator, RatingLevel};
 
 /// Every error body: a stable code and a message in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApiError {
     pub code: String,
     pub message: Localized,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
+    /// The one-time code, as printed.
+    #[schemars(length(max = 64))]
     pub code: String,
+    #[schemars(schema_with = "schema::device_name")]
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EnrolResponse {
     pub device_id: DeviceId,
     pub token: String,
@@ -33,14 +41,16 @@ pub struct EnrolResponse {
     pub counter: Option<CounterId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schemars(length(max = 64))]
     pub username: String,
+    #[schemars(length(max = 256))]
     pub password: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LoginResponse {
     pub token: String,
     pub username: String,
@@ -48,10 +58,11 @@ pub struct LoginResponse {
     pub role: Role,
     pub counters: Vec<CounterId>,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "schema::date_time")]
     pub expires_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ServiceView {
     pub code: ServiceCode,
     pub letter: char,
@@ -64,15 +75,16 @@ pub struct ServiceView {
     pub counters: Vec<CounterId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueTicketRequest {
+    #[schemars(regex(pattern = schema::SERVICE_CODE))]
     pub service: String,
     #[serde(default)]
     pub priority: Priority,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct TicketView {
     pub id: TicketId,
     /// Printed number, e.g. `A025`.
@@ -88,14 +100,16 @@ pub struct TicketView {
     pub ahead: usize,
     pub estimated_wait_s: u32,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "schema::date_time")]
     pub issued_at: OffsetDateTime,
     #[serde(with = "crate::clock::iso_date")]
+    #[schemars(schema_with = "schema::date")]
     pub day: Date,
     pub dossiers: Vec<DossierCode>,
     pub recalls: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CounterView {
     pub id: CounterId,
     pub name: Localized,
@@ -105,19 +119,22 @@ pub struct CounterView {
     pub waiting: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallTicketRequest {
     /// Ticket id or printed number (`A025`).
+    #[schemars(length(max = 64))]
     pub ticket: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FinishRequest {
     #[serde(default = "default_outcome")]
+    #[schemars(schema_with = "schema::outcome")]
     pub outcome: String,
     #[serde(default)]
+    #[schemars(length(max = 10), inner(regex(pattern = schema::SERVICE_CODE)))]
     pub next_services: Vec<String>,
 }
 
@@ -125,16 +142,20 @@ fn default_outcome() -> String {
     "completed".into()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// To a service, a counter, or both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = schema::transfer_target)]
 pub struct TransferRequest {
+    #[schemars(regex(pattern = schema::SERVICE_CODE))]
     pub to_service: Option<String>,
+    #[schemars(range(min = 1))]
     pub to_counter: Option<CounterId>,
     #[serde(default)]
     pub placement: Placement,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnparkRequest {
     pub ticket: String,
@@ -146,71 +167,83 @@ fn front() -> Placement {
     Placement::Front
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkDossierRequest {
+    #[schemars(regex(pattern = schema::DOSSIER_CODE))]
     pub code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Rates either a served ticket or a dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = schema::rating_subject)]
 pub struct RatingRequest {
     /// A served ticket's id, or…
     pub ticket: Option<TicketId>,
     /// …a dossier code (as scanned).
+    #[schemars(regex(pattern = schema::DOSSIER_CODE))]
     pub dossier: Option<String>,
+    #[schemars(range(min = 1))]
     pub counter: Option<CounterId>,
     pub stage: Option<Stage>,
     pub level: RatingLevel,
     #[serde(default)]
+    #[schemars(schema_with = "schema::answers")]
     pub answers: Vec<(Indicator, u8)>,
+    #[schemars(length(max = 1000))]
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RatingResponse {
     pub id: Uuid,
     pub stage: Stage,
     pub counter: Option<CounterId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeaseRequest {
+    #[schemars(regex(pattern = schema::SERVICE_CODE))]
     pub service: String,
+    #[schemars(range(min = 1, max = crate::queue::MAX_LEASE))]
     pub size: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LeaseView {
     pub id: LeaseId,
     pub service: ServiceCode,
     pub letter: char,
     #[serde(with = "crate::clock::iso_date")]
+    #[schemars(schema_with = "schema::date")]
     pub day: Date,
     pub first: u32,
     pub last: u32,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "schema::date_time")]
     pub expires_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeasedTicketUpload {
     pub number: u32,
     #[serde(default)]
     pub priority: Priority,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "schema::issued_at")]
     pub issued_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnLeaseRequest {
     pub unused: Vec<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DossierStep {
     pub at: Option<String>,
     pub unit: Option<String>,
@@ -220,7 +253,7 @@ pub struct DossierStep {
     pub status: Option<DossierStatus>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DossierView {
     pub code: DossierCode,
     pub procedure: Option<String>,
@@ -236,10 +269,11 @@ pub struct DossierView {
     pub unit: Option<String>,
     pub history: Vec<DossierStep>,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "schema::date_time")]
     pub updated_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ImportResult {
     pub error_code: String,
     pub accepted: usize,
@@ -247,10 +281,204 @@ pub struct ImportResult {
     pub rejected: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Health {
+    #[schemars(schema_with = "schema::ok")]
     pub status: String,
     pub office: String,
     pub last_seq: u64,
     pub version: String,
+}
+
+/// What the schemas of the payloads share: patterns, the schemas of fields whose Rust type says less
+/// than the server checks, and the `JsonSchema` of domain types declared in modules without schemars.
+/// Patterns are anchored: a value that matches is one the server takes.
+pub mod schema {
+    use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+    use serde::Serialize;
+    use serde_json::{json, Value};
+    use std::borrow::Cow;
+
+    use crate::dossier::{DossierCode, DossierStatus, Timeliness};
+    use crate::event::Placement;
+    use crate::i18n::{Lang, Localized};
+    use crate::rating::{Indicator, RatingLevel};
+
+    /// A service code (`ServiceCode::new`).
+    pub const SERVICE_CODE: &str = "^[a-z0-9-]{1,32}$";
+    /// What `DossierCode::parse_lenient` surely accepts: agency `000.00.01.H29`, date `yymmdd`, sequence.
+    pub const DOSSIER_CODE: &str =
+        "^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}-[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])-[0-9]{4,7}$";
+    /// A staff username.
+    pub const USERNAME: &str = "^[a-z0-9._-]{2,64}$";
+    /// A name of 1–100 characters, not blank, without control characters.
+    pub const NAME: &str =
+        "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
+    /// Not blank.
+    pub const NOT_BLANK: &str = "\\S";
+
+    /// The values of an enum as serde writes them.
+    fn values<T: Serialize>(all: &[T]) -> Vec<Value> {
+        all.iter().map(|v| serde_json::to_value(v).expect("an enum serialises")).collect()
+    }
+
+    /// An RFC 3339 instant as the server writes it.
+    pub fn date_time(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "format": "date-time" })
+    }
+
+    /// An office-local day, `YYYY-MM-DD`.
+    pub fn date(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "format": "date" })
+    }
+
+    /// The issue time of a leased ticket: an RFC 3339 instant the server's parser surely takes.
+    pub fn issued_at(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "description": "RFC 3339",
+            "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])$" })
+    }
+
+    pub fn ok(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "const": "ok" })
+    }
+
+    /// A device's name (`auth::validate_device_name`).
+    pub fn device_name(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string", "pattern": NAME, "minLength": 1, "maxLength": 100 })
+    }
+
+    /// The outcomes a service can finish with (`queue::OUTCOMES`).
+    pub fn outcome(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = crate::queue::OUTCOMES.iter().map(|o| o.0).collect();
+        json_schema!({ "enum": names })
+    }
+
+    /// The detailed answers of a rating: an indicator and a score 0–2.
+    pub fn answers(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "array", "items": { "type": "array", "prefixItems": [
+            generator.subschema_for::<Indicator>(), { "type": "integer", "minimum": 0, "maximum": 2 } ],
+            "minItems": 2, "maxItems": 2 } })
+    }
+
+    /// A service's name: Vietnamese of at most 200 characters, neither blank.
+    pub fn service_name(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object", "required": ["vi", "en"], "properties": {
+            "vi": { "type": "string", "pattern": NOT_BLANK, "maxLength": 200 },
+            "en": { "type": "string", "pattern": NOT_BLANK } } })
+    }
+
+    /// A service's field: Vietnamese of at most 200 characters.
+    pub fn service_field(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object", "required": ["vi", "en"], "properties": {
+            "vi": { "type": "string", "maxLength": 200 }, "en": { "type": "string" } } })
+    }
+
+    /// The office's name: the Vietnamese one not blank.
+    pub fn office_name(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object", "required": ["vi", "en"], "properties": {
+            "vi": { "type": "string", "pattern": NOT_BLANK }, "en": { "type": "string" } } })
+    }
+
+    /// `ServiceCode`: its pattern.
+    pub fn service_code(schema: &mut Schema) {
+        schema.insert("pattern".into(), SERVICE_CODE.into());
+    }
+
+    /// A present, non-null property.
+    fn given(name: &str) -> Value {
+        json!({ "required": [name], "properties": { name: { "not": { "type": "null" } } } })
+    }
+
+    /// `TransferRequest`: a service, a counter, or both.
+    pub fn transfer_target(schema: &mut Schema) {
+        schema.insert("anyOf".into(), json!([given("to_service"), given("to_counter")]));
+    }
+
+    /// `RatingRequest`: a ticket or a dossier, not both (an absent and a `null` one are the same).
+    pub fn rating_subject(schema: &mut Schema) {
+        let one = |yes: &str, no: &str| {
+            let mut v = given(yes);
+            v["properties"][no] = json!({ "type": "null" });
+            v
+        };
+        schema.insert("oneOf".into(), json!([one("ticket", "dossier"), one("dossier", "ticket")]));
+    }
+
+    /// `OpeningInterval`: `HH:MM` times that close after they open, one alternative per opening hour.
+    pub fn opening_interval(schema: &mut Schema) {
+        let variants: Vec<Value> = (0..23)
+            .map(|h: u32| {
+                let later: Vec<String> = (h + 1..24).map(|c| format!("{c:02}")).collect();
+                json!({ "properties": {
+                    "open": { "pattern": format!("^{h:02}:[0-5][0-9]$") },
+                    "close": { "pattern": format!("^({}):[0-5][0-9]$", later.join("|")) } } })
+            })
+            .collect();
+        schema.insert("anyOf".into(), Value::Array(variants));
+    }
+
+    /// `NumberFormat`: the first number fits in `width` digits.
+    pub fn numbering(schema: &mut Schema) {
+        let variants: Vec<Value> = (1..=6u32)
+            .map(|w| json!({ "properties": { "width": { "const": w }, "first": { "maximum": 10u32.pow(w) - 1 } } }))
+            .collect();
+        schema.insert("anyOf".into(), Value::Array(variants));
+    }
+
+    /// A schema named after a type, for the domain types whose modules do not use schemars.
+    macro_rules! named {
+        ($ty:ty, $name:literal, |$g:ident| $body:expr) => {
+            impl JsonSchema for $ty {
+                fn schema_name() -> Cow<'static, str> {
+                    $name.into()
+                }
+                fn schema_id() -> Cow<'static, str> {
+                    concat!("domain::", $name).into()
+                }
+                fn json_schema($g: &mut SchemaGenerator) -> Schema {
+                    $body
+                }
+            }
+        };
+    }
+
+    named!(Localized, "Localized", |g| {
+        let _ = g;
+        json_schema!({ "type": "object", "description": "a text in Vietnamese and English",
+            "required": ["vi", "en"], "properties": { "vi": { "type": "string" }, "en": { "type": "string" } } })
+    });
+    named!(Lang, "Lang", |g| {
+        let _ = g;
+        let all = |l: Lang| match l {
+            Lang::Vi | Lang::En => [Lang::Vi, Lang::En],
+        };
+        json_schema!({ "enum": values(&all(Lang::Vi)) })
+    });
+    named!(Placement, "Placement", |g| {
+        let _ = g;
+        let all = |p: Placement| match p {
+            Placement::Front | Placement::Back => [Placement::Front, Placement::Back],
+        };
+        json_schema!({ "enum": values(&all(Placement::Front)) })
+    });
+    named!(RatingLevel, "RatingLevel", |g| {
+        let _ = g;
+        json_schema!({ "enum": values(&RatingLevel::ALL) })
+    });
+    named!(Indicator, "Indicator", |g| {
+        let _ = g;
+        json_schema!({ "enum": values(&Indicator::ALL) })
+    });
+    named!(DossierStatus, "DossierStatus", |g| {
+        let _ = g;
+        json_schema!({ "description": "TrangThaiHoSo 1–10", "enum": values(&DossierStatus::ALL) })
+    });
+    named!(Timeliness, "Timeliness", |g| {
+        let _ = g;
+        json_schema!({ "type": "string", "description": "the timeliness colour of a dossier (snake_case)" })
+    });
+    named!(DossierCode, "DossierCode", |g| {
+        let _ = g;
+        json_schema!({ "type": "string", "description": "a dossier code in canonical form (upper case, no spaces)" })
+    });
 }

@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, Time, UtcOffset, Weekday};
 
@@ -11,8 +12,9 @@ use crate::i18n::Localized;
 
 /// A short, stable service code used on the wire (`ho-tich`, `A`…). Lower-case ASCII letters, digits
 /// and `-`, 1–32 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(try_from = "String", into = "String")]
+#[schemars(transform = crate::api::schema::service_code)]
 pub struct ServiceCode(String);
 
 impl ServiceCode {
@@ -51,7 +53,7 @@ impl fmt::Display for ServiceCode {
 pub type CounterId = u16;
 
 /// Service-level stage of the one-stop process a counter works in (for ratings).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Reception,
@@ -70,20 +72,23 @@ impl Stage {
 }
 
 /// A procedure (thủ tục hành chính) offered under a service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Procedure {
     /// National procedure code, e.g. `1.000494.000.00.00.H29`.
     pub code: String,
     pub name: Localized,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Service {
     pub code: ServiceCode,
     /// The letter printed before the number: `A` in `A025`.
+    #[schemars(regex(pattern = "^[A-Z]$"))]
     pub letter: char,
+    #[schemars(schema_with = "crate::api::schema::service_name")]
     pub name: Localized,
     /// Lĩnh vực (field), e.g. "Hộ tịch".
+    #[schemars(schema_with = "crate::api::schema::service_field")]
     pub field: Localized,
     #[serde(default)]
     pub procedures: Vec<Procedure>,
@@ -96,8 +101,9 @@ pub struct Service {
     pub open: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Counter {
+    #[schemars(range(min = 1))]
     pub id: CounterId,
     pub name: Localized,
     /// Services in order of preference: call-next takes the first one with someone waiting.
@@ -106,7 +112,7 @@ pub struct Counter {
 }
 
 /// Who may do what. Staff roles log in with a password; device roles enrol with a one-time code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     Admin,
@@ -148,7 +154,7 @@ impl fmt::Display for Role {
 }
 
 /// Diện ưu tiên.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Priority {
     #[default]
@@ -179,8 +185,10 @@ impl Priority {
 }
 
 /// How a number is printed: `A025` or `A-025`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = crate::api::schema::numbering)]
 pub struct NumberFormat {
+    #[schemars(range(min = 1, max = 6))]
     pub width: u8,
     pub separator: bool,
     /// First number of each day (default 1, printed 001).
@@ -220,13 +228,17 @@ impl NumberFormat {
 }
 
 /// How priority tickets are mixed with regular ones.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum PriorityRule {
     /// Priority tickets always first.
     Strict { ageing_cap_s: u32 },
     /// At most one priority ticket per `regular_per_priority` regular ones when both wait.
-    Ratio { regular_per_priority: u32, ageing_cap_s: u32 },
+    Ratio {
+        #[schemars(range(min = 1))]
+        regular_per_priority: u32,
+        ageing_cap_s: u32,
+    },
 }
 
 impl PriorityRule {
@@ -246,9 +258,11 @@ impl Default for PriorityRule {
 }
 
 /// One opening interval of a weekday, in office-local time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(transform = crate::api::schema::opening_interval)]
 pub struct OpeningInterval {
     /// 1 = Monday … 7 = Sunday.
+    #[schemars(length(min = 1), inner(range(min = 1, max = 7)))]
     pub weekdays: Vec<u8>,
     /// `HH:MM`.
     pub open: String,
@@ -256,7 +270,7 @@ pub struct OpeningInterval {
 }
 
 /// How the announcement reads a number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NumberReading {
     /// "A không hai năm" — what Vietnamese centres usually do; unambiguous in a noisy hall.
@@ -266,12 +280,14 @@ pub enum NumberReading {
     AsNumber,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct OfficeSettings {
+    #[schemars(schema_with = "crate::api::schema::office_name")]
     pub name: Localized,
     /// Mã định danh of the receiving unit, e.g. `000.00.01.H29`.
     pub agency_code: String,
     /// Offset of office-local time from UTC in seconds (25200 for Ho Chi Minh City).
+    #[schemars(range(min = -43200, max = 50400))]
     pub utc_offset_s: i32,
     /// Empty = open around the clock.
     pub opening_hours: Vec<OpeningInterval>,
