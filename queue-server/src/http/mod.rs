@@ -77,15 +77,40 @@ impl AppState {
 pub(crate) const STAFF: &[Role] = &[Role::Admin, Role::Supervisor, Role::Officer];
 
 /// JSON body with errors in the API's own format (code + vi/en message).
+///
+/// A whole-number float (`3.0`) is read as the integer it is, as JSON Schema 2020-12 (and so the
+/// OpenAPI document) says: the body is parsed to a `serde_json::Value`, its whole floats made integers
+/// ([`whole_floats_to_integers`]), then read into `T`. Bodies are already size-limited.
 pub struct Body<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Body(v)),
-            Err(rejection) => Err(json_error(rejection)),
+        let Json(mut value) = Json::<serde_json::Value>::from_request(req, state).await.map_err(json_error)?;
+        whole_floats_to_integers(&mut value);
+        serde_json::from_value(value)
+            .map(Body)
+            .map_err(|e| invalid_fields(format!("Failed to deserialize the JSON body into the target type: {e}")))
+    }
+}
+
+/// Largest magnitude a float holds every integer up to (2^53).
+const MAX_EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
+
+/// Makes every finite float with no fractional part within ±2^53 an integer, everywhere in `value`.
+pub(crate) fn whole_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let Some(f) = n.as_f64() else { return };
+            if f.is_finite() && f.fract() == 0.0 && f.abs() <= MAX_EXACT_FLOAT {
+                // Exact: |f| <= 2^53, so the casts neither round nor saturate.
+                *n = if f >= 0.0 { (f as u64).into() } else { (f as i64).into() };
+            }
         }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
     }
 }
 
@@ -151,14 +176,19 @@ fn json_error(rejection: JsonRejection) -> AppError {
             "Cần gửi dữ liệu JSON (Content-Type: application/json).",
             "Send JSON (Content-Type: application/json).",
         ),
-        JsonRejection::JsonDataError(_) if !detail.contains("EOF while parsing") => AppError::bad(
-            "invalid_fields",
-            detail.clone(),
-            format!("Dữ liệu không hợp lệ: {detail}"),
-            format!("Invalid fields: {detail}"),
-        ),
+        JsonRejection::JsonDataError(_) if !detail.contains("EOF while parsing") => invalid_fields(detail),
         _ => AppError::bad("malformed_json", detail, "Dữ liệu JSON không đúng cú pháp.", "The JSON body is malformed."),
     }
+}
+
+/// A body that is JSON but not what the operation takes (422).
+fn invalid_fields(detail: String) -> AppError {
+    AppError::bad(
+        "invalid_fields",
+        detail.clone(),
+        format!("Dữ liệu không hợp lệ: {detail}"),
+        format!("Invalid fields: {detail}"),
+    )
 }
 
 /// The whole HTTP service: the route table's operations and pages, the role check, metrics and the
@@ -320,4 +350,59 @@ pub(crate) fn ticket_view_for(state: &OfficeState, t: &Ticket, device: bool) -> 
         view.dossiers.clear();
     }
     view
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::to_bytes;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Counted {
+        counter: CounterId,
+        #[serde(default)]
+        unused: Vec<u32>,
+    }
+
+    async fn read(body: &str) -> Result<Counted, AppError> {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_owned()))
+            .unwrap();
+        Body::<Counted>::from_request(req, &()).await.map(|Body(v)| v)
+    }
+
+    #[tokio::test]
+    async fn whole_floats_are_read_as_integers() {
+        let v = read(r#"{"counter": 3.0, "unused": [1.0, 2, 3e1]}"#).await.unwrap();
+        assert_eq!((v.counter, v.unused), (3, vec![1, 2, 30]));
+        assert_eq!(read(r#"{"counter": 3}"#).await.unwrap().counter, 3);
+    }
+
+    #[tokio::test]
+    async fn fractional_floats_are_refused_as_json_errors() {
+        for body in [r#"{"counter": 3.5}"#, r#"{"counter": -1.0}"#, r#"{"counter": 65536.0}"#] {
+            let response = read(body).await.unwrap_err().into_response();
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            let error: ApiError =
+                serde_json::from_slice(&to_bytes(response.into_body(), 1 << 16).await.unwrap()).unwrap();
+            assert_eq!(error.code, "invalid_fields", "{body}");
+            assert!(!error.message.vi.is_empty() && !error.message.en.is_empty());
+        }
+        let response = read(r#"{"counter": "#).await.unwrap_err().into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn only_exact_whole_floats_change() {
+        let mut v = json!([1.0, -2.0, 0.5, 9007199254740992.0, 1e300, -0.0, {"a": [4.0]}]);
+        whole_floats_to_integers(&mut v);
+        assert_eq!(v, json!([1, -2, 0.5, 9007199254740992u64, 1e300, 0, {"a": [4]}]));
+        assert!(v[0].is_u64() && v[1].is_i64() && v[4].is_f64());
+    }
 }
