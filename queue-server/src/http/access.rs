@@ -8,9 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::api::*;
+use domain::event::DeviceId;
 use domain::event::{Actor, EventKind};
+use domain::office::{CounterId, Role};
 use domain::QueueError;
-use serde::Deserialize;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use super::{AppState, Body};
@@ -41,10 +44,18 @@ pub(super) async fn enrol(
     Ok((StatusCode::CREATED, Json(response)).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct HeartbeatRequest {
+    /// Free-form device health, at most 8 KiB as JSON.
+    #[schemars(schema_with = "small_health")]
     health: serde_json::Value,
+}
+
+/// A health object surely under the 8 KiB limit: a few short scalar entries.
+fn small_health(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "object", "maxProperties": 10, "propertyNames": { "maxLength": 32 },
+        "additionalProperties": { "type": ["string", "number", "boolean", "null"], "maxLength": 64 } })
 }
 
 pub(super) async fn heartbeat(
@@ -134,11 +145,23 @@ pub(super) async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub(super) async fn me(caller: Caller) -> Json<serde_json::Value> {
-    Json(serde_json::json!({
-        "role": caller.role,
-        "username": caller.username(),
-        "device_id": match caller.who { Who::Device { device_id } => Some(device_id), _ => None },
-        "counters": caller.counters,
-    }))
+/// Who is calling: a staff account (`username`) or a device (`device_id`), and its counters.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct Me {
+    role: Role,
+    username: Option<String>,
+    device_id: Option<DeviceId>,
+    counters: Vec<CounterId>,
+}
+
+pub(super) async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        role: caller.role,
+        username: caller.username(),
+        device_id: match caller.who {
+            Who::Device { device_id } => Some(device_id),
+            _ => None,
+        },
+        counters: caller.counters,
+    })
 }

@@ -7,11 +7,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::api::schema::{self as schema, NOT_BLANK};
 use domain::api::ServiceView;
 use domain::event::{DeviceId, EventKind};
 use domain::office::{Counter, CounterId, OfficeSettings, Role, Service};
 use domain::queue::Command;
 use domain::QueueError;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
@@ -64,14 +66,30 @@ pub(super) async fn put_counter(
     Ok(Json(counter))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct StaffRequest {
+    #[schemars(regex(pattern = NOT_BLANK), length(max = 100))]
     display_name: String,
+    #[schemars(schema_with = "staff_role")]
     role: Role,
     #[serde(default)]
+    #[schemars(inner(range(min = 1)))]
     counters: Vec<CounterId>,
+    #[schemars(length(min = 8, max = 64))]
     password: Option<String>,
+}
+
+/// The roles a staff account can have (`auth::validate_staff_role`).
+fn staff_role(_: &mut SchemaGenerator) -> Schema {
+    let roles: Vec<&str> = Role::ALL.iter().filter(|r| r.is_staff()).map(|r| r.as_str()).collect();
+    json_schema!({ "enum": roles })
+}
+
+/// The roles an enrolment code can be for.
+fn device_role(_: &mut SchemaGenerator) -> Schema {
+    let roles: Vec<&str> = Role::ALL.iter().filter(|r| r.is_device()).map(|r| r.as_str()).collect();
+    json_schema!({ "enum": roles })
 }
 
 pub(super) async fn put_staff(
@@ -142,13 +160,20 @@ pub(super) async fn list_devices(State(app): State<Arc<AppState>>) -> Result<Jso
     Ok(Json(app.office.query(auth::list_devices).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct DeviceUpdate {
+    #[serde(default)]
+    #[schemars(schema_with = "schema::device_name")]
     name: Option<String>,
     /// A rating terminal's counter; `null` is refused for a rating terminal.
-    #[serde(default, with = "serde_with_double_option")]
+    #[serde(default, deserialize_with = "serde_with_double_option::deserialize")]
+    #[schemars(schema_with = "counter_or_null")]
     counter: Option<Option<CounterId>>,
+}
+
+fn counter_or_null(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": ["integer", "null"], "minimum": 1, "maximum": 65535 })
 }
 
 /// `"counter": null` and an absent `counter` mean different things (unbind vs leave as is).
@@ -181,13 +206,25 @@ pub(super) async fn revoke_device(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CodeRequest {
+    #[schemars(schema_with = "device_role")]
     role: Role,
+    #[schemars(schema_with = "schema::device_name")]
     name: String,
+    #[schemars(range(min = 1))]
     counter: Option<CounterId>,
     #[serde(default = "default_code_hours")]
+    #[schemars(range(min = 1, max = 720))]
+    valid_hours: u32,
+}
+
+/// A new enrolment code, shown once.
+#[derive(Serialize, JsonSchema)]
+pub(super) struct EnrolmentCode {
+    code: String,
+    role: Role,
     valid_hours: u32,
 }
 
@@ -222,25 +259,26 @@ pub(super) async fn create_code(
             )
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "code": code, "role": role, "valid_hours": valid_hours })))
-        .into_response())
+    Ok((StatusCode::CREATED, Json(EnrolmentCode { code, role, valid_hours })).into_response())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 pub(super) struct SecurityView {
     /// Login lockouts of the last 7 days, newest first.
     lockouts: Vec<LockoutRow>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, JsonSchema)]
 struct LockoutRow {
     seq: u64,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "schema::date_time")]
     at: OffsetDateTime,
     username: String,
     address: String,
     failures: u32,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "schema::date_time")]
     until: OffsetDateTime,
 }
 

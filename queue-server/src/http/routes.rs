@@ -1,6 +1,8 @@
 //! The route table: one row per operation. [`router`] mounts every row, `auth::authorize` enforces
 //! its roles before a handler or body parser runs, and `openapi::build` documents it — one
-//! declaration, so the three cannot drift.
+//! declaration, so the three cannot drift. A row names the Rust types of its request body, query and
+//! JSON reply (`.body::<T>()`, `.query::<T>()`, `.reply::<T>()`); the document's schemas are derived
+//! from them (schemars).
 //!
 //! Architecture invariant: a route not in this table does not exist (the fallback answers a JSON
 //! 404), and a row with no roles is public on purpose.
@@ -9,12 +11,27 @@ use std::sync::Arc;
 
 use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
-use domain::office::Role;
+use domain::api::*;
+use domain::office::{Counter, OfficeSettings, Role, Service};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::{access, admin, counters, ratings, tickets, AppState};
 use crate::{dossiers, events, metrics, openapi, pages};
 
 type Handler = fn() -> MethodRouter<Arc<AppState>>;
+
+/// The JSON Schema of a Rust type ([`schema_of`]), registering what it refers to with the generator.
+pub type SchemaOf = fn(&mut SchemaGenerator) -> Schema;
+
+/// `T`'s schema as the document refers to it: a `$ref` for a named type, inline for a list.
+pub fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// `T`'s own schema, never a `$ref` (a query struct becomes one parameter per property).
+pub fn schema_inline<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    T::json_schema(generator)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -40,10 +57,14 @@ pub struct Route {
     pub summary: &'static str,
     /// Who may call it; empty means public.
     pub roles: &'static [Role],
-    /// The name of the request body's schema (see `openapi`).
-    pub request: Option<&'static str>,
-    /// The name of the success response's schema (see `openapi`), when it is JSON.
-    pub response: Option<&'static str>,
+    /// The request body's type, as its JSON Schema (a `$ref` into the document's components).
+    pub request: Option<SchemaOf>,
+    /// A client may leave the request body out.
+    pub request_optional: bool,
+    /// The type of the query string, when it has one (its schema inline, see [`schema_inline`]).
+    pub query: Option<SchemaOf>,
+    /// The success response's type, when it is JSON.
+    pub response: Option<SchemaOf>,
     pub status: u16,
     /// A token may come as `?access_token=` (only where a browser cannot send a header: EventSource).
     pub query_token: bool,
@@ -66,6 +87,8 @@ const fn op(
         summary,
         roles,
         request: None,
+        request_optional: false,
+        query: None,
         response: None,
         status,
         query_token: false,
@@ -75,12 +98,21 @@ const fn op(
 }
 
 impl Route {
-    const fn body(mut self, schema: &'static str) -> Route {
-        self.request = Some(schema);
+    const fn body<T: JsonSchema>(mut self) -> Route {
+        self.request = Some(schema_of::<T>);
         self
     }
-    const fn reply(mut self, schema: &'static str) -> Route {
-        self.response = Some(schema);
+    const fn optional_body<T: JsonSchema>(mut self) -> Route {
+        self.request = Some(schema_of::<T>);
+        self.request_optional = true;
+        self
+    }
+    const fn query<T: JsonSchema>(mut self) -> Route {
+        self.query = Some(schema_inline::<T>);
+        self
+    }
+    const fn reply<T: JsonSchema>(mut self) -> Route {
+        self.response = Some(schema_of::<T>);
         self
     }
     const fn token_in_query(mut self) -> Route {
@@ -110,23 +142,23 @@ pub static ROUTES: &[Route] = &[
         .page(),
     op(Get, "/admin", PUBLIC, 200, "Admin page", || get(|| async { pages::asset("admin.html") })).page(),
     op(Get, "/web/{*path}", PUBLIC, 200, "Page assets", || get(pages::web_asset)).page(),
-    op(Get, "/healthz", PUBLIC, 200, "Liveness and last event sequence", || get(super::health)).reply("Health"),
+    op(Get, "/healthz", PUBLIC, 200, "Liveness and last event sequence", || get(super::health)).reply::<Health>(),
     op(Get, "/metrics", MANAGERS, 200, "Prometheus metrics", || get(metrics::handler)),
     op(Get, "/api/v1/openapi.json", PUBLIC, 200, "This document", || get(openapi::document)),
     op(Post, "/api/v1/devices/enrol", PUBLIC, 201, "Enrol a device with a one-time code", || post(access::enrol))
-        .body("EnrolRequest")
-        .reply("EnrolResponse"),
+        .body::<EnrolRequest>()
+        .reply::<EnrolResponse>(),
     op(Post, "/api/v1/devices/heartbeat", DEVICES, 204, "Report device health", || post(access::heartbeat))
-        .body("Heartbeat"),
+        .body::<access::HeartbeatRequest>(),
     op(Post, "/api/v1/auth/login", PUBLIC, 200, "Staff login (throttled per user and address)", || post(access::login))
-        .body("LoginRequest")
-        .reply("LoginResponse"),
+        .body::<LoginRequest>()
+        .reply::<LoginResponse>(),
     op(Post, "/api/v1/auth/logout", STAFF, 204, "End a staff session", || post(access::logout)),
-    op(Get, "/api/v1/me", ALL, 200, "Who am I", || get(access::me)).reply("Me"),
+    op(Get, "/api/v1/me", ALL, 200, "Who am I", || get(access::me)).reply::<access::Me>(),
     op(Get, "/api/v1/services", ALL, 200, "Services open now with waiting counts and estimated waits", || {
         get(tickets::services)
     })
-    .reply("ServiceList"),
+    .reply::<Vec<ServiceView>>(),
     op(
         Post,
         "/api/v1/tickets",
@@ -135,20 +167,21 @@ pub static ROUTES: &[Route] = &[
         "Issue a ticket (Idempotency-Key makes retries safe)",
         || post(tickets::issue_ticket),
     )
-    .body("IssueTicketRequest")
-    .reply("TicketView"),
+    .body::<IssueTicketRequest>()
+    .reply::<TicketView>(),
     op(Get, "/api/v1/tickets", &[Admin, Supervisor, Officer, Display], 200, "Waiting lists", || {
         get(tickets::list_tickets)
     })
-    .reply("TicketList"),
+    .query::<tickets::TicketQuery>()
+    .reply::<Vec<TicketView>>(),
     op(Get, "/api/v1/tickets/{id}", ALL, 200, "One ticket, by id or by today's printed number (A025)", || {
         get(tickets::get_ticket)
     })
-    .reply("TicketView"),
+    .reply::<TicketView>(),
     op(Post, "/api/v1/tickets/{id}/cancel", STAFF, 200, "Cancel a ticket (officers: only at their counters)", || {
         post(tickets::cancel_ticket)
     })
-    .reply("TicketView"),
+    .reply::<TicketView>(),
     op(
         Post,
         "/api/v1/tickets/{id}/unpark",
@@ -157,12 +190,12 @@ pub static ROUTES: &[Route] = &[
         "Return a parked ticket to its queue (officers: only parked at their counters)",
         || post(tickets::unpark_ticket),
     )
-    .body("PlacementBody")
-    .reply("TicketView"),
+    .optional_body::<tickets::PlacementBody>()
+    .reply::<TicketView>(),
     op(Get, "/api/v1/counters", ALL, 200, "Counters and what they serve", || get(counters::counters))
-        .reply("CounterList"),
+        .reply::<Vec<CounterView>>(),
     op(Post, "/api/v1/counters/{counter}/call-next", STAFF, 200, "Call the next ticket", || post(counters::call_next))
-        .reply("TicketView"),
+        .reply::<TicketView>(),
     op(
         Post,
         "/api/v1/counters/{counter}/call",
@@ -171,28 +204,28 @@ pub static ROUTES: &[Route] = &[
         "Call a specific ticket (also after no-show or from park)",
         || post(counters::call_ticket),
     )
-    .body("CallTicketRequest")
-    .reply("TicketView"),
+    .body::<CallTicketRequest>()
+    .reply::<TicketView>(),
     op(Post, "/api/v1/counters/{counter}/recall", STAFF, 200, "Announce the current ticket again", || {
         post(counters::counter_simple)
     })
-    .reply("TicketView"),
+    .reply::<TicketView>(),
     op(Post, "/api/v1/counters/{counter}/start", STAFF, 200, "Start serving the called ticket", || {
         post(counters::counter_simple)
     })
-    .reply("TicketView"),
+    .reply::<TicketView>(),
     op(Post, "/api/v1/counters/{counter}/no-show", STAFF, 200, "Mark the called ticket missed", || {
         post(counters::counter_simple)
     })
-    .reply("TicketView"),
+    .reply::<TicketView>(),
     op(Post, "/api/v1/counters/{counter}/park", STAFF, 200, "Park the current ticket", || {
         post(counters::counter_simple)
     })
-    .reply("TicketView"),
+    .reply::<TicketView>(),
     op(Post, "/api/v1/counters/{counter}/invite-rating", STAFF, 200, "Wake the counter's rating terminal", || {
         post(counters::counter_simple)
     })
-    .reply("TicketView"),
+    .reply::<TicketView>(),
     op(
         Post,
         "/api/v1/counters/{counter}/finish",
@@ -201,8 +234,8 @@ pub static ROUTES: &[Route] = &[
         "Finish with an outcome, optionally continuing to more services",
         || post(counters::finish),
     )
-    .body("FinishRequest")
-    .reply("TicketView"),
+    .body::<FinishRequest>()
+    .reply::<TicketView>(),
     op(
         Post,
         "/api/v1/counters/{counter}/transfer",
@@ -211,8 +244,8 @@ pub static ROUTES: &[Route] = &[
         "Transfer to a service or counter, front or back",
         || post(counters::transfer),
     )
-    .body("TransferRequest")
-    .reply("TicketView"),
+    .body::<TransferRequest>()
+    .reply::<TicketView>(),
     op(
         Post,
         "/api/v1/counters/{counter}/link-dossier",
@@ -221,8 +254,8 @@ pub static ROUTES: &[Route] = &[
         "Link a dossier code to the current ticket",
         || post(counters::link_dossier),
     )
-    .body("LinkDossierRequest")
-    .reply("TicketView"),
+    .body::<LinkDossierRequest>()
+    .reply::<TicketView>(),
     op(
         Post,
         "/api/v1/ratings",
@@ -231,27 +264,27 @@ pub static ROUTES: &[Route] = &[
         "Record a satisfaction rating (a rating terminal only for its own counter)",
         || post(ratings::rate),
     )
-    .body("RatingRequest")
-    .reply("RatingResponse"),
+    .body::<RatingRequest>()
+    .reply::<RatingResponse>(),
     op(Post, "/api/v1/leases", &[TicketKiosk], 201, "Lease a block of numbers for offline issuing", || {
         post(ratings::grant_lease)
     })
-    .body("LeaseRequest")
-    .reply("LeaseView"),
+    .body::<LeaseRequest>()
+    .reply::<LeaseView>(),
     op(Post, "/api/v1/leases/{id}/tickets", &[TicketKiosk], 201, "Upload a ticket issued from a lease", || {
         post(ratings::upload_leased)
     })
-    .body("LeasedTicketUpload")
-    .reply("TicketView"),
+    .body::<LeasedTicketUpload>()
+    .reply::<TicketView>(),
     op(Post, "/api/v1/leases/{id}/return", &[TicketKiosk], 204, "Return a lease's unused numbers", || {
         post(ratings::return_lease)
     })
-    .body("ReturnLeaseRequest"),
+    .body::<ReturnLeaseRequest>(),
     op(Post, "/api/v1/dossiers/import", MANAGERS, 200, "Import DongBoHoSoMC / CapNhatTienDoHoSoMC messages", || {
         post(dossiers::import_handler)
     })
-    .body("PortalMessage")
-    .reply("ImportResult"),
+    .body::<openapi::PortalMessage>()
+    .reply::<ImportResult>(),
     op(
         Get,
         "/api/v1/dossiers/{code}",
@@ -260,7 +293,7 @@ pub static ROUTES: &[Route] = &[
         "Dossier status as scanned (lenient code; kiosks are rate-limited and see masked names)",
         || get(dossiers::lookup_handler),
     )
-    .reply("DossierView"),
+    .reply::<DossierView>(),
     op(
         Get,
         "/api/v1/events",
@@ -271,19 +304,20 @@ pub static ROUTES: &[Route] = &[
     )
     .token_in_query(),
     op(Get, "/api/v1/admin/settings", MANAGERS, 200, "Office settings", || get(admin::get_settings))
-        .reply("OfficeSettings"),
+        .reply::<OfficeSettings>(),
     op(Put, "/api/v1/admin/settings", ADMIN, 200, "Change office settings", || put(admin::put_settings))
-        .body("OfficeSettings")
-        .reply("OfficeSettings"),
+        .body::<OfficeSettings>()
+        .reply::<OfficeSettings>(),
     op(Put, "/api/v1/admin/services/{code}", ADMIN, 200, "Create or change a service", || put(admin::put_service))
-        .body("Service")
-        .reply("ServiceView"),
+        .body::<Service>()
+        .reply::<ServiceView>(),
     op(Put, "/api/v1/admin/counters/{id}", ADMIN, 200, "Create or change a counter", || put(admin::put_counter))
-        .body("Counter")
-        .reply("Counter"),
-    op(Get, "/api/v1/admin/staff", ADMIN, 200, "Staff accounts", || get(admin::list_staff)).reply("StaffList"),
+        .body::<Counter>()
+        .reply::<Counter>(),
+    op(Get, "/api/v1/admin/staff", ADMIN, 200, "Staff accounts", || get(admin::list_staff))
+        .reply::<Vec<crate::auth::StaffRow>>(),
     op(Put, "/api/v1/admin/staff/{username}", ADMIN, 204, "Create or change a staff account", || put(admin::put_staff))
-        .body("StaffRequest"),
+        .body::<admin::StaffRequest>(),
     op(
         Post,
         "/api/v1/admin/staff/{username}/disable",
@@ -293,7 +327,7 @@ pub static ROUTES: &[Route] = &[
         || post(admin::disable_staff),
     ),
     op(Get, "/api/v1/admin/devices", MANAGERS, 200, "Enrolled devices and their health", || get(admin::list_devices))
-        .reply("DeviceList"),
+        .reply::<Vec<crate::auth::DeviceRow>>(),
     op(
         Put,
         "/api/v1/admin/devices/{id}",
@@ -302,8 +336,8 @@ pub static ROUTES: &[Route] = &[
         "Rename a device, or bind a rating terminal to another counter",
         || put(admin::update_device),
     )
-    .body("DeviceUpdate")
-    .reply("DeviceRow"),
+    .body::<admin::DeviceUpdate>()
+    .reply::<crate::auth::DeviceRow>(),
     op(
         Post,
         "/api/v1/admin/devices/{id}/revoke",
@@ -315,10 +349,10 @@ pub static ROUTES: &[Route] = &[
     op(Post, "/api/v1/admin/enrolment-codes", ADMIN, 201, "Create a one-time device enrolment code", || {
         post(admin::create_code)
     })
-    .body("EnrolmentCodeRequest")
-    .reply("EnrolmentCode"),
+    .body::<admin::CodeRequest>()
+    .reply::<admin::EnrolmentCode>(),
     op(Get, "/api/v1/admin/security", MANAGERS, 200, "Recent login lockouts", || get(admin::security))
-        .reply("SecurityView"),
+        .reply::<admin::SecurityView>(),
     op(
         Get,
         "/api/v1/board",
@@ -327,7 +361,7 @@ pub static ROUTES: &[Route] = &[
         "What a waiting-room display shows: counters, last calls, waits, notice",
         || get(pages::board),
     )
-    .reply("Board"),
+    .reply::<pages::Board>(),
     op(
         Get,
         "/api/v1/counters/{counter}/desk",
@@ -336,7 +370,7 @@ pub static ROUTES: &[Route] = &[
         "An officer's desk: current ticket, waiting lists, parked and missed tickets",
         || get(pages::desk),
     )
-    .reply("Desk"),
+    .reply::<pages::Desk>(),
     op(
         Get,
         "/api/v1/announcements/{file}",
@@ -353,15 +387,15 @@ pub static ROUTES: &[Route] = &[
         "Live dashboard: waiting, serving, average wait today, per-counter state",
         || get(pages::dashboard),
     )
-    .reply("Dashboard"),
+    .reply::<pages::Dashboard>(),
     op(Get, "/api/v1/admin/services", MANAGERS, 200, "Services with every field, for editing", || {
         get(pages::admin_services)
     })
-    .reply("ServiceList"),
+    .reply::<Vec<Service>>(),
     op(Get, "/api/v1/admin/counters", MANAGERS, 200, "Counters with every field, for editing", || {
         get(pages::admin_counters)
     })
-    .reply("CounterList"),
+    .reply::<Vec<Counter>>(),
     op(
         Get,
         "/api/v1/admin/announcement-preview",

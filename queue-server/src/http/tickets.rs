@@ -6,11 +6,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use domain::api::schema::SERVICE_CODE;
 use domain::api::*;
 use domain::event::Placement;
 use domain::office::{CounterId, ServiceCode};
 use domain::queue::Command;
 use domain::QueueError;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -81,10 +83,12 @@ pub(super) async fn get_ticket(
         .ok_or(QueueError::UnknownTicket.into())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct TicketQuery {
+    #[schemars(regex(pattern = SERVICE_CODE))]
     service: Option<String>,
+    #[schemars(range(min = 1))]
     counter: Option<CounterId>,
 }
 
@@ -136,7 +140,7 @@ pub(super) async fn unpark_ticket(
     run_scoped_command(&app, &caller, command, Some((ticket, Action::Unpark))).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct PlacementBody {
     #[serde(default)]
