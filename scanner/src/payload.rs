@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use domain::dossier::{DossierCode, DossierCodeError};
+use domain::dossier::{CodeSource, DossierCode, DossierCodeError};
 
 /// The interpretation of one scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,8 +76,15 @@ const MAX_DEPTH: usize = 6;
 
 /// Interprets one scanned or typed payload.
 pub fn interpret(raw: &str) -> ScanResult {
-    let reason = match DossierCode::parse_lenient(raw) {
-        Ok(code) => return ScanResult::Dossier { code, via: Via::Plain, raw: raw.to_owned() },
+    let reason = match DossierCode::locate(raw) {
+        Ok((code, source)) => {
+            let via = match source {
+                CodeSource::Whole | CodeSource::Url => Via::Plain,
+                CodeSource::Json => Via::Json,
+                CodeSource::Text => Via::Text,
+            };
+            return ScanResult::Dossier { code, via, raw: raw.to_owned() };
+        }
         Err(e) => e,
     };
     let found = if raw.len() > MAX_PAYLOAD {
