@@ -161,7 +161,8 @@ impl ScanInputs {
         self.wedge = Some((scanner::wedge::WedgeDetector::new(scanner::wedge::WedgeConfig::default()), Instant::now()));
     }
 
-    /// A key event's text from the window.
+    /// A key press's text from the window (Slint's `KeyEvent.text`), every key: modifier keys too
+    /// (a wedge scanner holds Shift for capitals; `scanner::wedge` lets them through a burst).
     pub fn key(&mut self, text: &str) -> KeyOutcome {
         let Some((detector, epoch)) = &mut self.wedge else { return KeyOutcome::Pending };
         match detector.key(scanner::wedge::Key::from_event_text(text), epoch.elapsed()) {
