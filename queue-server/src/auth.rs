@@ -729,7 +729,11 @@ pub fn update_device(
         }
         Some(c) => c,
     };
-    let name = name.unwrap_or(row.name);
+    let name = name.unwrap_or_else(|| row.name.clone());
+    // Saving what is already there changes nothing, so it is no event.
+    if name == row.name && counter == row.counter {
+        return Ok(row);
+    }
     ctx.tx
         .execute(
             "UPDATE devices SET name = ?1, counter = ?2 WHERE device_id = ?3",

@@ -474,6 +474,17 @@ async fn rating_terminals_rate_only_for_their_counter_and_can_be_rebound() {
     let row: Value = r.json().await.unwrap();
     assert_eq!(row["counter"], 3);
     assert_eq!(row["name"], "Máy đánh giá quầy 3");
+    // Saving the same again is no change, so no event.
+    let seq = last_seq(&s).await;
+    let again = client()
+        .put(s.url(&format!("/api/v1/admin/devices/{id}")))
+        .bearer_auth(&admin)
+        .json(&json!({"counter": 3, "name": "Máy đánh giá quầy 3"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(last_seq(&s).await, seq, "an unchanged device was logged as updated");
     let (_, me) = get(&s, &terminal, "/api/v1/me").await;
     assert_eq!(me["counters"], json!([3]), "rebinding acts at once");
     assert_eq!(post(&s, &terminal, "/api/v1/ratings", rating(Some(1))).await.0, 403);
