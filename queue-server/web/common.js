@@ -149,15 +149,102 @@ const Q = (() => {
   }
   function $(sel, root) { return (root || document).querySelector(sel); }
 
-  // A dossier code as scanned (keyboard-wedge scanner: may come inside a URL, lower case, with
-  // spaces or a trailing CR/LF). Returns the canonical code or null. Lenient, like the server.
-  const LENIENT = /^(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(?:\.\d{1,3}){0,3})-\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-\d{4,7}$/;
+  // A dossier code as scanned or typed: the canonical code or null, never an exception. The same
+  // rules as the server's DossierCode::parse_lenient (domain/src/dossier/mod.rs), which is run over
+  // the same vectors (domain/testdata/dossier-code-vectors.json; queue-server/tests/dossier_code_vectors.rs
+  // runs this function over them in Chromium). Keep the two in step.
+  const CODE_MAX_INPUT = 2048;
+  const CODE_MAX_NESTING = 3;
+  const CODE_JSON_DEPTH = 6;
+  const CODE_JSON_ITEMS = 64;
+  const CODE_JSON_KEYS = ['mahoso', 'mahs', 'sohoso', 'hoso', 'dossiercode', 'dossier', 'code', 'ma', 'id'];
+  // Rust's char::is_whitespace (Unicode White_Space), not JS's \s (which has U+FEFF and lacks U+0085).
+  const WS = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+  const WS_ALL = new RegExp('[' + WS + ']', 'g');
+  const WS_EDGES = new RegExp('^[' + WS + ']+|[' + WS + ']+$', 'g');
+  const WORD_SEPARATORS = new RegExp('[' + WS + '?#&=/\\\\;,|"\'<>()\\[\\]{}:]');
+  // Zero-width space, non-joiner, joiner, word joiner, BOM: dropped. Typographic dashes: '-'.
+  const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
+  const DASHES = /[\u2010-\u2014\u2212\ufe63\uff0d]/g;
+  const LENIENT_AGENCY = /^(?:\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(?:\.\d{1,3}){0,3})$/;
+  function isDay(yymmdd) {
+    if (!/^\d{6}$/.test(yymmdd)) return false;
+    const yy = Number(yymmdd.slice(0, 2)); const mm = Number(yymmdd.slice(2, 4)); const dd = Number(yymmdd.slice(4, 6));
+    const days = [0, 31, yy % 4 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mm] || 0;
+    return dd >= 1 && dd <= days;
+  }
+  function asCode(text) {
+    const s = text.replace(WS_ALL, '').replace(/[a-z]+/g, (m) => m.toUpperCase()); // ASCII only, like Rust
+    const parts = s.split('-');
+    if (parts.length < 3) return null;
+    const seq = parts.pop(); const date = parts.pop(); const agency = parts.join('-');
+    return LENIENT_AGENCY.test(agency) && isDay(date) && /^\d{4,7}$/.test(seq) && /[1-9]/.test(seq) ? s : null;
+  }
+  // %XX to bytes (a % without two hex digits stays), + to a space, UTF-8 with U+FFFD: never throws.
+  function percentDecode(value) {
+    const b = new TextEncoder().encode(value);
+    const out = [];
+    const hex = (c) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+    for (let i = 0; i < b.length;) {
+      if (b[i] === 37 && i + 2 < b.length && hex(b[i + 1]) && hex(b[i + 2])) {
+        out.push(parseInt(String.fromCharCode(b[i + 1], b[i + 2]), 16)); i += 3;
+      } else { out.push(b[i] === 43 ? 32 : b[i]); i += 1; }
+    }
+    return new TextDecoder('utf-8').decode(new Uint8Array(out));
+  }
+  function findInJson(v, depth, keyed, nesting) {
+    if (depth > CODE_JSON_DEPTH) return null;
+    if (Array.isArray(v)) {
+      for (const item of v.slice(0, CODE_JSON_ITEMS)) { const c = findInJson(item, depth + 1, keyed, nesting); if (c) return c; }
+      return null;
+    }
+    if (v !== null && typeof v === 'object') {
+      const keys = Object.keys(v).sort(); // the order serde_json's sorted map has too
+      if (keyed) {
+        for (const k of keys) {
+          const norm = k.replace(/[_-]/g, '').toLowerCase();
+          if (CODE_JSON_KEYS.includes(norm) && typeof v[k] === 'string') { const c = findCode(v[k], nesting + 1); if (c) return c; }
+        }
+      }
+      for (const k of keys) { const c = findInJson(v[k], depth + 1, keyed, nesting); if (c) return c; }
+      return null;
+    }
+    return !keyed && typeof v === 'string' ? findCode(v, nesting + 1) : null;
+  }
+  function findCode(text, nesting) {
+    const whole = asCode(text);
+    if (whole) return whole;
+    if (nesting >= CODE_MAX_NESTING) return null;
+    const t = text.replace(WS_EDGES, '');
+    if (t.startsWith('{') || t.startsWith('[')) {
+      let v;
+      try { v = JSON.parse(t); } catch (e) { v = undefined; }
+      if (v !== undefined) {
+        const c = findInJson(v, 0, true, nesting) || findInJson(v, 0, false, nesting);
+        if (c) return c;
+      }
+    }
+    const lines = text.split('\n');
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    for (const line of lines) { // a '\r' left at the end is white space, as for Rust's lines()
+      const colon = line.lastIndexOf(':');
+      if (colon >= 0) { const c = asCode(line.slice(colon + 1)); if (c) return c; }
+      for (const word of line.split(WORD_SEPARATORS)) {
+        if (!word) continue;
+        const c = asCode(word) || asCode(word.replace(/^\.+|\.+$/g, ''));
+        if (c) return c;
+        if (word.includes('%') || word.includes('+')) {
+          const decoded = percentDecode(word);
+          if (decoded !== word) { const d = findCode(decoded, nesting + 1); if (d) return d; }
+        }
+      }
+    }
+    return null;
+  }
   function dossierCode(raw) {
-    let s = String(raw || '').trim();
-    const m = s.match(/[?&](?:maHoSo|mahoso|MaHoSo|code)=([^&#\s]+)/);
-    if (m) s = decodeURIComponent(m[1]);
-    s = s.replace(/\s+/g, '').toUpperCase();
-    return LENIENT.test(s) ? s : null;
+    const s = String(raw == null ? '' : raw).replace(INVISIBLE, '').replace(DASHES, '-').replace(WS_EDGES, '');
+    if (!s || Array.from(s).length > CODE_MAX_INPUT) return null;
+    return findCode(s, 0);
   }
 
   return { t, loc, setupLang, applyI18n, onLang: (f) => listeners.push(f), get lang() { return lang; }, api, ApiError, errText,
