@@ -265,12 +265,70 @@ pub struct DossierView {
     pub received_at: Option<String>,
     pub appointment_at: Option<String>,
     pub finished_at: Option<String>,
+    /// Running: `in_time`, `due_soon`, `overdue`; finished with a result: `early`, `on_time`, `late`;
+    /// none without an appointment or for a rejected or stopped dossier (rules at [`Timeliness`]).
     pub timeliness: Option<Timeliness>,
     pub unit: Option<String>,
     pub history: Vec<DossierStep>,
     #[serde(with = "time::serde::rfc3339")]
     #[schemars(schema_with = "schema::date_time")]
     pub updated_at: OffsetDateTime,
+    /// The deadline timeliness is measured against when it is not the appointment: the appointment
+    /// moved later by the time spent waiting on the citizen (5 supplement, 6 fees).
+    #[serde(default)]
+    pub due_at: Option<String>,
+    /// The dossier's fees (the portal's DanhSachLePhi).
+    #[serde(default)]
+    pub fees: Vec<DossierFee>,
+    /// How the dossier was submitted (the portal's KenhThucHien).
+    #[serde(default)]
+    pub channel: Option<DossierChannel>,
+}
+
+/// One fee of a dossier (an entry of the portal's DanhSachLePhi), in đồng.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DossierFee {
+    pub name: String,
+    pub amount_vnd: u64,
+}
+
+impl DossierFee {
+    /// `1500000` → `1.500.000 đ` (groups of three with dots, the đồng sign after a space).
+    pub fn format_vnd(amount: u64) -> String {
+        let digits = amount.to_string();
+        let mut out = String::with_capacity(digits.len() + 6);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push('.');
+            }
+            out.push(c);
+        }
+        out.push_str(" đ");
+        out
+    }
+}
+
+/// The channel a dossier was submitted through (the portal's KenhThucHien): its code and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DossierChannel {
+    /// 1 in person (trực tiếp), 2 online (trực tuyến), 3 by post (bưu chính); another code is kept
+    /// as sent.
+    pub code: u8,
+    pub name: Localized,
+}
+
+impl DossierChannel {
+    pub const ONLINE: u8 = 2;
+
+    pub fn from_code(code: u8) -> DossierChannel {
+        let name = match code {
+            1 => Localized::new("Trực tiếp", "In person"),
+            2 => Localized::new("Trực tuyến", "Online"),
+            3 => Localized::new("Bưu chính", "By post"),
+            n => Localized::new(format!("Kênh khác (mã {n})"), format!("Other channel (code {n})")),
+        };
+        DossierChannel { code, name }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

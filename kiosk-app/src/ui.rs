@@ -10,7 +10,6 @@ pub use jobs::Execution;
 use jobs::Jobs;
 
 use domain::api::{RatingRequest, ServiceView};
-use domain::dossier::Timeliness;
 use domain::i18n::{matches_query, sort_key, Lang, Localized};
 use domain::office::{Priority, Stage};
 use domain::rating::{Indicator, RatingLevel};
@@ -811,12 +810,7 @@ impl Controller {
         k.set_dossier_appointment(portal_date(&v.appointment_at).into());
         k.set_dossier_next(v.next_step.get(lang).into());
         k.set_dossier_timeliness(v.timeliness.map(|t| t.name().get(lang).to_owned()).unwrap_or_default().into());
-        k.set_dossier_timeliness_level(match v.timeliness {
-            Some(Timeliness::OnTime) => 0,
-            Some(Timeliness::DueSoon) => 1,
-            Some(Timeliness::Overdue) => 2,
-            None => -1,
-        });
+        k.set_dossier_timeliness_level(v.timeliness.map_or(-1, |t| i32::from(t.level())));
         k.set_dossier_as_of(a.as_of.map(local_time).unwrap_or_default().into());
         let history: Vec<HistoryRow> = v
             .history

@@ -54,6 +54,9 @@ pub struct ServerConfig {
     pub login_lockout_s: u64,
     /// Dossier lookups a kiosk may make per minute (the register cannot be enumerated).
     pub dossier_lookups_per_minute: u32,
+    /// A dossier in process is "sắp đến hạn" (due soon) from this many hours before its deadline (and
+    /// all of the deadline's day); 48 h is about two working days. 0 leaves only the day itself.
+    pub dossier_due_soon_hours: u32,
     /// A live event subscriber whose backlog grows past this many events while it is being fed is
     /// cut (it resumes from its last id).
     pub stream_max_lag_events: u64,
@@ -88,6 +91,7 @@ impl Default for ServerConfig {
             login_window_s: 900,
             login_lockout_s: 60,
             dossier_lookups_per_minute: 30,
+            dossier_due_soon_hours: 48,
             stream_max_lag_events: 20_000,
             stream_stall_timeout_s: 60,
             tls: None,
@@ -116,6 +120,7 @@ impl ServerConfig {
         range("login_window_s", self.login_window_s, 1, 86_400)?;
         range("login_lockout_s", self.login_lockout_s, 1, 86_400)?;
         range("dossier_lookups_per_minute", u64::from(self.dossier_lookups_per_minute), 1, 100_000)?;
+        range("dossier_due_soon_hours", u64::from(self.dossier_due_soon_hours), 0, 24 * 30)?;
         range("stream_max_lag_events", self.stream_max_lag_events, 100, u64::MAX)?;
         range("stream_stall_timeout_s", self.stream_stall_timeout_s, 1, 3600)?;
         if let Some(tls) = &self.tls {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use axum::Json;
-use domain::api::{DossierStep, DossierView, ImportResult};
+use domain::api::{DossierChannel, DossierFee, DossierStep, DossierView, ImportResult};
 use domain::dossier::{DossierCode, DossierStatus, Timeliness};
 use domain::event::EventKind;
 use domain::office::Role;
@@ -177,25 +177,96 @@ pub const KEPT_FIELDS: &[&str] = &[
     "DanhSachLePhi",
 ];
 
+/// The parts of a DanhSachLePhi entry the office reads (a fee's name and amount, as the portals name
+/// them); an entry keeps nothing else.
+pub const FEE_FIELDS: &[&str] = &["TenPhiLePhi", "TenLePhi", "TenPhi", "Gia", "SoTien", "MucPhi"];
+
+/// A record reduced to [`KEPT_FIELDS`]: a kept field holds a plain value (text, number), except
+/// DanhSachLePhi, a list of entries reduced to [`FEE_FIELDS`]; anything nested elsewhere (an owner
+/// given as an object with an ID number, say) is dropped too.
 fn kept_fields(item: &Value) -> Value {
+    let plain = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
     match item.as_object() {
         Some(map) => Value::Object(
             map.iter()
                 .filter(|(k, _)| KEPT_FIELDS.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .filter_map(|(k, v)| {
+                    if k == "DanhSachLePhi" {
+                        let fees: Vec<Value> = v
+                            .as_array()?
+                            .iter()
+                            .filter_map(Value::as_object)
+                            .map(|fee| {
+                                Value::Object(
+                                    fee.iter()
+                                        .filter(|(k, v)| FEE_FIELDS.contains(&k.as_str()) && plain(v))
+                                        .map(|(k, v)| (k.clone(), v.clone()))
+                                        .collect(),
+                                )
+                            })
+                            .collect();
+                        Some((k.clone(), Value::Array(fees)))
+                    } else {
+                        plain(v).then(|| (k.clone(), v.clone()))
+                    }
+                })
                 .collect(),
         ),
         None => Value::Null,
     }
 }
 
-/// Builds the lookup view from stored records. `mask` hides personal data on public kiosks.
+fn small_number(v: &Value, name: &str) -> Option<u64> {
+    match v.get(name)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A fee amount in đồng: a number, or a text such as `"1500000"`, `"1.500.000"` or `"50000.00"`.
+fn amount_vnd(v: &Value) -> Option<u64> {
+    let whole = |f: f64| (f >= 0.0 && f.fract() == 0.0 && f < 1e15).then_some(f as u64);
+    match v {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().and_then(whole)),
+        Value::String(s) => {
+            let s = s.trim().trim_end_matches('đ').trim_end_matches("VND").trim_end_matches("VNĐ").trim();
+            let grouped = s.len() > 4
+                && s.split('.').enumerate().all(|(i, g)| {
+                    g.chars().all(|c| c.is_ascii_digit())
+                        && if i == 0 { (1..=3).contains(&g.len()) } else { g.len() == 3 }
+                });
+            if grouped {
+                s.replace('.', "").parse().ok()
+            } else {
+                s.parse::<f64>().ok().and_then(whole)
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The fees of a record's DanhSachLePhi that have a name and an amount.
+fn fees_of(record: &Value) -> Vec<DossierFee> {
+    let Some(list) = record.get("DanhSachLePhi").and_then(Value::as_array) else { return Vec::new() };
+    list.iter()
+        .filter_map(|fee| {
+            let name = ["TenPhiLePhi", "TenLePhi", "TenPhi"].iter().find_map(|f| field(fee, f))?;
+            let amount = ["Gia", "SoTien", "MucPhi"].iter().find_map(|f| fee.get(*f).and_then(amount_vnd))?;
+            Some(DossierFee { name: name.to_owned(), amount_vnd: amount })
+        })
+        .collect()
+}
+
+/// Builds the lookup view from stored records. `mask` hides personal data on public kiosks;
+/// `due_soon_within` is the office's "due soon" window (`[server] dossier_due_soon_hours`).
 pub fn lookup(
     conn: &Connection,
     code: &DossierCode,
     offset: UtcOffset,
     now: OffsetDateTime,
     mask: bool,
+    due_soon_within: time::Duration,
 ) -> Result<Option<DossierView>, AppError> {
     let mut stmt = conn
         .prepare_cached(
@@ -210,18 +281,34 @@ pub fn lookup(
         .collect();
     let Some(record) = rows.iter().rev().find(|(k, _, _)| k == "record").map(|(_, _, v)| v) else { return Ok(None) };
     let (_, latest_time, latest) = rows.last().expect("non-empty");
+    let status_of_row = |kind: &str, v: &Value| {
+        if kind == "record" {
+            status_of(v, "TrangThaiHoSo")
+        } else {
+            status_of(v, "TrangThai")
+        }
+    };
     let status = status_of(latest, "TrangThaiHoSo")
         .or_else(|| status_of(latest, "TrangThai"))
         .unwrap_or(DossierStatus::Received);
+    let rfc3339 = |t: &str| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
+    // The status history, in the order that decides the current status (source time, then arrival):
+    // what timeliness needs to take the time spent waiting on the citizen (5, 6) off the deadline.
+    let timeline: Vec<(OffsetDateTime, DossierStatus)> =
+        rows.iter().filter_map(|(k, t, v)| Some((rfc3339(t)?, status_of_row(k, v)?))).collect();
     let fmt_local = |t: Option<&str>| t.and_then(|t| parse_portal_time(t, offset)).map(|t| format_local(t, offset));
     let appointment = field(record, "NgayHenTra").and_then(|t| parse_portal_time(t, offset));
-    let finished = field(record, "NgayKetThucXuLy").and_then(|t| parse_portal_time(t, offset)).or_else(|| {
-        if status.is_finished() {
-            OffsetDateTime::parse(latest_time, &time::format_description::well_known::Rfc3339).ok()
-        } else {
-            None
-        }
-    });
+    // The end of processing, for a dossier whose processing has ended: NgayKetThucXuLy, else when it
+    // last became finished. A running dossier has none (a status gone back from 9 to 4 runs again).
+    let finished = status
+        .is_finished()
+        .then(|| {
+            field(record, "NgayKetThucXuLy").and_then(|t| parse_portal_time(t, offset)).or_else(|| {
+                let start = timeline.iter().rposition(|(_, s)| !s.is_finished()).map_or(0, |i| i + 1);
+                timeline.get(start).map(|(t, _)| *t).or_else(|| rfc3339(latest_time))
+            })
+        })
+        .flatten();
     let mut history = Vec::new();
     for (kind, _, v) in &rows {
         if kind == "progress" {
@@ -240,6 +327,14 @@ pub fn lookup(
         .rev()
         .find_map(|(_, _, v)| field(v, "PhongBanXuLy").or_else(|| field(v, "DonViXuLy")))
         .map(str::to_owned);
+    let timeliness = Timeliness::compute(status, appointment, finished, &timeline, now, offset, due_soon_within);
+    let due = appointment
+        .map(|a| Timeliness::deadline(a, &timeline, finished.unwrap_or(now)))
+        .filter(|due| Some(*due) != appointment);
+    let fees = fees_of(record);
+    let channel =
+        small_number(record, "KenhThucHien").and_then(|n| u8::try_from(n).ok()).map(DossierChannel::from_code);
+    let fees_total = (!fees.is_empty()).then(|| fees.iter().map(|f| f.amount_vnd).sum());
     Ok(Some(DossierView {
         code: code.clone(),
         procedure: field(record, "TenTTHC").map(str::to_owned),
@@ -247,14 +342,17 @@ pub fn lookup(
         owner: field(record, "ChuHoSo").map(|n| if mask { mask_name(n) } else { n.to_owned() }),
         status,
         status_name: status.name(),
-        next_step: status.next_step(),
+        next_step: status.next_step(timeliness, fees_total, channel.as_ref().map(|c| c.code)),
         received_at: fmt_local(field(record, "NgayTiepNhan")),
         appointment_at: appointment.map(|t| format_local(t, offset)),
         finished_at: finished.map(|t| format_local(t, offset)),
-        timeliness: Timeliness::compute(appointment, finished, now, time::Duration::days(2)),
+        timeliness,
         unit,
         history,
-        updated_at: OffsetDateTime::parse(latest_time, &time::format_description::well_known::Rfc3339).unwrap_or(now),
+        updated_at: rfc3339(latest_time).unwrap_or(now),
+        due_at: due.map(|t| format_local(t, offset)),
+        fees,
+        channel,
     }))
 }
 
@@ -282,8 +380,10 @@ pub async fn lookup_handler(
     }
     let code = parse_code(&code)?;
     let offset = app.office.read(|s| s.settings.offset());
+    let due_soon = time::Duration::hours(i64::from(app.server.dossier_due_soon_hours));
     let wanted = code.clone();
-    let view = app.office.query(move |conn| lookup(conn, &wanted, offset, OffsetDateTime::now_utc(), kiosk)).await?;
+    let view =
+        app.office.query(move |conn| lookup(conn, &wanted, offset, OffsetDateTime::now_utc(), kiosk, due_soon)).await?;
     view.map(Json).ok_or(AppError::BadRequest {
         code: "dossier_not_found",
         detail: code.to_string(),

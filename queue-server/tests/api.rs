@@ -456,3 +456,139 @@ async fn serve_applies_the_office_file_and_cli_users_can_log_in() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("bad.toml") && stderr.contains("line 2"), "{stderr}");
 }
+
+/// Portal time `yyyyMMddHHmmss` in Vietnam, `days` from now (negative: ago), at `hour`:00.
+fn portal_day(days: i64, hour: u8) -> String {
+    let d = (time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+7)) + time::Duration::days(days)).date();
+    format!("{:04}{:02}{:02}{hour:02}0000", d.year(), u8::from(d.month()), d.day())
+}
+
+#[tokio::test]
+async fn dossier_fees_channel_and_timeliness_survive_import_and_lookup() {
+    let dir = temp_dir("dossier-fees");
+    // A wider "due soon" window than the default 48 h.
+    let s = Server::demo_with_config(&dir, "[server]\ndossier_due_soon_hours = 96\n");
+    let admin = login(&s, "admin").await;
+    let kiosk = device(&s, "ticket-kiosk", None).await;
+    let record = |seq: u32, status: u8, received: i64, appointment: i64| {
+        json!({
+            "MaHoSo": format!("000.00.09.H29-260101-{seq:04}"), "TenTTHC": "Đăng ký khai sinh", "TenLinhVuc": "Hộ tịch",
+            "ChuHoSo": "Nguyễn Văn An", "NgayTiepNhan": portal_day(received, 8), "NgayHenTra": portal_day(appointment, 17),
+            "TrangThaiHoSo": status, "KenhThucHien": 2,
+            "SoDienThoai": "0905123456", "Email": "an@example.vn", "DiaChi": "12 Lê Lợi, Quận 1",
+            "ChuHoSoChiTiet": { "HoTen": "Nguyễn Văn An", "SoCCCD": "079123456789" },
+            "DanhSachLePhi": [
+                { "TenPhiLePhi": "Lệ phí đăng ký", "Gia": 1500000, "NguoiNop": "Nguyễn Văn An", "SoCCCD": "079123456789" },
+                { "TenPhiLePhi": "Phí sao y", "Gia": "50.000", "SoTaiKhoan": "0123456789012" },
+                { "Gia": 10 }
+            ]
+        })
+    };
+    let mut finished = record(4, 10, -20, -10);
+    finished["NgayKetThucXuLy"] = json!(portal_day(-10, 9));
+    let mut in_person = record(5, 4, -2, 30);
+    in_person["KenhThucHien"] = json!("1");
+    in_person["DanhSachLePhi"] = json!([]);
+    let records = json!({ "service": "DongBoHoSoMC", "isUpdating": false, "data": [
+        // 1: fees due, 2: late by its appointment but it waited 4 days for a supplement, 3: overdue,
+        // 4: returned on its appointment day, 5: in time, submitted in person.
+        record(1, 6, -3, 3), record(2, 4, -10, -1), record(3, 4, -70, -60), finished, in_person
+    ]});
+    let step = |seq: u32, status: u8, days: i64| {
+        json!({ "MaHoSo": format!("000.00.09.H29-260101-{seq:04}"), "NguoiXuLy": "Phạm Minh Tuấn", "ChucDanh": "Chuyên viên",
+                "ThoiDiemXuLy": portal_day(days, 9), "PhongBanXuLy": "Phòng Tư pháp", "NoiDungXuLy": "Xử lý", "TrangThai": status })
+    };
+    let progress = json!({ "service": "CapNhatTienDoHoSoMC", "isUpdating": true, "data": [
+        step(2, 4, -9), step(2, 5, -8), step(2, 4, -4), step(1, 6, -1)
+    ]});
+    for message in [&records, &progress] {
+        let (st, body) = post(&s, &admin, "/api/v1/dossiers/import", message.clone()).await;
+        assert_eq!((st, body["error_code"].as_str()), (200, Some("0")), "{body}");
+    }
+    let look = |seq: u32, token: String| {
+        let s = &s;
+        async move {
+            let (st, v) = get(s, &token, &format!("/api/v1/dossiers/000.00.09.H29-260101-{seq:04}")).await;
+            assert_eq!(st, 200, "{v}");
+            v
+        }
+    };
+
+    // Fees (with a name and an amount) and the channel come through, for staff and kiosks alike.
+    let fees_due = look(1, kiosk.clone()).await;
+    assert_eq!(
+        fees_due["fees"],
+        json!([{ "name": "Lệ phí đăng ký", "amount_vnd": 1500000 }, { "name": "Phí sao y", "amount_vnd": 50000 }])
+    );
+    assert_eq!(fees_due["channel"], json!({ "code": 2, "name": { "vi": "Trực tuyến", "en": "Online" } }));
+    let next = fees_due["next_step"]["vi"].as_str().unwrap();
+    assert!(next.contains("1.550.000 đ") && next.contains("trực tuyến"), "{next}");
+    assert_eq!(fees_due["timeliness"], "in_time", "{fees_due}");
+    // Nothing else of the record leaks: not in the view, not in the database or its log.
+    let expected: std::collections::BTreeSet<&str> = [
+        "code",
+        "procedure",
+        "field",
+        "owner",
+        "status",
+        "status_name",
+        "next_step",
+        "received_at",
+        "appointment_at",
+        "finished_at",
+        "timeliness",
+        "unit",
+        "history",
+        "updated_at",
+        "due_at",
+        "fees",
+        "channel",
+    ]
+    .into();
+    let keys: std::collections::BTreeSet<&str> = fees_due.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, expected);
+    let admin_view = look(1, admin.clone()).await;
+    for view in [&fees_due, &admin_view] {
+        let text = view.to_string();
+        for secret in ["0905123456", "an@example.vn", "Lê Lợi", "079123456789", "0123456789012", "NguoiNop"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+    let mut bytes = Vec::new();
+    for f in ["office.sqlite3", "office.sqlite3-wal"] {
+        bytes.extend(std::fs::read(dir.join(f)).unwrap_or_default());
+    }
+    for secret in ["0905123456", "079123456789", "0123456789012", "NguoiNop", "SoTaiKhoan", "ChuHoSoChiTiet"] {
+        assert!(!bytes.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} reached the database");
+    }
+    assert!(bytes.windows(13).any(|w| w == b"DanhSachLePhi"), "the fees are stored");
+
+    // Four days waiting on the citizen moved the deadline from yesterday to three days from now (65–89 h
+    // away): within this office's 96 h window (not the default 48 h), so due soon, not overdue.
+    let waited = look(2, kiosk.clone()).await;
+    assert_eq!(waited["timeliness"], "due_soon", "{waited}");
+    let due = waited["due_at"].as_str().unwrap();
+    assert!(
+        due.ends_with(&{
+            let p = portal_day(3, 17);
+            format!("{}/{}/{}", &p[6..8], &p[4..6], &p[0..4])
+        }),
+        "{due}"
+    );
+    assert!(waited["next_step"]["vi"].as_str().unwrap().contains("quay lại vào ngày hẹn"), "{waited}");
+    // Two months past its appointment: overdue, and not asked to come back on that date.
+    let overdue = look(3, kiosk.clone()).await;
+    assert_eq!(overdue["timeliness"], "overdue");
+    assert_eq!(overdue["due_at"], Value::Null);
+    let next = &overdue["next_step"];
+    assert!(!next["vi"].as_str().unwrap().contains("quay lại vào ngày hẹn"), "{next}");
+    assert!(!next["en"].as_str().unwrap().contains("come back on"), "{next}");
+    // Finished: the other family of words.
+    let returned = look(4, kiosk.clone()).await;
+    assert_eq!(returned["timeliness"], "on_time", "{returned}");
+    assert_eq!(returned["status_name"]["vi"], "Đã trả kết quả");
+    let in_time = look(5, kiosk.clone()).await;
+    assert_eq!(in_time["timeliness"], "in_time");
+    assert_eq!(in_time["channel"]["name"]["vi"], "Trực tiếp");
+    assert_eq!(in_time["fees"], json!([]));
+}

@@ -1,6 +1,6 @@
 //! Canned data in both languages for screenshots and UI tests (no server, no printer).
 
-use domain::api::{DossierStep, DossierView, RatingRequest, ServiceView};
+use domain::api::{DossierChannel, DossierFee, DossierStep, DossierView, RatingRequest, ServiceView};
 use domain::dossier::{DossierCode, DossierStatus, Timeliness};
 use domain::i18n::{Lang, Localized};
 use domain::office::{Priority, ServiceCode};
@@ -93,7 +93,7 @@ pub fn demo_dossier() -> DossierView {
         owner: Some("Trần T. B.".into()),
         status: DossierStatus::InProcess,
         status_name: DossierStatus::InProcess.name(),
-        next_step: DossierStatus::InProcess.next_step(),
+        next_step: DossierStatus::InProcess.next_step(Some(Timeliness::DueSoon), None, Some(1)),
         received_at: Some("2026-03-10T09:41:00+07:00".into()),
         appointment_at: Some("2026-03-24T16:00:00+07:00".into()),
         finished_at: None,
@@ -104,6 +104,9 @@ pub fn demo_dossier() -> DossierView {
             step("2026-03-11T14:05:00+07:00", "Văn phòng đăng ký đất đai", "Thẩm định hồ sơ", DossierStatus::InProcess),
         ],
         updated_at: datetime!(2026-03-12 08:00 UTC),
+        due_at: None,
+        fees: vec![DossierFee { name: "Lệ phí cấp giấy chứng nhận".into(), amount_vnd: 100_000 }],
+        channel: Some(DossierChannel::from_code(1)),
     }
 }
 
