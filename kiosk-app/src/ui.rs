@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 pub use jobs::Execution;
 use jobs::Jobs;
 
-use domain::api::{RatingRequest, ServiceView};
+use domain::api::{DossierFee, RatingRequest, ServiceView};
 use domain::i18n::{matches_query, sort_key, Lang, Localized};
 use domain::office::{Priority, Stage};
 use domain::rating::{Indicator, RatingLevel};
@@ -808,6 +808,13 @@ impl Controller {
         k.set_dossier_unit(v.unit.clone().unwrap_or_else(|| "—".into()).into());
         k.set_dossier_received(portal_date(&v.received_at).into());
         k.set_dossier_appointment(portal_date(&v.appointment_at).into());
+        k.set_dossier_due(v.due_at.as_ref().map(|_| portal_date(&v.due_at)).unwrap_or_default().into());
+        k.set_dossier_channel(v.channel.as_ref().map(|c| c.name.get(lang).to_owned()).unwrap_or_default().into());
+        let fees: Vec<String> =
+            v.fees.iter().map(|f| format!("{} {}", f.name, DossierFee::format_vnd(f.amount_vnd))).collect();
+        k.set_dossier_fees(fees.join(" · ").into());
+        let total = v.fees.iter().map(|f| f.amount_vnd).sum();
+        k.set_dossier_fees_total(if fees.len() > 1 { DossierFee::format_vnd(total) } else { String::new() }.into());
         k.set_dossier_next(v.next_step.get(lang).into());
         k.set_dossier_timeliness(v.timeliness.map(|t| t.name().get(lang).to_owned()).unwrap_or_default().into());
         k.set_dossier_timeliness_level(v.timeliness.map_or(-1, |t| i32::from(t.level())));

@@ -127,6 +127,12 @@ fn dossier_lookup_with_the_code_keyboard() {
     assert_eq!(page(&ui), Page::Dossier);
     assert_eq!(value_of(&ui, "Trạng thái hồ sơ"), "Đang xử lý");
     assert!(find(&ui, "Dữ liệu đã lưu").is_empty(), "fresh answer, no as-of banner");
+    // The status by name, not "(4/10)" (read as progress); the timeliness word of a running dossier;
+    // how it was submitted and its fees in đồng.
+    assert!(find(&ui, "Trạng thái (4/10): Đang xử lý").is_empty());
+    assert_eq!(ui.global::<Kiosk>().get_dossier_timeliness(), "Sắp đến hạn");
+    assert!(!find(&ui, "Hình thức nộp hồ sơ: Trực tiếp").is_empty());
+    assert!(!find(&ui, "Phí, lệ phí: Lệ phí cấp giấy chứng nhận 100.000 đ").is_empty());
 }
 
 #[test]
