@@ -5,6 +5,7 @@
 //!
 //! - [`i18n`]: Vietnamese/English text pairs and diacritic-free search and sorting.
 //! - [`clock`]: office-local days (Asia/Ho_Chi_Minh), sessions (Sáng/Chiều), ticket date formats.
+//! - [`calendar`]: holidays (Tết, lễ), days off in lieu and working days in lieu; working-day arithmetic.
 //! - [`office`]: services, counters, roles, priority classes, ticket numbering, office settings.
 //! - [`dossier`]: dossier codes (strict generation, lenient parsing), statuses 1–10, timeliness.
 //! - [`rating`]: rating levels and the 9 indicators of Nghị định 61/2018.
@@ -15,6 +16,7 @@
 //! - [`vn_input`]: Vietnamese typing on a touch keyboard (tones and â ê ô ă ơ ư đ on the last word).
 
 pub mod api;
+pub mod calendar;
 pub mod clock;
 pub mod dossier;
 pub mod error;
