@@ -1067,3 +1067,70 @@ fn office_minute(t: i64) -> String {
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{d:02}/{m:02}/{y} {:02}:{:02}", secs / 3600, secs % 3600 / 60)
 }
+
+/// Opening hours are written with weekday names: a Vietnamese admin's "2-6" (Thứ 2–Thứ 6) would be
+/// Tuesday–Saturday in ISO numbers, so bare numbers are refused and names in either language are read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_writes_opening_hours_with_vietnamese_weekday_names() {
+    let dir = temp_dir("web-e2e-hours");
+    let server = Server::demo(&dir);
+    let driver = Driver::start();
+    driver.wait_ready().await;
+    let admin = login(&server, "admin").await;
+    let page = driver.session(1920, 1080).await;
+    page.goto(&server.url("/admin?lang=vi")).await;
+    page.wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
+        .await;
+    page.keys("#username", "admin").await;
+    page.keys("#password", "motcua-demo").await;
+    page.click("#loginForm button[type=submit]").await;
+    page.wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10)).await;
+    page.click("[data-tab=settings]").await;
+    let hours = "#settingsForm [name=hours]";
+    let error_text = "!document.querySelector('#settingsForm [data-role=error]').classList.contains('hidden') \
+                      && document.querySelector('#settingsForm [data-role=error]').textContent";
+
+    // Bare numbers: refused with a reason, nothing recorded.
+    let seq_before = last_seq(&server).await;
+    page.clear(hours).await;
+    page.keys(hours, "2-6 07:30-11:30").await;
+    page.click("#settingsForm button[type=submit]").await;
+    let error = page.wait_for("the weekday error", error_text, Duration::from_secs(5)).await;
+    assert!(error.as_str().unwrap().contains("T2-T6 là Thứ Hai đến Thứ Sáu"), "{error}");
+    assert_eq!(last_seq(&server).await, seq_before, "a refused form records nothing");
+
+    // Vietnamese names, spelt out or short, with an en dash; and English names.
+    page.clear(hours).await;
+    page.keys(hours, "Thứ Hai – Thứ Sáu 07:30-11:30\nT2-T6 13:00-17:00\nT7 07:30-11:30\nsat,sun 18:00-19:00").await;
+    page.click("#settingsForm button[type=submit]").await;
+    page.wait_for(
+        "settings saved",
+        "!document.querySelector('#settingsForm [data-role=ok]').classList.contains('hidden')",
+        Duration::from_secs(5),
+    )
+    .await;
+    let (status, settings) = get(&server, &admin, "/api/v1/admin/settings").await;
+    assert_eq!(status, 200);
+    let saved: Vec<(Value, String, String)> = settings["opening_hours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["weekdays"].clone(), i["open"].as_str().unwrap().into(), i["close"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(
+        saved,
+        vec![
+            (json!([1, 2, 3, 4, 5]), "07:30".into(), "11:30".into()),
+            (json!([1, 2, 3, 4, 5]), "13:00".into(), "17:00".into()),
+            (json!([6]), "07:30".into(), "11:30".into()),
+            (json!([6, 7]), "18:00".into(), "19:00".into()),
+        ]
+    );
+    // Shown back with Vietnamese names.
+    page.goto(&server.url("/admin?lang=vi")).await;
+    page.wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10)).await;
+    page.click("[data-tab=settings]").await;
+    let shown = page.js("return document.querySelector(arguments[0]).value", json!([hours])).await;
+    assert_eq!(shown, json!("T2-T6 07:30-11:30\nT2-T6 13:00-17:00\nT7 07:30-11:30\nT7,CN 18:00-19:00"));
+    page.quit().await;
+}

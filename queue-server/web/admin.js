@@ -7,10 +7,10 @@ const DICT = {
   vi: {
     title: 'Quản trị Bộ phận Một cửa', logout: 'Đăng xuất', down: 'Mất kết nối với máy chủ – các thay đổi chưa được lưu.',
     login_title: 'Đăng nhập quản trị', username: 'Tên đăng nhập', password: 'Mật khẩu', login: 'Đăng nhập',
-    tab_dashboard: 'Tổng quan', tab_settings: 'Cài đặt văn phòng', tab_services: 'Dịch vụ', tab_counters: 'Quầy', tab_staff: 'Nhân viên', tab_devices: 'Thiết bị',
+    tab_dashboard: 'Tổng quan', tab_settings: 'Cài đặt đơn vị', tab_services: 'Dịch vụ', tab_counters: 'Quầy', tab_staff: 'Nhân viên', tab_devices: 'Thiết bị',
     per_counter: 'Trạng thái quầy', per_service: 'Hàng đợi theo dịch vụ',
-    office_vi: 'Tên văn phòng (tiếng Việt)', office_en: 'Tên văn phòng (tiếng Anh)', agency: 'Mã định danh cơ quan',
-    hours: 'Giờ làm việc và giờ nghỉ (mỗi dòng: thứ giờ mở-giờ đóng, ví dụ 1-5 07:30-11:30; để trống = cả ngày)',
+    office_vi: 'Tên đơn vị (tiếng Việt)', office_en: 'Tên đơn vị (tiếng Anh)', agency: 'Mã định danh cơ quan',
+    hours: 'Giờ làm việc (mỗi dòng: các thứ, giờ mở-giờ đóng; ví dụ T2-T6 07:30-11:30 và T2-T6 13:00-17:00, T7 07:30-11:30; CN là Chủ nhật; để trống = cả ngày)',
     num_width: 'Số chữ số của số thứ tự', num_first: 'Số bắt đầu mỗi ngày', num_sep: 'Dạng số', prio_mode: 'Quy tắc ưu tiên',
     prio_ratio: 'Xen kẽ theo tỷ lệ', prio_strict: 'Luôn ưu tiên trước', prio_ratio_n: 'Số thường giữa hai số ưu tiên',
     ageing: 'Số thường chờ quá (phút) được gọi trước', grace: 'Thời gian còn gọi lại số vắng mặt (phút)',
@@ -39,7 +39,7 @@ const DICT = {
     e_required: '«{f}» không được để trống.', e_code: 'Mã dịch vụ chỉ gồm 1–32 ký tự a-z, 0-9 hoặc dấu gạch ngang.',
     e_letter: 'Chữ cái trên phiếu phải là một chữ A–Z.', e_letter_used: 'Chữ cái {l} đã dùng cho dịch vụ «{s}».',
     e_positive: '«{f}» phải là số nguyên dương.', e_agency: 'Mã định danh phải có dạng 000.00.01.H29 (hoặc H29.14).',
-    e_hours: 'Dòng giờ làm việc «{l}» không đúng. Ví dụ: 1-5 07:30-11:30', e_width: 'Số chữ số phải từ 1 đến 6.',
+    e_hours: 'Dòng giờ làm việc «{l}» không đúng. Ví dụ: T2-T6 07:30-11:30', e_hours_digits: 'Dòng «{l}»: ghi thứ bằng chữ để khỏi nhầm (T2-T6 là Thứ Hai đến Thứ Sáu, T7 là Thứ Bảy, CN là Chủ nhật).', e_width: 'Số chữ số phải từ 1 đến 6.',
     e_first: 'Số bắt đầu phải nhỏ hơn {m}.', e_langs: 'Chọn ít nhất một ngôn ngữ thông báo.',
     e_username: 'Tên đăng nhập gồm 2–64 ký tự a-z, 0-9, dấu chấm, gạch dưới hoặc gạch ngang.',
     e_password: 'Mật khẩu phải có ít nhất 8 ký tự.', e_password_new: 'Tài khoản mới cần mật khẩu (ít nhất 8 ký tự).',
@@ -55,7 +55,7 @@ const DICT = {
     revoke_title: 'Thu hồi thiết bị', revoke_text: 'Thu hồi {r} «{n}»? Thiết bị bị ngắt ngay và phải đăng ký lại bằng mã mới.',
     disable_title: 'Khoá tài khoản', disable_text: 'Khoá tài khoản «{u}» ({n})? Các phiên đăng nhập của tài khoản này kết thúc ngay.',
     e_same_counter: 'Thiết bị đã gắn với quầy này.', no_devices: 'Chưa có thiết bị nào được đăng ký.', you: 'bạn',
-    lockouts_title: 'Cảnh báo đăng nhập', lockouts_hint: 'Các lần tạm khoá đăng nhập do nhập sai mật khẩu nhiều lần (7 ngày gần nhất, giờ văn phòng).',
+    lockouts_title: 'Cảnh báo đăng nhập', lockouts_hint: 'Các lần tạm khoá đăng nhập do nhập sai mật khẩu nhiều lần (7 ngày gần nhất, giờ của đơn vị).',
     h_at: 'Thời điểm', h_address: 'Địa chỉ', h_failures: 'Số lần sai', h_until: 'Khoá đến', no_lockouts: 'Không có lần khoá nào trong 7 ngày qua.',
     locked_now: 'đang khoá', lock_over: 'đã hết', online: 'Trực tuyến', battery: 'Pin',
   },
@@ -65,7 +65,7 @@ const DICT = {
     tab_dashboard: 'Dashboard', tab_settings: 'Office settings', tab_services: 'Services', tab_counters: 'Counters', tab_staff: 'Staff', tab_devices: 'Devices',
     per_counter: 'Counters', per_service: 'Queues by service',
     office_vi: 'Office name (Vietnamese)', office_en: 'Office name (English)', agency: 'Agency code (mã định danh)',
-    hours: 'Opening hours and breaks (one line each: weekdays open-close, e.g. 1-5 07:30-11:30; empty = always open)',
+    hours: 'Opening hours (one line each: weekdays, open-close; e.g. Mon-Fri 07:30-11:30 and Mon-Fri 13:00-17:00, Sat 07:30-11:30; empty = always open)',
     num_width: 'Digits in a ticket number', num_first: 'First number each day', num_sep: 'Number format', prio_mode: 'Priority rule',
     prio_ratio: 'Mix by ratio', prio_strict: 'Priority always first', prio_ratio_n: 'Regular tickets between two priority ones',
     ageing: 'A regular ticket waiting longer (min) goes first', grace: 'No-show can still be called back for (min)',
@@ -94,7 +94,7 @@ const DICT = {
     e_required: '«{f}» is required.', e_code: 'A service code has 1–32 characters a-z, 0-9 or -.',
     e_letter: 'The ticket letter must be one letter A–Z.', e_letter_used: 'Letter {l} is already used by «{s}».',
     e_positive: '«{f}» must be a positive whole number.', e_agency: 'The agency code looks like 000.00.01.H29 (or H29.14).',
-    e_hours: 'Opening-hours line «{l}» is not valid. Example: 1-5 07:30-11:30', e_width: 'Digits must be 1 to 6.',
+    e_hours: 'Opening-hours line «{l}» is not valid. Example: Mon-Fri 07:30-11:30', e_hours_digits: 'Line «{l}»: write weekdays as names, not numbers (Mon-Fri, Sat, Sun; or T2-T6, T7, CN), since in Vietnamese Thứ 2 is Monday.', e_width: 'Digits must be 1 to 6.',
     e_first: 'The first number must be below {m}.', e_langs: 'Choose at least one announcement language.',
     e_username: 'A username is 2–64 characters a-z, 0-9, ".", "_" or "-".',
     e_password: 'A password needs at least 8 characters.', e_password_new: 'A new account needs a password (8 characters or more).',
@@ -492,7 +492,7 @@ function fillSettings() {
   const s = A.settings; if (!s) return;
   const f = '#settingsForm'; const set = (n, v) => { field(f, n).value = v; };
   set('name_vi', s.name.vi); set('name_en', s.name.en); set('agency_code', s.agency_code);
-  set('hours', (s.opening_hours || []).map((i) => weekdaysText(i.weekdays) + ' ' + i.open + '-' + i.close).join('\n'));
+  set('hours', (s.opening_hours || []).map((i) => weekdaysText(i.weekdays, Q.lang) + ' ' + i.open + '-' + i.close).join('\n'));
   set('width', s.numbering.width); set('first', s.numbering.first); set('separator', s.numbering.separator ? '1' : '0');
   set('prio_mode', s.priority_rule.mode); set('ratio', s.priority_rule.regular_per_priority || 2);
   set('ageing', Math.round(s.priority_rule.ageing_cap_s / 60)); set('grace', Math.round(s.no_show_grace_s / 60));
@@ -500,22 +500,58 @@ function fillSettings() {
   field(f, 'lang_vi').checked = s.announcement_langs.includes('vi'); field(f, 'lang_en').checked = s.announcement_langs.includes('en');
   set('reading', s.number_reading); set('notice_vi', s.notice.vi); set('notice_en', s.notice.en);
 }
-function weekdaysText(days) {
-  const sorted = days.slice().sort(); const parts = []; let i = 0;
-  while (i < sorted.length) { let j = i; while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++; parts.push(i === j ? String(sorted[i]) : sorted[i] + '-' + sorted[j]); i = j + 1; }
+// Weekdays are written as names, never bare numbers: in Vietnamese "Thứ 2" is Monday, so "2-6" means
+// Monday–Friday to a Vietnamese admin and Tuesday–Saturday to ISO numbering (1 = Monday on the wire).
+const DAY_NAMES = {
+  vi: ['', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'CN'],
+  en: ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+};
+// Folded spellings (no diacritics, lower case, no spaces or dots) → ISO weekday.
+const DAY_WORDS = {
+  t2: 1, thu2: 1, thuhai: 1, mon: 1, monday: 1,
+  t3: 2, thu3: 2, thuba: 2, tue: 2, tues: 2, tuesday: 2,
+  t4: 3, thu4: 3, thutu: 3, wed: 3, wednesday: 3,
+  t5: 4, thu5: 4, thunam: 4, thu: 4, thur: 4, thurs: 4, thursday: 4,
+  t6: 5, thu6: 5, thusau: 5, fri: 5, friday: 5,
+  t7: 6, thu7: 6, thubay: 6, sat: 6, saturday: 6,
+  cn: 7, chunhat: 7, sun: 7, sunday: 7,
+};
+function foldDay(text) {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+}
+function weekdaysText(days, lang) {
+  const names = DAY_NAMES[lang === 'en' ? 'en' : 'vi'];
+  const sorted = days.slice().sort((a, b) => a - b); const parts = []; let i = 0;
+  while (i < sorted.length) {
+    let j = i; while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(i === j ? names[sorted[i]] : names[sorted[i]] + (j === i + 1 ? ',' : '-') + names[sorted[j]]);
+    i = j + 1;
+  }
   return parts.join(',');
+}
+// "T2-T6", "Thứ Hai – Thứ Sáu", "T2,T4,T6", "Mon-Fri", "T7-CN" → [1..5] etc.; null with a reason.
+function parseWeekdays(text) {
+  const days = [];
+  for (const part of foldDay(text).split(',')) {
+    const ends = part.trim().split(/\s*(?:[-\u2010-\u2015\u2212]|\bden\b|\bto\b)\s*/).map((w) => w.replace(/[\s.]/g, ''));
+    if (ends.some((w) => /^\d+$/.test(w))) return { error: 'digits' };
+    if (ends.length > 2 || ends.some((w) => !(w in DAY_WORDS))) return { error: 'bad' };
+    const a = DAY_WORDS[ends[0]]; const b = DAY_WORDS[ends[ends.length - 1]];
+    for (let d = a, n = 0; n < 7; d = d % 7 + 1, n++) { if (!days.includes(d)) days.push(d); if (d === b) break; }
+  }
+  return days.length ? { days: days.sort((x, y) => x - y) } : { error: 'bad' };
 }
 function parseHours(text, problems) {
   const out = [];
   text.split('\n').map((l) => l.trim()).filter(Boolean).forEach((line) => {
-    const m = line.match(/^([1-7](?:-[1-7])?(?:,[1-7](?:-[1-7])?)*)\s+(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/);
+    const m = line.normalize('NFC').match(/^(.+?)\s+(\d{1,2})[:hg](\d{2})\s*[-\u2013\u2014]\s*(\d{1,2})[:hg](\d{2})$/);
     if (!m) { problems.push(['hours', t('e_hours', { l: line })]); return; }
-    const days = [];
-    m[1].split(',').forEach((p) => { const [a, b] = p.split('-').map(Number); for (let d = a; d <= (b || a); d++) days.push(d); });
+    const parsed = parseWeekdays(m[1]);
+    if (parsed.error) { problems.push(['hours', t(parsed.error === 'digits' ? 'e_hours_digits' : 'e_hours', { l: line })]); return; }
     const hm = (h, mm) => String(h).padStart(2, '0') + ':' + mm;
     const open = hm(m[2], m[3]); const close = hm(m[4], m[5]);
     if (Number(m[2]) > 23 || Number(m[4]) > 23 || Number(m[3]) > 59 || Number(m[5]) > 59 || open >= close) { problems.push(['hours', t('e_hours', { l: line })]); return; }
-    out.push({ weekdays: days, open, close });
+    out.push({ weekdays: parsed.days, open, close });
   });
   return out;
 }
