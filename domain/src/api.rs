@@ -364,9 +364,10 @@ pub mod schema {
 
     /// A service code (`ServiceCode::new`).
     pub const SERVICE_CODE: &str = "^[a-z0-9-]{1,32}$";
-    /// What `DossierCode::parse_lenient` surely accepts: agency `000.00.01.H29`, date `yymmdd`, sequence.
+    /// What `DossierCode::parse_lenient` surely accepts: agency `000.00.01.H29`, a `yymmdd` day that
+    /// every month has (01–28), a 4–7 digit sequence that is not all zeros (here: ending in 1–9).
     pub const DOSSIER_CODE: &str =
-        "^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}-[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])-[0-9]{4,7}$";
+        "^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}-[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])-[0-9]{3,6}[1-9]$";
     /// A staff username.
     pub const USERNAME: &str = "^[a-z0-9._-]{2,64}$";
     /// A name of 1–100 characters, not blank, without control characters.
