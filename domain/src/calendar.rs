@@ -27,20 +27,31 @@ pub enum DayKind {
     DayOff,
     /// A compensatory working day (làm bù), usually a Saturday: open, with the opening hours of
     /// weekday `hours_of` (1 = Monday … 7 = Sunday), and a working day for deadlines.
-    WorkingDay { hours_of: u8 },
+    WorkingDay {
+        #[schemars(range(min = 1, max = 7))]
+        hours_of: u8,
+    },
 }
 
 /// One day that differs from the weekly opening hours.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CalendarDay {
-    /// `YYYY-MM-DD`, office-local.
-    #[schemars(with = "String", regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    /// `YYYY-MM-DD`, office-local. (The pattern is a subset of the dates taken: days 01–28.)
+    #[schemars(with = "String", regex(pattern = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"))]
     #[serde(with = "iso_date")]
     pub date: Date,
     #[serde(flatten)]
     pub kind: DayKind,
     /// What the day is, as a waiting room reads it ("Tết Nguyên đán", "Nghỉ bù Giỗ Tổ Hùng Vương").
+    #[schemars(schema_with = "day_name")]
     pub name: Localized,
+}
+
+/// A day's name: Vietnamese not blank, both at most 100 characters (`validate`).
+fn day_name(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "object", "required": ["vi", "en"], "properties": {
+        "vi": { "type": "string", "pattern": "\\S", "maxLength": 100 },
+        "en": { "type": "string", "maxLength": 100 } } })
 }
 
 mod iso_date {

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::{OffsetDateTime, Time, UtcOffset, Weekday};
 
+use crate::calendar::{self, CalendarDay, DayKind};
 use crate::clock::VIETNAM_OFFSET;
 use crate::i18n::Localized;
 
@@ -303,6 +304,11 @@ pub struct OfficeSettings {
     pub number_reading: NumberReading,
     /// Scrolling notice on displays.
     pub notice: Localized,
+    /// Holidays, days off and working days in lieu (`calendar`). They apply to an office with opening
+    /// hours; one open around the clock stays open. Logs from before the calendar read as none.
+    #[serde(default)]
+    #[schemars(length(max = 1000))]
+    pub calendar: Vec<CalendarDay>,
 }
 
 impl Default for OfficeSettings {
@@ -320,6 +326,7 @@ impl Default for OfficeSettings {
             announcement_langs: vec![crate::i18n::Lang::Vi],
             number_reading: NumberReading::default(),
             notice: Localized::new("", ""),
+            calendar: Vec::new(),
         }
     }
 }
@@ -346,6 +353,7 @@ impl OfficeSettings {
         if let PriorityRule::Ratio { regular_per_priority: 0, .. } = self.priority_rule {
             return Err("regular_per_priority must be at least 1".into());
         }
+        calendar::validate(&self.calendar)?;
         for interval in &self.opening_hours {
             let open = parse_hhmm(&interval.open).ok_or("opening time must be HH:MM")?;
             let close = parse_hhmm(&interval.close).ok_or("closing time must be HH:MM")?;
@@ -359,13 +367,18 @@ impl OfficeSettings {
         Ok(())
     }
 
-    /// Whether the office takes tickets at this instant.
+    /// Whether the office takes tickets at this instant: within the opening hours of the day's weekday,
+    /// unless the calendar closes the day or opens it with another weekday's hours.
     pub fn is_open_at(&self, at: OffsetDateTime) -> bool {
         if self.opening_hours.is_empty() {
             return true;
         }
         let local = at.to_offset(self.offset());
-        let weekday = local.weekday().number_from_monday();
+        let weekday = match calendar::day_of(&self.calendar, local.date()).map(|d| d.kind) {
+            Some(DayKind::Holiday | DayKind::DayOff) => return false,
+            Some(DayKind::WorkingDay { hours_of }) => hours_of,
+            None => local.weekday().number_from_monday(),
+        };
         let now = local.time();
         self.opening_hours.iter().any(|i| {
             i.weekdays.contains(&weekday)
@@ -423,6 +436,39 @@ mod tests {
         // Sunday.
         assert!(!s.is_open_at(datetime!(2026-11-29 01:00 UTC)));
         s.opening_hours[0].close = "07:00".into();
+        assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn the_calendar_closes_holidays_and_opens_working_days_in_lieu() {
+        let mut s = OfficeSettings {
+            opening_hours: vec![OpeningInterval {
+                weekdays: vec![1, 2, 3, 4, 5],
+                open: "07:30".into(),
+                close: "17:00".into(),
+            }],
+            calendar: calendar::statutory(2026),
+            ..OfficeSettings::default()
+        };
+        s.validate().unwrap();
+        // Thursday 30/4/2026, 09:00 local: a holiday. Monday 27/4: the day off for Giỗ Tổ. Tuesday 28/4: open.
+        assert!(!s.is_open_at(datetime!(2026-04-30 02:00 UTC)));
+        assert!(!s.is_open_at(datetime!(2026-04-27 02:00 UTC)));
+        assert!(s.is_open_at(datetime!(2026-04-28 02:00 UTC)));
+        // Saturday 9/5/2026 worked with Monday's hours.
+        assert!(!s.is_open_at(datetime!(2026-05-09 02:00 UTC)));
+        s.calendar.push(CalendarDay {
+            date: time::macros::date!(2026 - 05 - 09),
+            kind: DayKind::WorkingDay { hours_of: 1 },
+            name: Localized::new("Làm bù", "Working day in lieu"),
+        });
+        assert!(s.is_open_at(datetime!(2026-05-09 02:00 UTC)));
+        assert!(!s.is_open_at(datetime!(2026-05-09 11:00 UTC)), "18:00 local is after Monday's hours");
+        // An office open around the clock stays open on holidays.
+        s.opening_hours.clear();
+        assert!(s.is_open_at(datetime!(2026-04-30 02:00 UTC)));
+        // A day twice is refused.
+        s.calendar.push(s.calendar[0].clone());
         assert!(s.validate().is_err());
     }
 

@@ -168,7 +168,10 @@ pub async fn seed_if_empty(office: &Office) -> Result<bool, AppError> {
     }
     office
         .run(Actor::System, |ctx| {
-            ctx.command(&Command::ChangeSettings { settings: settings() })?;
+            // This year's and next year's statutory holidays (they close the office once it has opening hours).
+            let year = ctx.now.to_offset(settings().offset()).year();
+            let calendar = [domain::calendar::statutory(year), domain::calendar::statutory(year + 1)].concat();
+            ctx.command(&Command::ChangeSettings { settings: OfficeSettings { calendar, ..settings() } })?;
             for s in services() {
                 ctx.command(&Command::SaveService { service: s })?;
             }

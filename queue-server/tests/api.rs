@@ -233,6 +233,67 @@ async fn office_closed_refuses_tickets() {
     assert_eq!(r.status(), 422);
 }
 
+/// A holiday in the calendar closes an office that has opening hours; a working day in lieu opens it;
+/// the statutory holidays of a year are offered to the admin.
+#[tokio::test]
+async fn the_holiday_calendar_closes_and_opens_the_office() {
+    let dir = temp_dir("calendar");
+    let s = Server::demo(&dir);
+    let admin = login(&s, "admin").await;
+    let kiosk = device(&s, "ticket-kiosk", None).await;
+    let (_, mut settings) = get(&s, &admin, "/api/v1/admin/settings").await;
+    // The demo office starts with this year's and next year's statutory holidays.
+    let year = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap()).year();
+    let tet_eve_and_days = settings["calendar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["name"]["vi"].as_str().unwrap().starts_with("Tết Nguyên đán"))
+        .count();
+    assert_eq!(tet_eve_and_days, 10, "five days of Tết in {year} and in {}", year + 1);
+    // Open all day every day, but today and tomorrow (office-local: a run across midnight stays closed)
+    // are holidays.
+    let today = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap()).date();
+    let day = |d: time::Date, kind: Value| {
+        let mut v = json!({ "date": format!("{d}"), "name": { "vi": "Ngày nghỉ thử", "en": "Test holiday" } });
+        v.as_object_mut().unwrap().extend(kind.as_object().unwrap().clone());
+        v
+    };
+    settings["opening_hours"] = json!([{ "weekdays": [1, 2, 3, 4, 5, 6, 7], "open": "00:00", "close": "23:59" }]);
+    settings["calendar"] =
+        json!([day(today, json!({"type": "holiday"})), day(today.next_day().unwrap(), json!({"type": "day_off"}))]);
+    let (st, v) = put(&s, &admin, "/api/v1/admin/settings", settings.clone()).await;
+    assert_eq!(st, 200, "{v}");
+    let before = last_seq(&s).await;
+    let (st, v) = post(&s, &kiosk, "/api/v1/tickets", json!({"service": "ho-tich"})).await;
+    assert_eq!((st, v["code"].as_str()), (409, Some("office_closed")), "{v}");
+    assert_eq!(last_seq(&s).await, before);
+    // Today worked in lieu, with the hours of a weekday that has them: open again.
+    settings["opening_hours"] = json!([{ "weekdays": [1], "open": "00:00", "close": "23:59" }]);
+    settings["calendar"] = json!([
+        day(today, json!({"type": "working_day", "hours_of": 1})),
+        day(today.next_day().unwrap(), json!({"type": "working_day", "hours_of": 1}))
+    ]);
+    let (st, v) = put(&s, &admin, "/api/v1/admin/settings", settings.clone()).await;
+    assert_eq!(st, 200, "{v}");
+    let (st, v) = post(&s, &kiosk, "/api/v1/tickets", json!({"service": "ho-tich"})).await;
+    assert_eq!(st, 201, "{v}");
+    // The same date twice, or a working day with no weekday, is refused and changes nothing.
+    let before = last_seq(&s).await;
+    settings["calendar"] = json!([day(today, json!({"type": "holiday"})), day(today, json!({"type": "day_off"}))]);
+    assert_eq!(put(&s, &admin, "/api/v1/admin/settings", settings.clone()).await.0, 422);
+    settings["calendar"] = json!([day(today, json!({"type": "working_day", "hours_of": 9}))]);
+    assert_eq!(put(&s, &admin, "/api/v1/admin/settings", settings.clone()).await.0, 422);
+    assert_eq!(last_seq(&s).await, before);
+    // The statutory days of a year, for the admin page.
+    let (st, days) = get(&s, &admin, "/api/v1/admin/calendar/statutory?year=2027").await;
+    assert_eq!(st, 200);
+    let tet = days.as_array().unwrap().iter().find(|d| d["date"] == "2027-02-06").unwrap();
+    assert_eq!(tet["type"], "holiday");
+    assert_eq!(get(&s, &admin, "/api/v1/admin/calendar/statutory?year=1066").await.0, 422);
+    assert_eq!(get(&s, &kiosk, "/api/v1/admin/calendar/statutory?year=2027").await.0, 403);
+}
+
 #[tokio::test]
 async fn ratings_and_invitations() {
     let dir = temp_dir("ratings");

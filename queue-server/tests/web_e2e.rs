@@ -272,12 +272,6 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
-async fn put(s: &Server, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = client().put(s.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json::<Value>().await.unwrap_or(Value::Null))
-}
-
 async fn issue(s: &Server, kiosk: &str, service: &str, priority: &str) -> String {
     let (status, t) = post(s, kiosk, "/api/v1/tickets", json!({ "service": service, "priority": priority })).await;
     assert_eq!(status, 201, "{t}");

@@ -282,6 +282,29 @@ struct LockoutRow {
     until: OffsetDateTime,
 }
 
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StatutoryQuery {
+    #[schemars(range(min = 2000, max = 2100))]
+    year: i32,
+}
+
+/// The statutory holidays of a year in their usual pattern (`domain::calendar::statutory`), for the
+/// admin to check against the year's official notice and add to the calendar.
+pub(super) async fn statutory_calendar(
+    super::Query(q): super::Query<StatutoryQuery>,
+) -> Result<Json<Vec<domain::calendar::CalendarDay>>, AppError> {
+    if !(2000..=2100).contains(&q.year) {
+        return Err(AppError::bad(
+            "invalid_year",
+            "year",
+            "Năm phải từ 2000 đến 2100.",
+            "The year must be 2000 to 2100.",
+        ));
+    }
+    Ok(Json(domain::calendar::statutory(q.year)))
+}
+
 pub(super) async fn security(State(app): State<Arc<AppState>>) -> Result<Json<SecurityView>, AppError> {
     let since = OffsetDateTime::now_utc() - Duration::days(7);
     let events = app

@@ -351,6 +351,11 @@ pub static ROUTES: &[Route] = &[
     })
     .body::<admin::CodeRequest>()
     .reply::<admin::EnrolmentCode>(),
+    op(Get, "/api/v1/admin/calendar/statutory", MANAGERS, 200, "The statutory holidays of a year", || {
+        get(admin::statutory_calendar)
+    })
+    .query::<admin::StatutoryQuery>()
+    .reply::<Vec<domain::calendar::CalendarDay>>(),
     op(Get, "/api/v1/admin/security", MANAGERS, 200, "Recent login lockouts", || get(admin::security))
         .reply::<admin::SecurityView>(),
     op(

@@ -156,6 +156,12 @@ pub async fn get(s: &Server, token: &str, path: &str) -> (u16, Value) {
     (status, r.json::<Value>().await.unwrap_or(Value::Null))
 }
 
+pub async fn put(s: &Server, token: &str, path: &str, body: Value) -> (u16, Value) {
+    let r = client().put(s.url(path)).bearer_auth(token).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json::<Value>().await.unwrap_or(Value::Null))
+}
+
 pub fn verify(dir: &Path) -> String {
     let out = Command::new(BIN).args(["verify", "--data-dir"]).arg(dir).output().unwrap();
     assert!(out.status.success(), "verify failed: {}", String::from_utf8_lossy(&out.stderr));
