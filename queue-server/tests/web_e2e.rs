@@ -1126,5 +1126,49 @@ async fn admin_writes_opening_hours_with_vietnamese_weekday_names() {
     page.click("[data-tab=settings]").await;
     let shown = page.js("return document.querySelector(arguments[0]).value", json!([hours])).await;
     assert_eq!(shown, json!("T2-T6 07:30-11:30\nT2-T6 13:00-17:00\nT7 07:30-11:30\nT7,CN 18:00-19:00"));
+
+    // The holiday calendar: a year's statutory days added with one button, a working day in lieu typed
+    // in; an impossible date refused.
+    let calendar = "#settingsForm [name=calendar]";
+    page.clear("#settingsForm [name=statutory_year]").await;
+    page.keys("#settingsForm [name=statutory_year]", "2030").await;
+    page.click("#statutoryBtn").await;
+    let added = page
+        .wait_for(
+            "the statutory days",
+            "!document.querySelector('#settingsForm [data-role=ok]').classList.contains('hidden') \
+             && document.querySelector('#settingsForm [data-role=ok]').textContent",
+            Duration::from_secs(5),
+        )
+        .await;
+    assert!(added.as_str().unwrap().contains("năm 2030"), "{added}");
+    page.keys(calendar, "\n31/02/2030 Ngày không có").await;
+    page.click("#settingsForm button[type=submit]").await;
+    let error = page.wait_for("the calendar error", error_text, Duration::from_secs(5)).await;
+    assert!(error.as_str().unwrap().contains("31/02/2030"), "{error}");
+    let text = page.js("return document.querySelector(arguments[0]).value", json!([calendar])).await;
+    let fixed = text.as_str().unwrap().replace("31/02/2030 Ngày không có", "09/02/2030 làm bù T2: Làm bù Tết");
+    page.js("document.querySelector(arguments[0]).value = arguments[1]", json!([calendar, fixed])).await;
+    page.click("#settingsForm button[type=submit]").await;
+    page.wait_for(
+        "settings saved",
+        "!document.querySelector('#settingsForm [data-role=ok]').classList.contains('hidden') \
+         && document.querySelector('#settingsForm [data-role=ok]').textContent.includes('nhật ký')",
+        Duration::from_secs(5),
+    )
+    .await;
+    let (_, settings) = get(&server, &admin, "/api/v1/admin/settings").await;
+    let (_, statutory) = get(&server, &admin, "/api/v1/admin/calendar/statutory?year=2030").await;
+    let saved_2030: Vec<&Value> = settings["calendar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["date"].as_str().unwrap().starts_with("2030-"))
+        .collect();
+    for day in statutory.as_array().unwrap() {
+        assert!(saved_2030.contains(&day), "{day} was not saved as offered (English name kept too)");
+    }
+    let working = saved_2030.iter().find(|d| d["date"] == "2030-02-09").unwrap();
+    assert_eq!((&working["type"], &working["hours_of"]), (&json!("working_day"), &json!(1)));
     page.quit().await;
 }

@@ -40,7 +40,8 @@ const DICT = {
     e_letter: 'Chữ cái trên phiếu phải là một chữ A–Z.', e_letter_used: 'Chữ cái {l} đã dùng cho dịch vụ «{s}».',
     e_positive: '«{f}» phải là số nguyên dương.', e_agency: 'Mã định danh phải có dạng 000.00.01.H29 (hoặc H29.14).',
     e_hours: 'Dòng giờ làm việc «{l}» không đúng. Ví dụ: T2-T6 07:30-11:30', e_hours_digits: 'Dòng «{l}»: ghi thứ bằng chữ để khỏi nhầm (T2-T6 là Thứ Hai đến Thứ Sáu, T7 là Thứ Bảy, CN là Chủ nhật).', e_width: 'Số chữ số phải từ 1 đến 6.',
-    e_first: 'Số bắt đầu phải nhỏ hơn {m}.', e_langs: 'Chọn ít nhất một ngôn ngữ thông báo.',
+    e_first: 'Số bắt đầu phải nhỏ hơn {m}.', e_langs: 'Chọn ít nhất một ngôn ngữ thông báo.', e_calendar: 'Dòng lịch «{l}» không đúng. Ví dụ: 01/01/2027 Tết Dương lịch; 03/05/2027 nghỉ bù: Lễ 30/4; 08/05/2027 làm bù T2: Làm bù', e_calendar_twice: 'Ngày {d} có hai dòng trong lịch.',
+    calendar: 'Ngày nghỉ lễ, nghỉ bù, làm bù (mỗi dòng: ngày tên; «nghỉ bù:» hoặc «làm bù T2:» trước tên)', statutory: 'Thêm ngày lễ theo Bộ luật Lao động (kiểm tra lại theo thông báo nghỉ lễ hằng năm)', statutory_add: 'Thêm', statutory_added: 'Đã thêm {n} ngày của năm {y}; bấm Lưu để ghi.',
     e_username: 'Tên đăng nhập gồm 2–64 ký tự a-z, 0-9, dấu chấm, gạch dưới hoặc gạch ngang.',
     e_password: 'Mật khẩu phải có ít nhất 8 ký tự.', e_password_new: 'Tài khoản mới cần mật khẩu (ít nhất 8 ký tự).',
     e_officer_counter: 'Cán bộ cần được phân công ít nhất một quầy.', e_counter_rating: 'Thiết bị đánh giá cần số quầy.',
@@ -95,7 +96,8 @@ const DICT = {
     e_letter: 'The ticket letter must be one letter A–Z.', e_letter_used: 'Letter {l} is already used by «{s}».',
     e_positive: '«{f}» must be a positive whole number.', e_agency: 'The agency code looks like 000.00.01.H29 (or H29.14).',
     e_hours: 'Opening-hours line «{l}» is not valid. Example: Mon-Fri 07:30-11:30', e_hours_digits: 'Line «{l}»: write weekdays as names, not numbers (Mon-Fri, Sat, Sun; or T2-T6, T7, CN), since in Vietnamese Thứ 2 is Monday.', e_width: 'Digits must be 1 to 6.',
-    e_first: 'The first number must be below {m}.', e_langs: 'Choose at least one announcement language.',
+    e_first: 'The first number must be below {m}.', e_langs: 'Choose at least one announcement language.', e_calendar: 'Calendar line «{l}» is not valid. Examples: 01/01/2027 New Year; 03/05/2027 day off: In lieu of 30/4; 08/05/2027 working Mon: Working day in lieu', e_calendar_twice: '{d} has two lines in the calendar.',
+    calendar: 'Holidays, days off and working days in lieu (one per line: date name; «day off:» or «working Mon:» before the name)', statutory: 'Add the statutory holidays of the Labour Code (check them against the year\'s official notice)', statutory_add: 'Add', statutory_added: 'Added {n} days of {y}; press Save to record them.',
     e_username: 'A username is 2–64 characters a-z, 0-9, ".", "_" or "-".',
     e_password: 'A password needs at least 8 characters.', e_password_new: 'A new account needs a password (8 characters or more).',
     e_officer_counter: 'An officer needs at least one counter.', e_counter_rating: 'A rating terminal needs its counter number.',
@@ -136,6 +138,7 @@ async function start() {
   $('#staffForm').addEventListener('reset', () => { A.editing.staff = null; setTimeout(() => { fillChecks('#staffForm', 'counters', [], null, true); clearMsgs('#staffForm'); }); });
   $('#codeForm').addEventListener('submit', createCode);
   $('#previewBtn').addEventListener('click', previewVoice);
+  $('#statutoryBtn').addEventListener('click', addStatutory);
   document.addEventListener('click', onEditClick);
   document.addEventListener('click', onActionClick);
   $('#deviceForm').addEventListener('submit', submitDevice);
@@ -493,6 +496,9 @@ function fillSettings() {
   const f = '#settingsForm'; const set = (n, v) => { field(f, n).value = v; };
   set('name_vi', s.name.vi); set('name_en', s.name.en); set('agency_code', s.agency_code);
   set('hours', (s.opening_hours || []).map((i) => weekdaysText(i.weekdays, Q.lang) + ' ' + i.open + '-' + i.close).join('\n'));
+  A.calendarNames = {}; (s.calendar || []).forEach((d) => { A.calendarNames[d.date + '|' + d.name.vi] = d.name.en; });
+  set('calendar', calendarText(s.calendar || [], Q.lang));
+  if (!val(f, 'statutory_year')) set('statutory_year', new Date().getFullYear() + 1);
   set('width', s.numbering.width); set('first', s.numbering.first); set('separator', s.numbering.separator ? '1' : '0');
   set('prio_mode', s.priority_rule.mode); set('ratio', s.priority_rule.regular_per_priority || 2);
   set('ageing', Math.round(s.priority_rule.ageing_cap_s / 60)); set('grace', Math.round(s.no_show_grace_s / 60));
@@ -556,6 +562,59 @@ function parseHours(text, problems) {
   return out;
 }
 
+// The calendar as lines: "dd/mm/yyyy name", "dd/mm/yyyy nghỉ bù: name", "dd/mm/yyyy làm bù T2: name".
+function calendarText(days, lang) {
+  const en = lang === 'en';
+  return days.slice().sort((a, b) => (a.date < b.date ? -1 : 1)).map((d) => {
+    const [y, m, dd] = d.date.split('-');
+    const kind = d.type === 'day_off' ? (en ? 'day off: ' : 'nghỉ bù: ')
+      : d.type === 'working_day' ? (en ? 'working ' : 'làm bù ') + DAY_NAMES[en ? 'en' : 'vi'][d.hours_of] + ': ' : '';
+    return dd + '/' + m + '/' + y + ' ' + kind + (en ? d.name.en || d.name.vi : d.name.vi);
+  }).join('\n');
+}
+function parseCalendar(text, problems) {
+  const out = []; const seen = {};
+  text.split('\n').map((l) => l.trim().normalize('NFC')).filter(Boolean).forEach((line) => {
+    const m = line.match(/^(\d{1,2})\/(\d{1,2})\/(\d{4})\s+(.+)$/);
+    const bad = () => problems.push(['calendar', t('e_calendar', { l: line })]);
+    if (!m) return bad();
+    const date = m[3] + '-' + m[2].padStart(2, '0') + '-' + m[1].padStart(2, '0');
+    const check = new Date(date + 'T00:00:00Z');
+    if (isNaN(check) || check.toISOString().slice(0, 10) !== date) return bad();
+    if (seen[date]) return problems.push(['calendar', t('e_calendar_twice', { d: m[1] + '/' + m[2] + '/' + m[3] })]);
+    seen[date] = true;
+    let rest = m[4]; let day = { date, type: 'holiday' };
+    const folded = foldDay(rest);
+    const off = folded.match(/^(nghi bu|day off)\s*:\s*/);
+    const work = folded.match(/^(lam bu|working)\s+([^:]+?)\s*:\s*/);
+    if (off) { day.type = 'day_off'; rest = rest.slice(off[0].length); }
+    else if (work) {
+      const w = DAY_WORDS[work[2].replace(/[\s.]/g, '')];
+      if (!w) return bad();
+      day = { date, type: 'working_day', hours_of: w }; rest = rest.slice(work[0].length);
+    }
+    const vi = rest.trim();
+    if (!vi || vi.length > 100) return bad();
+    const en = (A.calendarNames || {})[date + '|' + vi];
+    out.push(Object.assign(day, { name: { vi, en: en || vi } }));
+  });
+  return out;
+}
+async function addStatutory() {
+  const f = '#settingsForm'; clearMsgs(f);
+  const year = Number(val(f, 'statutory_year'));
+  try {
+    const days = await Q.api('GET', '/api/v1/admin/calendar/statutory?year=' + year, undefined, A.token);
+    const p = []; const have = parseCalendar(field(f, 'calendar').value, p);
+    if (p.length) return fail(f, p);
+    const dates = new Set(have.map((d) => d.date));
+    const added = days.filter((d) => !dates.has(d.date));
+    added.forEach((d) => { A.calendarNames = A.calendarNames || {}; A.calendarNames[d.date + '|' + d.name.vi] = d.name.en; });
+    field(f, 'calendar').value = calendarText(have.concat(added), Q.lang);
+    ok(f, esc(t('statutory_added', { n: added.length, y: year })));
+  } catch (e) { serverFail(f, e); }
+}
+
 async function saveSettings(ev) {
   ev.preventDefault();
   const f = '#settingsForm'; clearMsgs(f);
@@ -565,6 +624,7 @@ async function saveSettings(ev) {
   const agency = val(f, 'agency_code');
   if (!/^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}|[A-Z]\d{2}(\.\d{1,3}){0,3})$/.test(agency)) p.push(['agency_code', t('e_agency')]);
   const hours = parseHours(field(f, 'hours').value, p);
+  const calendar = parseCalendar(field(f, 'calendar').value, p);
   const width = Number(val(f, 'width'));
   if (!Number.isInteger(width) || width < 1 || width > 6) p.push(['width', t('e_width')]);
   const first = posInt(f, 'first', 'num_first', p, 0);
@@ -578,7 +638,7 @@ async function saveSettings(ev) {
   if (!langs.length) p.push(['lang_vi', t('e_langs')]);
   if (p.length) return fail(f, p);
   const s = Object.assign({}, A.settings, {
-    name: { vi: name_vi, en: name_en || name_vi }, agency_code: agency, opening_hours: hours,
+    name: { vi: name_vi, en: name_en || name_vi }, agency_code: agency, opening_hours: hours, calendar,
     numbering: { width, separator: val(f, 'separator') === '1', first },
     priority_rule: mode === 'ratio' ? { mode, regular_per_priority: ratio, ageing_cap_s: ageing * 60 } : { mode, ageing_cap_s: ageing * 60 },
     no_show_grace_s: grace * 60, rating_window_s: rating * 60, keep_queue_overnight: val(f, 'overnight') === '1',
