@@ -57,6 +57,6 @@ pub use encode::{encode, EncodeReport, Encoded};
 pub use error::{Error, Result};
 pub use profile::{Paper, Profile, ProfileSet, TextMode};
 pub use raster::Bitmap;
-pub use slip::{LocalDateTime, Session, TicketSlip};
+pub use slip::{LocalDateTime, Session, SlipLabels, SlipLang, TicketSlip};
 pub use status::{PrinterState, StatusReport};
 pub use transport::{Printer, Target};

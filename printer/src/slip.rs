@@ -53,38 +53,104 @@ impl LocalDateTime {
     }
 }
 
-/// Labels printed before each field; Vietnamese by default, replaceable (e.g. for English slips).
+/// The language of a slip's fixed words. Names (office, service, field, priority group) are the
+/// caller's and are printed as given: a Vietnamese proper name may stay on an English slip.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlipLang {
+    #[default]
+    Vi,
+    En,
+}
+
+impl SlipLang {
+    /// One vi/en pair: every fixed word printed on a slip is chosen here.
+    fn pick(self, vi: &str, en: &str) -> String {
+        match self {
+            SlipLang::Vi => vi.into(),
+            SlipLang::En => en.into(),
+        }
+    }
+
+    /// The labels before each field.
+    pub fn labels(self) -> SlipLabels {
+        let t = |vi, en| self.pick(vi, en);
+        SlipLabels {
+            field: t("Lĩnh vực", "Field"),
+            counter: t("Quầy số {}", "Counter {}"),
+            counters: t("Quầy số {}", "Counters {}"),
+            people_ahead: t("Số người chờ trước Quý khách", "People waiting ahead of you"),
+            wait: t("Thời gian chờ dự kiến", "Estimated wait"),
+            wait_minutes: t("khoảng {} phút", "about {} min"),
+            issued: t("Giờ lấy số", "Issued at"),
+            morning: t("Buổi sáng", "Morning session"),
+            afternoon: t("Buổi chiều", "Afternoon session"),
+            priority: t("ƯU TIÊN", "PRIORITY"),
+        }
+    }
+
+    /// The slip's title.
+    pub fn title(self) -> String {
+        self.pick("PHIẾU SỐ THỨ TỰ", "QUEUE TICKET")
+    }
+
+    /// The usual footer line.
+    pub fn footer(self) -> String {
+        self.pick(
+            "Vui lòng giữ phiếu và chờ gọi số. Xin cảm ơn!",
+            "Please keep this ticket and wait for your number. Thank you!",
+        )
+    }
+}
+
+/// Labels printed before each field, in one language ([`SlipLang::labels`]); Vietnamese by default.
+/// A label holding `{}` has the value put there, any other is printed as `label: value`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SlipLabels {
     pub field: String,
+    /// One counter: `{}` is its number ("Quầy số {}", "Counter {}").
+    pub counter: String,
+    /// Several counters: `{}` is the list ("Quầy số {}", "Counters {}").
     pub counters: String,
     pub people_ahead: String,
     pub wait: String,
     /// `{}` is replaced by the minutes.
     pub wait_minutes: String,
     pub issued: String,
-    pub session: String,
+    /// The session of the issue time, printed in full ("Buổi sáng", "Morning session").
+    pub morning: String,
+    pub afternoon: String,
     pub priority: String,
 }
 
 impl Default for SlipLabels {
     fn default() -> Self {
-        SlipLabels {
-            field: "Lĩnh vực".into(),
-            counters: "Quầy phục vụ".into(),
-            people_ahead: "Số người chờ trước bạn".into(),
-            wait: "Thời gian chờ dự kiến".into(),
-            wait_minutes: "khoảng {} phút".into(),
-            issued: "Giờ lấy số".into(),
-            session: "Buổi".into(),
-            priority: "ƯU TIÊN".into(),
+        SlipLang::Vi.labels()
+    }
+}
+
+impl SlipLabels {
+    /// The printed name of a session.
+    pub fn session(&self, session: Session) -> &str {
+        match session {
+            Session::Sang => &self.morning,
+            Session::Chieu => &self.afternoon,
         }
     }
 }
 
+/// `label` with `value` in its `{}`, or `label: value` when it has none.
+fn fill(label: &str, value: &str) -> String {
+    if label.contains("{}") {
+        label.replace("{}", value)
+    } else {
+        format!("{label}: {value}")
+    }
+}
+
 fn default_title() -> String {
-    "PHIẾU SỐ THỨ TỰ".into()
+    SlipLang::Vi.title()
 }
 
 /// Everything printed on a queue ticket. Plain data, serde-serialisable.
@@ -149,7 +215,7 @@ impl TicketSlip {
             session: None,
             priority: Some("Người cao tuổi".into()),
             qr: Some("https://motcua.example.invalid/q/A025?d=20260310".into()),
-            footer: vec!["Vui lòng giữ phiếu và chờ gọi số. Xin cảm ơn!".into()],
+            footer: vec![SlipLang::Vi.footer()],
             logo: None,
             labels: SlipLabels::default(),
         }
@@ -180,7 +246,8 @@ impl TicketSlip {
         }
         d.feed(1);
         if !self.counters.is_empty() {
-            d.text(format!("{}: {}", self.labels.counters, self.counters.join(", ")), TextStyle::default());
+            let label = if self.counters.len() == 1 { &self.labels.counter } else { &self.labels.counters };
+            d.text(fill(label, &self.counters.join(", ")), TextStyle::default());
         }
         if let Some(n) = self.people_ahead {
             d.text(format!("{}: {}", self.labels.people_ahead, n), TextStyle::default());
@@ -193,13 +260,7 @@ impl TicketSlip {
         }
         let session = self.session.unwrap_or(Session::of_hour(self.issued_at.hour));
         d.text(
-            format!(
-                "{}: {} ({} {})",
-                self.labels.issued,
-                self.issued_at.format(),
-                self.labels.session,
-                session.label().to_lowercase()
-            ),
+            format!("{}: {} ({})", self.labels.issued, self.issued_at.format(), self.labels.session(session)),
             TextStyle::default(),
         );
         if let Some(q) = &self.qr {
