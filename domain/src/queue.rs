@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::clock::local_day;
 use crate::dossier::DossierCode;
-use crate::error::QueueError;
+use crate::error::{QueueError, TextField};
 use crate::event::*;
 use crate::office::*;
 use crate::rating::{Indicator, RatingLevel};
@@ -790,7 +790,7 @@ pub fn decide(
             }
             let svc = state.services.get(service).ok_or_else(|| QueueError::UnknownService(service.to_string()))?;
             if !svc.open {
-                return Err(QueueError::ServiceClosed(service.to_string()));
+                return Err(QueueError::ServiceClosed { code: service.to_string(), name: svc.name.clone() });
             }
             if !state.settings.is_open_at(now) {
                 return Err(QueueError::OfficeClosed);
@@ -873,7 +873,7 @@ pub fn decide(
                 }
             }
             if next_services.len() > 10 {
-                return Err(QueueError::Invalid("too many next services".into()));
+                return Err(QueueError::TooManyNextServices(10));
             }
             let mut next = next_services.clone();
             if next.is_empty() {
@@ -909,10 +909,10 @@ pub fn decide(
                     s.clone()
                 }
                 (None, Some(c)) => c.counter.services.first().cloned().unwrap_or_else(|| t.service.clone()),
-                (None, None) => return Err(QueueError::Invalid("transfer needs a service or a counter".into())),
+                (None, None) => return Err(QueueError::TransferNeedsTarget),
             };
             if *to_counter == Some(*counter) && to_service.is_none() {
-                return Err(QueueError::Invalid("cannot transfer a ticket to the counter it is at".into()));
+                return Err(QueueError::TransferToSameCounter(*counter));
             }
             events.push(EventKind::TicketTransferred {
                 ticket: t.id,
@@ -948,11 +948,11 @@ pub fn decide(
         Command::Rate { subject, counter, stage, level, answers, comment } => {
             if let Some(c) = comment {
                 if c.chars().count() > MAX_COMMENT {
-                    return Err(QueueError::TooLong("comment", MAX_COMMENT));
+                    return Err(QueueError::TooLong(TextField::Comment, MAX_COMMENT));
                 }
             }
             if answers.iter().any(|(_, p)| *p > 2) {
-                return Err(QueueError::Invalid("indicator answers are 0, 1 or 2 points".into()));
+                return Err(QueueError::IndicatorPoints);
             }
             let (subject, counter, officer, stage) = match subject {
                 RatingSubjectRef::Ticket(id) => {
@@ -996,10 +996,10 @@ pub fn decide(
         Command::GrantLease { device, service, size, ttl_s } => {
             let svc = state.services.get(service).ok_or_else(|| QueueError::UnknownService(service.to_string()))?;
             if !svc.open {
-                return Err(QueueError::ServiceClosed(service.to_string()));
+                return Err(QueueError::ServiceClosed { code: service.to_string(), name: svc.name.clone() });
             }
             if *size == 0 || *size > MAX_LEASE {
-                return Err(QueueError::Invalid(format!("lease size must be 1–{MAX_LEASE}")));
+                return Err(QueueError::LeaseSize(MAX_LEASE));
             }
             let first = next_number(state, service, today);
             let last = first + size - 1;
@@ -1027,7 +1027,7 @@ pub fn decide(
                 return Err(QueueError::UnknownLease);
             }
             if *number < l.first || *number > l.last {
-                return Err(QueueError::Invalid(format!("number {number} is not in lease {}–{}", l.first, l.last)));
+                return Err(QueueError::NumberNotInLease { number: *number, first: l.first, last: l.last });
             }
             if l.used.contains(number) || l.returned_unused.contains(number) {
                 return Err(QueueError::NumberAlreadyUsed(*number));
@@ -1036,7 +1036,7 @@ pub fn decide(
                 || local_day(*issued_at, offset) != l.day
                 || *issued_at > now + Duration::minutes(5)
             {
-                return Err(QueueError::Invalid("the ticket was issued outside its lease's validity".into()));
+                return Err(QueueError::OutsideLeaseValidity);
             }
             let svc =
                 state.services.get(&l.service).ok_or_else(|| QueueError::UnknownService(l.service.to_string()))?;
@@ -1062,10 +1062,10 @@ pub fn decide(
                 return Err(QueueError::UnknownLease);
             }
             if l.closed.is_some() {
-                return Err(QueueError::Invalid("lease already closed".into()));
+                return Err(QueueError::LeaseClosed);
             }
             if unused.iter().any(|n| *n < l.first || *n > l.last || l.used.contains(n)) {
-                return Err(QueueError::Invalid("unused numbers must be in the lease and not uploaded".into()));
+                return Err(QueueError::UnusedNotInLease);
             }
             let mut unused = unused.clone();
             unused.sort_unstable();
@@ -1097,19 +1097,19 @@ pub fn decide(
         }
         Command::SaveService { service } => {
             if service.name.vi.trim().is_empty() || service.name.en.trim().is_empty() {
-                return Err(QueueError::Invalid("service names in Vietnamese and English are required".into()));
+                return Err(QueueError::ServiceNamesRequired);
             }
             if !service.letter.is_ascii_uppercase() {
-                return Err(QueueError::Invalid("the service letter must be A–Z".into()));
+                return Err(QueueError::ServiceLetter);
             }
             if service.name.vi.chars().count() > 200 || service.field.vi.chars().count() > 200 {
-                return Err(QueueError::TooLong("name", 200));
+                return Err(QueueError::TooLong(TextField::ServiceName, 200));
             }
             events.push(EventKind::ServiceSaved { service: service.clone() });
         }
         Command::SaveCounter { counter } => {
             if counter.id == 0 {
-                return Err(QueueError::Invalid("counter numbers start at 1".into()));
+                return Err(QueueError::CounterNumberZero);
             }
             for s in &counter.services {
                 if !state.services.contains_key(s) {
@@ -1119,7 +1119,7 @@ pub fn decide(
             events.push(EventKind::CounterSaved { counter: counter.clone() });
         }
         Command::ChangeSettings { settings } => {
-            settings.validate().map_err(QueueError::Invalid)?;
+            settings.validate().map_err(QueueError::InvalidSettings)?;
             events.push(EventKind::SettingsChanged { settings: settings.clone() });
         }
     }
@@ -1143,7 +1143,7 @@ fn check_number_fits(number: u32) -> Result<(), QueueError> {
 
 fn validate_key(key: &str) -> Result<(), QueueError> {
     if key.is_empty() || key.len() > 128 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(QueueError::Invalid("Idempotency-Key must be 1–128 visible ASCII characters".into()));
+        return Err(QueueError::IdempotencyKey);
     }
     Ok(())
 }
@@ -1152,10 +1152,7 @@ fn validate_outcome(outcome: &str) -> Result<(), QueueError> {
     if OUTCOMES.iter().any(|(code, _, _)| *code == outcome) {
         Ok(())
     } else {
-        Err(QueueError::Invalid(format!(
-            "unknown outcome {outcome:?}; use one of {}",
-            OUTCOMES.iter().map(|o| o.0).collect::<Vec<_>>().join(", ")
-        )))
+        Err(QueueError::UnknownOutcome(outcome.to_owned()))
     }
 }
 

@@ -58,7 +58,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Queue(q) if q.is_not_found() => StatusCode::NOT_FOUND,
-            AppError::Queue(QueueError::Invalid(_) | QueueError::TooLong(..)) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Queue(q) if q.is_invalid_input() => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Queue(_) => StatusCode::CONFLICT,
             AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
             AppError::LoginLocked { .. } | AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -108,9 +108,7 @@ impl AppError {
                 "forbidden",
                 Localized::new("Bạn không có quyền thực hiện thao tác này.", "You are not allowed to do this."),
             ),
-            AppError::NotFound(what) => {
-                ("not_found", Localized::new(format!("Không tìm thấy {what}."), format!("{what} not found.")))
-            }
+            AppError::NotFound(what) => ("not_found", not_found(what)),
             AppError::BadRequest { code, message, .. } => (*code, message.clone()),
             AppError::Store(e) => match e.as_ref() {
                 StoreError::DiskFull(_) => (
@@ -163,5 +161,16 @@ impl IntoResponse for AppError {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, s.into());
         }
         response
+    }
+}
+
+/// "Not found" in the words of what was looked for (the `&'static str` stays in logs only).
+fn not_found(what: &str) -> Localized {
+    match what {
+        "route" => Localized::new("Không có đường dẫn này.", "There is no such address."),
+        "page" => Localized::new("Không có trang này.", "There is no such page."),
+        "counter" => Localized::new("Không có quầy này.", "There is no such counter."),
+        "announcement" => Localized::new("Không có thông báo này.", "There is no such announcement."),
+        _ => Localized::new("Không tìm thấy nội dung yêu cầu.", "What was asked for was not found."),
     }
 }

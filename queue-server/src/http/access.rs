@@ -66,7 +66,7 @@ pub(super) async fn heartbeat(
     let Who::Device { device_id } = caller.who else { return Err(AppError::Forbidden) };
     let health = serde_json::to_string(&req.health).unwrap_or_default();
     if health.len() > 8192 {
-        return Err(QueueError::TooLong("health", 8192).into());
+        return Err(QueueError::TooLong(domain::error::TextField::Health, 8192).into());
     }
     app.office.run(Actor::System, move |ctx| auth::record_heartbeat(ctx.tx, device_id, &health, ctx.now)).await?;
     Ok(StatusCode::NO_CONTENT)

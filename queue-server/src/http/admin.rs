@@ -41,7 +41,12 @@ pub(super) async fn put_service(
     Body(service): Body<Service>,
 ) -> Result<Json<ServiceView>, AppError> {
     if service.code.as_str() != code {
-        return Err(QueueError::Invalid("the code in the path and the body differ".into()).into());
+        return Err(AppError::bad(
+            "invalid",
+            "the code in the path and the body differ",
+            "Mã dịch vụ trong đường dẫn và trong dữ liệu gửi lên khác nhau.",
+            "The service code in the path and in the body differ.",
+        ));
     }
     let view = app
         .office
@@ -60,7 +65,12 @@ pub(super) async fn put_counter(
     Body(counter): Body<Counter>,
 ) -> Result<Json<Counter>, AppError> {
     if counter.id != id {
-        return Err(QueueError::Invalid("the counter in the path and the body differ".into()).into());
+        return Err(AppError::bad(
+            "invalid",
+            "the counter in the path and the body differ",
+            "Số quầy trong đường dẫn và trong dữ liệu gửi lên khác nhau.",
+            "The counter number in the path and in the body differ.",
+        ));
     }
     app.office.command(caller.actor(), Command::SaveCounter { counter: counter.clone() }).await?;
     Ok(Json(counter))
@@ -238,7 +248,12 @@ pub(super) async fn create_code(
     Body(req): Body<CodeRequest>,
 ) -> Result<Response, AppError> {
     if req.valid_hours == 0 || req.valid_hours > 24 * 30 {
-        return Err(QueueError::Invalid("valid_hours must be 1–720".into()).into());
+        return Err(AppError::bad(
+            "invalid",
+            "valid_hours must be 1–720",
+            "Thời hạn của mã đăng ký thiết bị phải từ 1 đến 720 giờ.",
+            "An enrolment code is valid for 1 to 720 hours.",
+        ));
     }
     let (role, valid_hours) = (req.role, req.valid_hours);
     let code = app

@@ -154,7 +154,7 @@ fn query_error(rejection: QueryRejection) -> AppError {
     AppError::bad(
         "invalid_query",
         detail.clone(),
-        format!("Tham số truy vấn không hợp lệ: {detail}"),
+        "Tham số truy vấn không hợp lệ; vui lòng kiểm tra lại đường dẫn.",
         format!("Invalid query parameters: {detail}"),
     )
 }
@@ -186,7 +186,7 @@ fn invalid_fields(detail: String) -> AppError {
     AppError::bad(
         "invalid_fields",
         detail.clone(),
-        format!("Dữ liệu không hợp lệ: {detail}"),
+        "Dữ liệu gửi lên có trường không hợp lệ; vui lòng kiểm tra lại.",
         format!("Invalid fields: {detail}"),
     )
 }
@@ -281,7 +281,7 @@ pub fn ticket_view(state: &OfficeState, t: &Ticket) -> TicketView {
 pub(crate) fn parse_service(code: &str) -> Result<ServiceCode, AppError> {
     ServiceCode::new(code.trim()).map_err(|_| {
         if code.len() > 32 {
-            QueueError::TooLong("service", 32).into()
+            QueueError::TooLong(domain::error::TextField::ServiceCode, 32).into()
         } else {
             QueueError::UnknownService(code.chars().take(32).collect()).into()
         }
@@ -292,9 +292,9 @@ pub(crate) fn idempotency_key(headers: &HeaderMap, caller: &Caller) -> Result<Op
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => {
-            let key = v.to_str().map_err(|_| QueueError::Invalid("Idempotency-Key must be ASCII".into()))?.trim();
+            let key = v.to_str().map_err(|_| QueueError::IdempotencyKey)?.trim();
             if key.is_empty() || key.len() > 128 {
-                return Err(QueueError::Invalid("Idempotency-Key must be 1–128 characters".into()).into());
+                return Err(QueueError::IdempotencyKey.into());
             }
             // Keys are scoped to the caller, so one device cannot read another's tickets by key.
             Ok(Some(format!("{}:{key}", caller.id_string())))

@@ -26,7 +26,12 @@ pub(super) async fn rate(
         (Some(t), None) => RatingSubjectRef::Ticket(t),
         (None, Some(code)) => RatingSubjectRef::Dossier(dossiers::parse_code(code)?),
         _ => {
-            return Err(QueueError::Invalid("give either a ticket or a dossier code".into()).into());
+            return Err(AppError::bad(
+                "invalid",
+                "give either a ticket or a dossier code",
+                "Vui lòng chọn một số thứ tự hoặc một mã hồ sơ để đánh giá.",
+                "Please give either a ticket or a dossier code to rate.",
+            ));
         }
     };
     // A rating terminal rates only for its own counter, and only what was served there.
@@ -137,8 +142,14 @@ pub(super) async fn upload_leased(
     Body(req): Body<LeasedTicketUpload>,
 ) -> Result<Response, AppError> {
     let device = device_of(&caller)?;
-    let key = idempotency_key(&headers, &caller)?
-        .ok_or_else(|| QueueError::Invalid("an Idempotency-Key header is required for leased tickets".into()))?;
+    let key = idempotency_key(&headers, &caller)?.ok_or_else(|| {
+        AppError::bad(
+            "invalid",
+            "an Idempotency-Key header is required for leased tickets",
+            "Số lấy từ dải số đã cấp phải kèm mã chống gửi trùng (Idempotency-Key).",
+            "A ticket from a number lease needs an Idempotency-Key header.",
+        )
+    })?;
     let command = Command::UploadLeased {
         lease,
         device,
