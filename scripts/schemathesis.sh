@@ -64,6 +64,8 @@ excludes=(
 #     path and the body, and refuse a body that names another one: the hook copies the path's into the body
 #     (when the case is made, and again just before it is sent: schemathesis may fill a body from an
 #     earlier response, such as GET /api/v1/admin/counters, after the case was made).
+#   - PUT /api/v1/admin/settings refuses a calendar that lists a date twice, which JSON Schema cannot say
+#     (uniqueItems compares whole entries, not their dates): the hook keeps each date's first entry.
 #   - POST /api/v1/devices/enrol only succeeds with a fresh one-time code, which fuzzing cannot guess (a
 #     wrong code is 422): its schema-valid cases are dropped; the invalid ones still run.
 cat >"$work/motcua_hooks.py" <<'PY'
@@ -79,15 +81,32 @@ def _same_key(case):
             case.body["id"] = int(case.path_parameters["id"])
 
 
+def _one_entry_a_date(case):
+    if case.operation.path == "/api/v1/admin/settings" and isinstance(case.body, dict):
+        calendar = case.body.get("calendar")
+        if isinstance(calendar, list):
+            seen, kept = set(), []
+            for day in calendar:
+                date = day.get("date") if isinstance(day, dict) else None
+                if not isinstance(date, str):
+                    kept.append(day)
+                elif date not in seen:
+                    kept.append(day)
+                    seen.add(date)
+            case.body["calendar"] = kept
+
+
 @schemathesis.hook
 def map_case(context, case):
     _same_key(case)
+    _one_entry_a_date(case)
     return case
 
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
     _same_key(case)
+    _one_entry_a_date(case)
 
 
 @schemathesis.hook

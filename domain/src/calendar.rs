@@ -36,9 +36,9 @@ pub enum DayKind {
 /// One day that differs from the weekly opening hours.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CalendarDay {
-    /// `YYYY-MM-DD`, office-local. (The pattern is a subset of the dates taken: days 01–28.)
-    #[schemars(with = "String", regex(pattern = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$"))]
-    #[serde(with = "iso_date")]
+    /// `YYYY-MM-DD`, office-local.
+    #[schemars(schema_with = "crate::api::schema::date")]
+    #[serde(with = "crate::clock::iso_date")]
     pub date: Date,
     #[serde(flatten)]
     pub kind: DayKind,
@@ -52,23 +52,6 @@ fn day_name(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({ "type": "object", "required": ["vi", "en"], "properties": {
         "vi": { "type": "string", "pattern": "\\S", "maxLength": 100 },
         "en": { "type": "string", "maxLength": 100 } } })
-}
-
-mod iso_date {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use time::Date;
-
-    const FORMAT: &[time::format_description::FormatItem<'static>] =
-        time::macros::format_description!("[year]-[month]-[day]");
-
-    pub fn serialize<S: Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&date.format(FORMAT).map_err(serde::ser::Error::custom)?)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
-        let text = String::deserialize(d)?;
-        Date::parse(&text, FORMAT).map_err(|_| serde::de::Error::custom(format!("not a YYYY-MM-DD date: {text}")))
-    }
 }
 
 /// Checks a calendar an admin saves: one entry per date, working days name a weekday, names not blank.

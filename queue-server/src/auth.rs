@@ -142,7 +142,9 @@ pub(crate) fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
 }
 
+/// Hashes a password in NFC, so "ệ" typed as one code point or as three is the same password.
 pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = domain::i18n::nfc(password);
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Unavailable(e.to_string()))?;
@@ -162,15 +164,23 @@ pub enum Verified {
     No,
 }
 
+/// Checks a password against its hash, in NFC (see [`hash_password`]); a hash made before passwords were
+/// normalised is also tried with the password as given, and then upgraded.
 pub fn verify_password(password: &str, stored: &str) -> Verified {
     let Ok(hash) = PasswordHash::new(stored) else { return Verified::No };
-    if argon2().verify_password(password.as_bytes(), &hash).is_err() {
+    let normalised = domain::i18n::nfc(password);
+    let as_given = normalised != password;
+    let legacy = if argon2().verify_password(normalised.as_bytes(), &hash).is_ok() {
+        false
+    } else if as_given && argon2().verify_password(password.as_bytes(), &hash).is_ok() {
+        true
+    } else {
         return Verified::No;
-    }
+    };
     let current = argon2::Params::try_from(&hash).ok();
     let wanted = argon2().params().clone();
     let outdated = current.is_none_or(|p| p.m_cost() != wanted.m_cost() || p.t_cost() != wanted.t_cost());
-    Verified::Yes { rehash: if outdated { hash_password(password).ok() } else { None } }
+    Verified::Yes { rehash: if outdated || legacy { hash_password(password).ok() } else { None } }
 }
 
 /// The bearer token of a request's `Authorization` header.
@@ -463,7 +473,7 @@ pub fn disable_staff(ctx: &mut TxCtx<'_>, username: &str) -> Result<(), AppError
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct StaffRow {
     pub username: String,
     pub display_name: String,
@@ -641,7 +651,7 @@ pub fn record_heartbeat(
     .map_err(AppError::from_sqlite)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct DeviceRow {
     pub device_id: String,
     pub name: String,
@@ -768,4 +778,30 @@ pub fn validate_device_name(name: &str) -> Result<String, AppError> {
         ));
     }
     Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_is_the_same_in_nfc_and_nfd_and_old_hashes_still_verify() {
+        let nfc = "Mật khẩu Hộ tịch 2026";
+        let nfd = "Ma\u{323}\u{302}t kha\u{302}\u{309}u Ho\u{323}\u{302} ti\u{323}ch 2026";
+        assert_ne!(nfc, nfd);
+        let stored = hash_password(nfd).unwrap();
+        assert_eq!(verify_password(nfc, &stored), Verified::Yes { rehash: None });
+        assert_eq!(verify_password(nfd, &stored), Verified::Yes { rehash: None });
+        assert_eq!(verify_password("Mat khau Ho tich 2026", &stored), Verified::No);
+        // A hash of the NFD bytes themselves (made before passwords were normalised) verifies with the
+        // password as typed, and is upgraded to the NFC hash.
+        let salt = SaltString::encode_b64(&[7u8; 16]).unwrap();
+        let legacy = argon2().hash_password(nfd.as_bytes(), &salt).unwrap().to_string();
+        match verify_password(nfd, &legacy) {
+            Verified::Yes { rehash: Some(new) } => {
+                assert_eq!(verify_password(nfc, &new), Verified::Yes { rehash: None })
+            }
+            other => panic!("legacy hash: {other:?}"),
+        }
+    }
 }

@@ -278,14 +278,6 @@ by_hand!(
             "description": "the portal's records; a record it cannot use is listed in `rejected`" } } })
 );
 
-// Replies whose types live in `auth` and `pages`, which do not derive `JsonSchema` yet: documented as
-// objects only (a stricter hand-written schema here could drift from them).
-by_hand!(crate::auth::StaffRow, "StaffRow", json_schema!({ "type": "object" }));
-by_hand!(crate::auth::DeviceRow, "DeviceRow", json_schema!({ "type": "object" }));
-by_hand!(crate::pages::Board, "Board", json_schema!({ "type": "object" }));
-by_hand!(crate::pages::Desk, "Desk", json_schema!({ "type": "object" }));
-by_hand!(crate::pages::Dashboard, "Dashboard", json_schema!({ "type": "object" }));
-
 pub async fn document() -> Json<Value> {
     Json(build())
 }

@@ -25,6 +25,7 @@ use domain::i18n::Lang;
 use domain::office::{Counter, CounterId, NumberReading, Service};
 use domain::queue::{OfficeState, Ticket, TicketStatus, OUTCOMES};
 use domain::Localized;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -101,9 +102,14 @@ pub(crate) async fn web_asset(Path(path): Path<String>) -> Response {
     asset(&path)
 }
 
+/// A date-time or null (`time::serde::rfc3339::option`).
+fn optional_date_time(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": ["string", "null"], "format": "date-time" })
+}
+
 // ---- display board ---------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Board {
     pub office: Localized,
     pub notice: Localized,
@@ -111,6 +117,7 @@ pub struct Board {
     pub number_reading: NumberReading,
     pub office_open: bool,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "domain::api::schema::date_time")]
     pub now: OffsetDateTime,
     pub utc_offset_s: i32,
     pub last_seq: u64,
@@ -120,7 +127,7 @@ pub struct Board {
     pub recent: Vec<Call>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct BoardCounter {
     pub id: CounterId,
     pub name: Localized,
@@ -131,10 +138,11 @@ pub struct BoardCounter {
     pub service_name: Option<Localized>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Call {
     pub seq: u64,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "domain::api::schema::date_time")]
     pub at: OffsetDateTime,
     pub number: String,
     pub counter: CounterId,
@@ -214,7 +222,7 @@ pub(crate) async fn board(
 
 // ---- counter desk ----------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct DeskTicket {
     #[serde(flatten)]
     pub ticket: TicketView,
@@ -222,13 +230,13 @@ pub struct DeskTicket {
     pub waited_s: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct DeskQueue {
     pub service: ServiceView,
     pub tickets: Vec<DeskTicket>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct NamedService {
     pub code: String,
     pub letter: char,
@@ -236,16 +244,18 @@ pub struct NamedService {
     pub open: bool,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Desk {
     pub counter: Counter,
     pub office: Localized,
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "domain::api::schema::date_time")]
     pub now: OffsetDateTime,
     pub last_seq: u64,
     pub current: Option<DeskTicket>,
     /// When the current ticket was called (or service started).
     #[serde(with = "time::serde::rfc3339::option")]
+    #[schemars(schema_with = "optional_date_time")]
     pub current_since: Option<OffsetDateTime>,
     pub last_served: Option<TicketView>,
     /// Tickets transferred to this counter only.
@@ -344,7 +354,7 @@ pub(crate) async fn desk(
 
 // ---- admin -----------------------------------------------------------------------------------
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct DashboardCounter {
     pub id: CounterId,
     pub name: Localized,
@@ -357,9 +367,10 @@ pub struct DashboardCounter {
     pub served_today: usize,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Dashboard {
     #[serde(with = "time::serde::rfc3339")]
+    #[schemars(schema_with = "domain::api::schema::date_time")]
     pub now: OffsetDateTime,
     pub office_open: bool,
     pub waiting: usize,

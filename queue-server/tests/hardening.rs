@@ -463,27 +463,14 @@ async fn rating_terminals_rate_only_for_their_counter_and_can_be_rebound() {
     // Rebind to counter 3: now counter 3 is its counter, and 1 is not.
     let (_, me) = get(&s, &terminal, "/api/v1/me").await;
     let id = me["device_id"].as_str().unwrap().to_owned();
-    let r = client()
-        .put(s.url(&format!("/api/v1/admin/devices/{id}")))
-        .bearer_auth(&admin)
-        .json(&json!({"counter": 3, "name": "Máy đánh giá quầy 3"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let row: Value = r.json().await.unwrap();
+    let rebind = json!({"counter": 3, "name": "Máy đánh giá quầy 3"});
+    let (status, row) = put(&s, &admin, &format!("/api/v1/admin/devices/{id}"), rebind.clone()).await;
+    assert_eq!(status, 200);
     assert_eq!(row["counter"], 3);
     assert_eq!(row["name"], "Máy đánh giá quầy 3");
     // Saving the same again is no change, so no event.
     let seq = last_seq(&s).await;
-    let again = client()
-        .put(s.url(&format!("/api/v1/admin/devices/{id}")))
-        .bearer_auth(&admin)
-        .json(&json!({"counter": 3, "name": "Máy đánh giá quầy 3"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 200);
+    assert_eq!(put(&s, &admin, &format!("/api/v1/admin/devices/{id}"), rebind).await.0, 200);
     assert_eq!(last_seq(&s).await, seq, "an unchanged device was logged as updated");
     let (_, me) = get(&s, &terminal, "/api/v1/me").await;
     assert_eq!(me["counters"], json!([3]), "rebinding acts at once");

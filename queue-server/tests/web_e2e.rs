@@ -272,6 +272,17 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
+/// Logs in on the admin page (Vietnamese) as the demo admin and waits for the dashboard.
+async fn admin_login(page: &Browser, server: &Server) {
+    page.goto(&server.url("/admin?lang=vi")).await;
+    page.wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
+        .await;
+    page.keys("#username", "admin").await;
+    page.keys("#password", "motcua-demo").await;
+    page.click("#loginForm button[type=submit]").await;
+    page.wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10)).await;
+}
+
 async fn issue(s: &Server, kiosk: &str, service: &str, priority: &str) -> String {
     let (status, t) = post(s, kiosk, "/api/v1/tickets", json!({ "service": service, "priority": priority })).await;
     assert_eq!(status, 201, "{t}");
@@ -853,13 +864,7 @@ async fn admin_renames_rebinds_and_revokes_a_device_disables_staff_and_sees_lock
     let admin = login(&server, "admin").await;
 
     let page = driver.session(1920, 1080).await;
-    page.goto(&server.url("/admin?lang=vi")).await;
-    page.wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
-        .await;
-    page.keys("#username", "admin").await;
-    page.keys("#password", "motcua-demo").await;
-    page.click("#loginForm button[type=submit]").await;
-    page.wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10)).await;
+    admin_login(&page, &server).await;
 
     // ---- the device list, in words ----
     page.click("[data-tab=devices]").await;
@@ -1072,13 +1077,7 @@ async fn admin_writes_opening_hours_with_vietnamese_weekday_names() {
     driver.wait_ready().await;
     let admin = login(&server, "admin").await;
     let page = driver.session(1920, 1080).await;
-    page.goto(&server.url("/admin?lang=vi")).await;
-    page.wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
-        .await;
-    page.keys("#username", "admin").await;
-    page.keys("#password", "motcua-demo").await;
-    page.click("#loginForm button[type=submit]").await;
-    page.wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10)).await;
+    admin_login(&page, &server).await;
     page.click("[data-tab=settings]").await;
     let hours = "#settingsForm [name=hours]";
     let error_text = "!document.querySelector('#settingsForm [data-role=error]').classList.contains('hidden') \
