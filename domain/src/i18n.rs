@@ -42,7 +42,14 @@ pub fn nfc(text: &str) -> String {
 /// Lower-cases and strips Vietnamese diacritics (including đ → d), for search and for a sort key
 /// that groups "Hộ tịch" with "Ho tich".
 pub fn fold(text: &str) -> String {
-    text.chars().map(fold_char).collect::<String>().to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    // Composed first, so NFD input ("ệ" as e + U+0323 + U+0302) folds like NFC; marks left over (no
+    // precomposed letter holds them) are dropped.
+    text.nfc()
+        .map(fold_char)
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .collect::<String>()
+        .to_lowercase()
 }
 
 fn fold_char(c: char) -> char {
@@ -92,6 +99,10 @@ mod tests {
     #[test]
     fn folds_vietnamese() {
         assert_eq!(fold("Hộ tịch"), "ho tich");
+        // The same words typed in NFD (o + U+0323 + U+0302), and a mark on a letter with no precomposed form.
+        assert_eq!(fold("Ho\u{323}\u{302} ti\u{323}ch"), "ho tich");
+        assert_eq!(fold("q\u{301}"), "q");
+        assert!(matches_query("Chứng thực bản sao", "chu\u{301}ng thu\u{31b}\u{323}c"));
         assert_eq!(fold("Đất đai"), "dat dai");
         assert_eq!(fold("Trả kết quả"), "tra ket qua");
         assert_eq!(fold("Người có công"), "nguoi co cong");

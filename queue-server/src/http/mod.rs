@@ -80,7 +80,9 @@ pub(crate) const STAFF: &[Role] = &[Role::Admin, Role::Supervisor, Role::Officer
 ///
 /// A whole-number float (`3.0`) is read as the integer it is, as JSON Schema 2020-12 (and so the
 /// OpenAPI document) says: the body is parsed to a `serde_json::Value`, its whole floats made integers
-/// ([`whole_floats_to_integers`]), then read into `T`. Bodies are already size-limited.
+/// ([`whole_floats_to_integers`]), its strings NFC-normalised ([`strings_to_nfc`]: a name typed or pasted
+/// in NFD is stored as the same text as one typed in NFC), then read into `T`. Bodies are already
+/// size-limited.
 pub struct Body<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
@@ -88,6 +90,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let Json(mut value) = Json::<serde_json::Value>::from_request(req, state).await.map_err(json_error)?;
         whole_floats_to_integers(&mut value);
+        strings_to_nfc(&mut value);
         serde_json::from_value(value)
             .map(Body)
             .map_err(|e| invalid_fields(format!("Failed to deserialize the JSON body into the target type: {e}")))
@@ -110,6 +113,17 @@ pub(crate) fn whole_floats_to_integers(value: &mut serde_json::Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(whole_floats_to_integers),
         Value::Object(fields) => fields.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
+    }
+}
+
+/// Makes every string in `value` NFC (keys are the API's own ASCII names and stay as sent).
+pub(crate) fn strings_to_nfc(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) if !text.is_ascii() => *text = domain::i18n::nfc(text),
+        Value::Array(items) => items.iter_mut().for_each(strings_to_nfc),
+        Value::Object(fields) => fields.values_mut().for_each(strings_to_nfc),
         _ => {}
     }
 }
@@ -396,6 +410,15 @@ mod tests {
         }
         let response = read(r#"{"counter": "#).await.unwrap_err().into_response();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn strings_are_read_in_nfc() {
+        // "Hộ tịch" in NFD: o + U+0323 + U+0302, i + U+0323.
+        let nfd = "Ho\u{323}\u{302} ti\u{323}ch";
+        let mut v = json!({ "name": { "vi": nfd, "en": "Civil status" }, "list": [nfd], "n": 1 });
+        strings_to_nfc(&mut v);
+        assert_eq!(v, json!({ "name": { "vi": "Hộ tịch", "en": "Civil status" }, "list": ["Hộ tịch"], "n": 1 }));
     }
 
     #[test]
