@@ -164,31 +164,19 @@ impl IssuedTicket {
         }
     }
 
-    /// The printed slip, labelled in `lang`.
+    /// The printed slip, labelled in `lang`; `office` is the receiving unit's name (a proper name, the
+    /// same on both languages' slips). A name with no English version is printed in Vietnamese.
     pub fn slip(&self, office: &str, lang: Lang) -> printer::TicketSlip {
         let local = self.issued_at.to_offset(office_offset());
-        let mut labels = printer::slip::SlipLabels::default();
-        let mut footer = vec!["Vui lòng giữ phiếu và chờ gọi số. Xin cảm ơn!".to_owned()];
-        if lang == Lang::En {
-            labels = printer::slip::SlipLabels {
-                field: "Field".into(),
-                counters: "Counters".into(),
-                people_ahead: "People ahead of you".into(),
-                wait: "Estimated wait".into(),
-                wait_minutes: "about {} min".into(),
-                issued: "Issued at".into(),
-                session: "Session".into(),
-                priority: "PRIORITY".into(),
-            };
-            footer = vec!["Please keep this ticket and wait for your number. Thank you!".to_owned()];
-        }
+        let slip_lang = if lang == Lang::En { printer::SlipLang::En } else { printer::SlipLang::Vi };
+        let name = |l: &Localized| if l.get(lang).is_empty() { l.vi.clone() } else { l.get(lang).to_owned() };
         printer::TicketSlip {
             agency: None,
             office: office.to_owned(),
-            title: if lang == Lang::En { "QUEUE TICKET".into() } else { "PHIẾU SỐ THỨ TỰ".into() },
+            title: slip_lang.title(),
             number: self.number.clone(),
-            service: self.service_name.get(lang).to_owned(),
-            field: self.field.as_ref().map(|f| f.get(lang).to_owned()),
+            service: name(&self.service_name),
+            field: self.field.as_ref().map(name),
             counters: self.counters.iter().map(|c| c.to_string()).collect(),
             people_ahead: self.ahead.map(|a| a as u32),
             estimated_wait_minutes: self.estimated_wait_s.map(|s| s.div_ceil(60)),
@@ -200,11 +188,11 @@ impl IssuedTicket {
                 minute: local.minute(),
             },
             session: None,
-            priority: self.priority.is_priority().then(|| self.priority.name().get(lang).to_owned()),
+            priority: self.priority.is_priority().then(|| name(&self.priority.name())),
             qr: Some(self.qr.clone()),
-            footer,
+            footer: vec![slip_lang.footer()],
             logo: None,
-            labels,
+            labels: slip_lang.labels(),
         }
     }
 }
@@ -253,6 +241,8 @@ pub struct OfflineSettings {
 
 const SERVICES_KEY: &str = "services";
 const LINK_KEY: &str = "link";
+/// The office's name from its settings, as the server's health answer last gave it.
+const OFFICE_NAME_KEY: &str = "office-name";
 /// Idempotency keys of online issues that got no answer (the server may hold a ticket nobody has).
 pub const UNCONFIRMED_KEY: &str = "unconfirmed-online-issues";
 
@@ -341,11 +331,21 @@ impl Core {
         self.store.get(LINK_KEY).ok().flatten().map(|v| v == "up")
     }
 
+    /// The office's name from its settings (the receiving unit printed on tickets), as the server last
+    /// said it; `None` before the first answer.
+    pub fn office_name(&self) -> Option<String> {
+        self.store.get(OFFICE_NAME_KEY).ok().flatten().filter(|n| !n.is_empty())
+    }
+
     /// One pass of the background worker: link check, services, sync, lease top-up, heartbeat.
     /// Runs on its own thread with its own store connection, so the screen never waits for it.
     pub fn background_pass(&mut self, heartbeat: Option<&serde_json::Value>) -> Result<SyncReport> {
         let r = self.client.health();
-        let _ = self.note(r);
+        if let Ok(h) = self.note(r) {
+            if !h.office.trim().is_empty() {
+                self.store.put(OFFICE_NAME_KEY, h.office.trim())?;
+            }
+        }
         let report = if self.online {
             let _ = self.services()?;
             let report = self.sync()?;
@@ -597,6 +597,73 @@ mod tests {
     use super::*;
     use domain::api::LeaseView;
     use domain::office::ServiceCode;
+
+    fn ticket() -> IssuedTicket {
+        IssuedTicket {
+            number: "A025".into(),
+            service: "ho-tich".into(),
+            service_name: Localized::new("Đăng ký khai sinh", ""),
+            field: Some(Localized::new("Hộ tịch", "Civil status")),
+            priority: Priority::Elderly,
+            counters: vec![1, 3],
+            ahead: Some(7),
+            estimated_wait_s: Some(1260),
+            issued_at: time::macros::datetime!(2026-03-10 02:41 UTC),
+            offline: false,
+            qr: "MOTCUA:T:2026-03-10:A025:x".into(),
+        }
+    }
+
+    /// The English slip is labelled by the printer's English words; names without an English version
+    /// keep their Vietnamese one; the office line is the name given.
+    #[test]
+    fn slips_are_labelled_in_one_language() {
+        let office = "UBND Phường Bến Thành – Bộ phận Một cửa";
+        let en = ticket().slip(office, Lang::En);
+        assert_eq!(en.labels, printer::SlipLang::En.labels());
+        assert_eq!((en.title.as_str(), en.office.as_str()), ("QUEUE TICKET", office));
+        assert_eq!(en.service, "Đăng ký khai sinh", "no English name: the Vietnamese one");
+        assert_eq!(en.field.as_deref(), Some("Civil status"));
+        assert_eq!(en.priority.as_deref(), Some("Elderly person"));
+        assert!(en.footer.iter().all(|f| f.is_ascii()), "{:?}", en.footer);
+        let vi = ticket().slip(office, Lang::Vi);
+        assert_eq!(vi.labels, printer::SlipLang::Vi.labels());
+        assert_eq!((vi.title.as_str(), vi.service.as_str()), ("PHIẾU SỐ THỨ TỰ", "Đăng ký khai sinh"));
+    }
+
+    /// The office's name comes from the server's health answer and is kept in the store.
+    #[test]
+    fn the_office_name_is_the_one_the_server_gives() {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut buf = [0u8; 4096];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let head = String::from_utf8_lossy(&buf[..n]);
+                let (status, body) = if head.starts_with("GET /healthz") {
+                    (
+                        "200 OK",
+                        r#"{"status":"ok","office":"UBND Phường Bến Thành – Bộ phận Một cửa","last_seq":0,"version":"t"}"#,
+                    )
+                } else {
+                    ("503 Service Unavailable", r#"{"error":{"code":"unavailable","message":{"vi":"x","en":"x"}}}"#)
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        let client = Client::new(&format!("http://{addr}"), std::time::Duration::from_secs(2)).with_token("t");
+        let mut core =
+            Core::new(client, Store::open_in_memory().unwrap(), OfflineSettings { lease_size: 10, lease_low_water: 2 });
+        assert_eq!(core.office_name(), None);
+        let _ = core.background_pass(None);
+        assert_eq!(core.office_name().as_deref(), Some("UBND Phường Bến Thành – Bộ phận Một cửa"));
+    }
 
     /// A server that takes the request and never answers: the kiosk asks once more with the same key,
     /// then issues from its lease and remembers the key of the unanswered issue.

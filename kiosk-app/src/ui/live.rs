@@ -111,7 +111,9 @@ impl Backend for LiveBackend {
 
     fn print(&mut self, ticket: &IssuedTicket, lang: Lang) -> Result<(), String> {
         let Some(p) = &mut self.printer else { return Err("no printer configured".into()) };
-        let result = p.print(&ticket.slip(&self.office, lang)).map_err(|e| e.to_string());
+        // The receiving unit as the server's settings name it, the configured name until it has answered.
+        let office = self.core.office_name().unwrap_or_else(|| self.office.clone());
+        let result = p.print(&ticket.slip(&office, lang)).map_err(|e| e.to_string());
         self.last_print_error = result.as_ref().err().cloned();
         if let Err(e) = &result {
             // Staff see the alert in the device list; the ticket itself stays valid and can be reprinted.
