@@ -96,12 +96,19 @@ pub fn is_working_day(days: &[CalendarDay], date: Date) -> bool {
 /// Monday, or later if Monday is a holiday). `n = 0` gives `from` itself, or the next working day.
 pub fn add_working_days(days: &[CalendarDay], from: Date, n: u32) -> Date {
     let mut date = from;
+    // The last representable day ends the search: no date after it exists to be a working day.
     while !is_working_day(days, date) {
-        date = date.next_day().unwrap_or(date);
+        match date.next_day() {
+            Some(next) => date = next,
+            None => return date,
+        }
     }
     let mut left = n;
     while left > 0 {
-        date = date.next_day().unwrap_or(date);
+        match date.next_day() {
+            Some(next) => date = next,
+            None => return date,
+        }
         if is_working_day(days, date) {
             left -= 1;
         }
@@ -356,6 +363,15 @@ mod tests {
         });
         assert!(is_working_day(&days, date!(2026 - 05 - 09)));
         assert_eq!(add_working_days(&days, date!(2026 - 05 - 08), 1), date!(2026 - 05 - 09));
+        // At the end of the representable calendar it stops instead of looping on the last day.
+        // (Before, a holiday on the last day looped forever.)
+        let last = vec![CalendarDay {
+            date: Date::MAX,
+            kind: DayKind::Holiday,
+            name: Localized::new("Ngày cuối", "Last day"),
+        }];
+        assert_eq!(next_working_day(&last, Date::MAX), Date::MAX);
+        assert_eq!(add_working_days(&last, Date::MAX.previous_day().unwrap(), 2), Date::MAX);
     }
 
     #[test]
