@@ -106,6 +106,9 @@ pub enum QueueError {
     /// The office settings fail `OfficeSettings::validate`; its (English) reason is shown in English only.
     #[error("invalid settings: {0}")]
     InvalidSettings(String),
+    /// A catalogue entry cannot be saved, or a ticket names a procedure the office does not take.
+    #[error(transparent)]
+    Procedure(#[from] crate::procedure::ProcedureError),
 }
 
 impl QueueError {
@@ -144,6 +147,9 @@ impl QueueError {
             | QueueError::UnknownOutcome(_)
             | QueueError::IdempotencyKey
             | QueueError::InvalidSettings(_) => "invalid",
+            QueueError::Procedure(crate::procedure::ProcedureError::Unknown(_)) => "unknown_procedure",
+            QueueError::Procedure(crate::procedure::ProcedureError::Withdrawn(_)) => "procedure_withdrawn",
+            QueueError::Procedure(_) => "invalid",
         }
     }
 
@@ -155,6 +161,7 @@ impl QueueError {
                 | QueueError::UnknownCounter(_)
                 | QueueError::UnknownTicket
                 | QueueError::UnknownLease
+                | QueueError::Procedure(crate::procedure::ProcedureError::Unknown(_))
         )
     }
 
@@ -275,6 +282,7 @@ impl QueueError {
                 "Cài đặt của đơn vị chưa hợp lệ; vui lòng kiểm tra lại.",
                 format!("The office settings are not valid: {reason}."),
             ),
+            QueueError::Procedure(e) => e.localized(),
         }
     }
 }
@@ -406,11 +414,12 @@ fn is_vietnamese_letter(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::procedure::ProcedureError;
 
     /// One of every variant; the match makes a new variant fail to compile until it is listed here.
     fn every_error() -> Vec<QueueError> {
         let name = Localized::new("Đăng ký khai sinh", "Birth registration");
-        let all = vec![
+        let mut all = vec![
             QueueError::UnknownService("ho-tich".into()),
             QueueError::ServiceClosed { code: "ho-tich".into(), name },
             QueueError::OfficeClosed,
@@ -448,6 +457,27 @@ mod tests {
             QueueError::IdempotencyKey,
             QueueError::InvalidSettings("2026-01-01 is in the calendar twice".into()),
         ];
+        let code = "1.001193.000.00.00.H29".to_owned();
+        let service = "ho-tich".to_owned();
+        all.extend(
+            [
+                ProcedureError::Code("a b".into()),
+                ProcedureError::Name(code.clone()),
+                ProcedureError::Field(code.clone()),
+                ProcedureError::Fees(code.clone()),
+                ProcedureError::Papers(code.clone()),
+                ProcedureError::Counters(code.clone()),
+                ProcedureError::UnknownService { code: code.clone(), service: service.clone() },
+                ProcedureError::CounterNotServing { code: code.clone(), counter: 4 },
+                ProcedureError::Duplicate(code.clone()),
+                ProcedureError::CatalogueFull,
+                ProcedureError::ImportSize,
+                ProcedureError::Unknown(code.clone()),
+                ProcedureError::Withdrawn(code.clone()),
+                ProcedureError::OtherService { code, service },
+            ]
+            .map(QueueError::Procedure),
+        );
         for e in &all {
             match e {
                 QueueError::UnknownService(_)
@@ -481,7 +511,8 @@ mod tests {
                 | QueueError::CounterNumberZero
                 | QueueError::UnknownOutcome(_)
                 | QueueError::IdempotencyKey
-                | QueueError::InvalidSettings(_) => {}
+                | QueueError::InvalidSettings(_)
+                | QueueError::Procedure(_) => {}
             }
         }
         all

@@ -128,6 +128,10 @@ pub enum EventKind {
         idempotency_key: Option<String>,
         lease: Option<LeaseId>,
         device: Option<DeviceId>,
+        /// The catalogue procedure the citizen chose (its code); tickets from before the catalogue
+        /// and tickets taken by service have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        procedure: Option<String>,
     },
     TicketCalled {
         ticket: TicketId,
@@ -229,6 +233,10 @@ pub enum EventKind {
         device_id: DeviceId,
     },
     /// Too many wrong passwords for a username or from an address: logins are refused until `until`.
+    /// A procedure of the catalogue was added, changed or withdrawn (`active: false`).
+    ProcedureSaved {
+        procedure: crate::procedure::ProcedureRecord,
+    },
     LoginLockedOut {
         /// As typed (at most 64 characters); it may name no account.
         username: String,
@@ -268,6 +276,7 @@ impl EventKind {
             EventKind::DeviceUpdated { .. } => "device_updated",
             EventKind::DeviceRevoked { .. } => "device_revoked",
             EventKind::LoginLockedOut { .. } => "login_locked_out",
+            EventKind::ProcedureSaved { .. } => "procedure_saved",
         }
     }
 }

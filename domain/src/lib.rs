@@ -8,6 +8,8 @@
 //! - [`calendar`]: holidays (Tết, lễ), days off in lieu and working days in lieu; working-day arithmetic.
 //! - [`office`]: services, counters, roles, priority classes, ticket numbering, office settings.
 //! - [`dossier`]: dossier codes (strict generation, lenient parsing), statuses 1–10, timeliness.
+//! - [`procedure`]: the procedure catalogue (thủ tục hành chính): code, field, time limit, fees,
+//!   papers, and the service that takes it; diacritic-free search.
 //! - [`rating`]: rating levels and the 9 indicators of Nghị định 61/2018.
 //! - [`event`]: the append-only log's events.
 //! - [`queue`]: the queue engine (`decide` a command into events, `apply` events to state).
@@ -23,6 +25,7 @@ pub mod error;
 pub mod event;
 pub mod i18n;
 pub mod office;
+pub mod procedure;
 pub mod queue;
 pub mod rating;
 pub mod vn_input;

@@ -16,6 +16,7 @@ use crate::dossier::DossierCode;
 use crate::error::{QueueError, TextField};
 use crate::event::*;
 use crate::office::*;
+use crate::procedure::ProcedureRecord;
 use crate::rating::{Indicator, RatingLevel};
 
 /// Outcome codes an officer picks when finishing a service.
@@ -129,6 +130,8 @@ pub struct Ticket {
     pub recalls: u32,
     pub lease: Option<LeaseId>,
     pub device: Option<DeviceId>,
+    /// The catalogue procedure chosen at the kiosk (its code).
+    pub procedure: Option<String>,
     queue_key: (i64, u64),
 }
 
@@ -172,6 +175,8 @@ pub struct OfficeState {
     pub counters: BTreeMap<CounterId, CounterState>,
     pub tickets: HashMap<TicketId, Ticket>,
     pub leases: HashMap<LeaseId, Lease>,
+    /// The procedure catalogue by code, withdrawn ones included.
+    pub procedures: BTreeMap<String, ProcedureRecord>,
     /// Next number per service and local day.
     next_number: HashMap<ServiceCode, (Date, u32)>,
     idempotency: HashMap<String, TicketId>,
@@ -193,6 +198,8 @@ pub enum Command {
         priority: Priority,
         idempotency_key: Option<String>,
         device: Option<DeviceId>,
+        /// A catalogue procedure taken by `service`, when the citizen chose one.
+        procedure: Option<String>,
     },
     CallNext {
         counter: CounterId,
@@ -277,6 +284,10 @@ pub enum Command {
     },
     ChangeSettings {
         settings: OfficeSettings,
+    },
+    /// Adds or changes catalogue procedures, all or none (one from the admin page, many from an import).
+    SaveProcedures {
+        procedures: Vec<ProcedureRecord>,
     },
 }
 
@@ -420,6 +431,9 @@ impl OfficeState {
             | EventKind::DeviceRevoked { .. }
             | EventKind::LoginLockedOut { .. }
             | EventKind::DossierImported { .. } => {}
+            EventKind::ProcedureSaved { procedure } => {
+                self.procedures.insert(procedure.code.clone(), procedure.clone());
+            }
             EventKind::TicketIssued {
                 ticket,
                 service,
@@ -432,6 +446,7 @@ impl OfficeState {
                 idempotency_key,
                 lease,
                 device,
+                procedure,
             } => {
                 let key = (issued_at.unix_timestamp_nanos().div_euclid(1_000_000) as i64, tiebreak);
                 let t = Ticket {
@@ -452,6 +467,7 @@ impl OfficeState {
                     recalls: 0,
                     lease: *lease,
                     device: *device,
+                    procedure: procedure.clone(),
                     queue_key: key,
                 };
                 match lease.and_then(|l| self.leases.get_mut(&l)) {
@@ -781,7 +797,7 @@ pub fn decide(
     let mut events = Vec::new();
     let mut ticket_out = None;
     match command {
-        Command::IssueTicket { service, priority, idempotency_key, device } => {
+        Command::IssueTicket { service, priority, idempotency_key, device, procedure } => {
             if let Some(key) = idempotency_key {
                 validate_key(key)?;
                 if let Some(t) = state.ticket_by_idempotency_key(key) {
@@ -794,6 +810,9 @@ pub fn decide(
             }
             if !state.settings.is_open_at(now) {
                 return Err(QueueError::OfficeClosed);
+            }
+            if let Some(code) = procedure {
+                catalogue::check_chosen(state, code, service)?;
             }
             let number = next_number(state, service, today);
             check_number_fits(number)?;
@@ -810,6 +829,7 @@ pub fn decide(
                 idempotency_key: idempotency_key.clone(),
                 lease: None,
                 device: *device,
+                procedure: procedure.clone(),
             });
             ticket_out = Some(id);
         }
@@ -1053,6 +1073,7 @@ pub fn decide(
                 idempotency_key: Some(idempotency_key.clone()),
                 lease: Some(*lease),
                 device: Some(*device),
+                procedure: None,
             });
             ticket_out = Some(id);
         }
@@ -1122,6 +1143,7 @@ pub fn decide(
             settings.validate().map_err(QueueError::InvalidSettings)?;
             events.push(EventKind::SettingsChanged { settings: settings.clone() });
         }
+        Command::SaveProcedures { procedures } => events.extend(catalogue::decide_save(state, procedures)?),
     }
     Ok(Decision { events, ticket: ticket_out })
 }
@@ -1183,6 +1205,9 @@ fn finish_current_implicitly(state: &OfficeState, c: &CounterState, events: &mut
         }
     }
 }
+
+#[path = "queue_catalogue.rs"]
+mod catalogue;
 
 #[cfg(test)]
 #[path = "queue_tests.rs"]

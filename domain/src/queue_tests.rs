@@ -1,5 +1,6 @@
 use super::*;
 use crate::i18n::Localized;
+use crate::procedure::ProcedureError;
 use proptest::prelude::*;
 use time::macros::datetime;
 
@@ -70,10 +71,16 @@ impl Office {
     }
 
     fn issue(&mut self, svc: &str, priority: Priority) -> TicketId {
-        self.run(Command::IssueTicket { service: sc(svc), priority, idempotency_key: None, device: None })
-            .unwrap()
-            .ticket
-            .unwrap()
+        self.run(Command::IssueTicket {
+            service: sc(svc),
+            priority,
+            idempotency_key: None,
+            device: None,
+            procedure: None,
+        })
+        .unwrap()
+        .ticket
+        .unwrap()
     }
 
     fn call(&mut self, counter: CounterId) -> Option<TicketId> {
@@ -124,6 +131,7 @@ fn idempotency_key_returns_the_same_ticket() {
         priority: Priority::None,
         idempotency_key: Some("k-1".into()),
         device: None,
+        procedure: None,
     };
     let first = o.run(cmd.clone()).unwrap();
     let again = o.run(cmd).unwrap();
@@ -348,7 +356,13 @@ fn office_closed_and_bad_input_change_nothing() {
     o.now = datetime!(2026-11-27 10:00 UTC); // 17:00 local
     let before = o.log.len();
     let err = o
-        .run(Command::IssueTicket { service: sc("a"), priority: Priority::None, idempotency_key: None, device: None })
+        .run(Command::IssueTicket {
+            service: sc("a"),
+            priority: Priority::None,
+            idempotency_key: None,
+            device: None,
+            procedure: None,
+        })
         .unwrap_err();
     assert_eq!(err.code(), "office_closed");
     assert_eq!(
@@ -356,7 +370,8 @@ fn office_closed_and_bad_input_change_nothing() {
             service: sc("zz"),
             priority: Priority::None,
             idempotency_key: None,
-            device: None
+            device: None,
+            procedure: None
         })
         .unwrap_err()
         .code(),
@@ -428,6 +443,7 @@ fn run_ops(o: &mut Office, ops: &[Op]) -> Vec<(TicketId, OffsetDateTime)> {
                 priority: if *p { Priority::Elderly } else { Priority::None },
                 idempotency_key: None,
                 device: None,
+                procedure: None,
             }),
             Op::CallNext(c) => {
                 let expected = o.state.next_for_counter(&o.state.counters[c].counter, o.now);
@@ -611,4 +627,67 @@ proptest! {
             prop_assert_eq!(numbers, &expected);
         }
     }
+}
+
+fn procedure(code: &str, service: &str, counters: Vec<CounterId>) -> crate::procedure::ProcedureRecord {
+    crate::procedure::ProcedureRecord {
+        code: code.into(),
+        name: Localized::new("Đăng ký khai sinh", "Birth registration"),
+        field: Localized::new("Hộ tịch", "Civil status"),
+        time_limit: Some(crate::procedure::TimeLimit::WorkingDays(3)),
+        fees: vec![],
+        papers: vec![],
+        service: sc(service),
+        counters,
+        active: true,
+    }
+}
+
+#[test]
+fn the_catalogue_is_checked_against_services_and_counters() {
+    let mut o = Office::new(PriorityRule::default());
+    let saved = o.run(Command::SaveProcedures { procedures: vec![procedure("1.001", "a", vec![1, 3])] }).unwrap();
+    assert_eq!(saved.events.len(), 1);
+    assert_eq!(o.state.procedures["1.001"].counters, vec![1, 3]);
+    // Saving the same entry again records nothing.
+    let again = o.run(Command::SaveProcedures { procedures: vec![procedure("1.001", "a", vec![3, 1])] }).unwrap();
+    assert!(again.events.is_empty());
+    // All or none: one bad entry (counter 3 does not serve b) refuses the whole import.
+    let err = o
+        .run(Command::SaveProcedures {
+            procedures: vec![procedure("2.002", "b", vec![]), procedure("2.003", "b", vec![3])],
+        })
+        .unwrap_err();
+    assert_eq!(err, QueueError::Procedure(ProcedureError::CounterNotServing { code: "2.003".into(), counter: 3 }));
+    assert!(!o.state.procedures.contains_key("2.002"));
+    let err = o.run(Command::SaveProcedures { procedures: vec![procedure("2.004", "zz", vec![])] }).unwrap_err();
+    assert!(matches!(err, QueueError::Procedure(ProcedureError::UnknownService { .. })));
+}
+
+#[test]
+fn a_ticket_records_the_procedure_its_service_takes() {
+    let mut o = Office::new(PriorityRule::default());
+    o.run(Command::SaveProcedures { procedures: vec![procedure("1.001", "a", vec![])] }).unwrap();
+    let issue = |procedure: &str, service: &str| Command::IssueTicket {
+        service: sc(service),
+        priority: Priority::None,
+        idempotency_key: None,
+        device: None,
+        procedure: Some(procedure.into()),
+    };
+    let id = o.run(issue("1.001", "a")).unwrap().ticket.unwrap();
+    assert_eq!(o.state.ticket(id).unwrap().procedure.as_deref(), Some("1.001"));
+    assert_eq!(o.run(issue("1.001", "b")).unwrap_err().code(), "invalid");
+    assert_eq!(o.run(issue("9.999", "a")).unwrap_err().code(), "unknown_procedure");
+    let mut withdrawn = procedure("1.001", "a", vec![]);
+    withdrawn.active = false;
+    o.run(Command::SaveProcedures { procedures: vec![withdrawn] }).unwrap();
+    assert_eq!(o.run(issue("1.001", "a")).unwrap_err().code(), "procedure_withdrawn");
+    // The ticket issued before the withdrawal keeps its procedure, and a replay yields the same state.
+    let mut replayed = OfficeState::default();
+    for e in &o.log {
+        replayed.apply(e);
+    }
+    assert_eq!(replayed, o.state);
+    assert_eq!(replayed.ticket(id).unwrap().procedure.as_deref(), Some("1.001"));
 }
