@@ -5,7 +5,9 @@
 //!   a connection beyond either is closed at once, before anything is read;
 //! - a request's headers must arrive within `header_read_timeout_s` (also between keep-alive requests);
 //! - a connection with no bytes read or written for `idle_timeout_s` is closed (a live event stream
-//!   sends a keep-alive comment more often, so only a peer that stopped reading is idle);
+//!   sends a keep-alive comment more often, so only a peer that stopped reading is idle); the time
+//!   the server itself works on a request it has read whole (a large import on a busy machine) is not
+//!   idleness, while a peer that stops sending a request body is;
 //! - at most `max_requests_per_connection` requests on one connection (then `Connection: close`);
 //! - the process's open-file limit is raised to its hard limit at start ([`raise_file_limit`]);
 //! - with `[server.tls]`, TLS (rustls) whose handshake must also finish within the header-read time.
@@ -17,7 +19,7 @@ use std::future::Future;
 use std::io;
 use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -160,12 +162,22 @@ pub async fn serve(
             };
             let io = TokioIo::new(io);
             let served = Arc::new(AtomicU64::new(0));
+            let service_activity = activity.clone();
             let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
                 let n = served.fetch_add(1, Ordering::Relaxed) + 1;
                 let mut router = router.clone();
+                let activity = service_activity.clone();
                 async move {
-                    let mut response = router.call(req.map(axum::body::Body::new)).await?;
+                    // From the end of the request body until the response is ready the server works.
+                    let _working = Working(activity.clone());
+                    let req = req.map(|body| {
+                        if hyper::body::Body::is_end_stream(&body) {
+                            activity.working.store(true, Ordering::Relaxed);
+                        }
+                        axum::body::Body::new(BodyEnd { inner: body, activity })
+                    });
+                    let mut response = router.call(req).await?;
                     if n >= max_requests {
                         response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
                     }
@@ -214,21 +226,64 @@ pub async fn serve(
 trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
-/// When a connection last read or wrote a byte.
+/// When a connection last read or wrote a byte, and whether the server is working on a request it
+/// has read whole (then the connection is not idle, however long that takes).
 struct Activity {
     start: Instant,
     last_ms: AtomicU64,
+    working: AtomicBool,
 }
 
 impl Activity {
     fn new() -> Activity {
-        Activity { start: Instant::now(), last_ms: AtomicU64::new(0) }
+        Activity { start: Instant::now(), last_ms: AtomicU64::new(0), working: AtomicBool::new(false) }
     }
     fn touch(&self) {
         self.last_ms.store(self.start.elapsed().as_millis() as u64, Ordering::Relaxed);
     }
     fn idle_for(&self) -> Duration {
+        if self.working.load(Ordering::Relaxed) {
+            return Duration::ZERO;
+        }
         self.start.elapsed().saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+    }
+}
+
+/// Ends the working phase when the response is ready (or the request is dropped); its body's bytes
+/// are activity again.
+struct Working(Arc<Activity>);
+
+impl Drop for Working {
+    fn drop(&mut self) {
+        self.0.working.store(false, Ordering::Relaxed);
+        self.0.touch();
+    }
+}
+
+/// A request body that starts the working phase when its last byte has arrived.
+struct BodyEnd {
+    inner: Incoming,
+    activity: Arc<Activity>,
+}
+
+impl hyper::body::Body for BodyEnd {
+    type Data = hyper::body::Bytes;
+    type Error = hyper::Error;
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        if matches!(polled, Poll::Ready(None)) || self.inner.is_end_stream() {
+            self.activity.working.store(true, Ordering::Relaxed);
+        }
+        polled
+    }
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
@@ -300,5 +355,60 @@ mod tokio_util_tracker {
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A listener with a 1 s idle limit and a handler that works 2.5 s on what it was sent.
+    async fn slow_server() -> (std::net::SocketAddr, Arc<ConnectionStats>, tokio::sync::oneshot::Sender<()>) {
+        let router = Router::new().route(
+            "/slow",
+            axum::routing::post(|body: String| async move {
+                tokio::time::sleep(Duration::from_millis(2500)).await;
+                format!("worked on {} bytes", body.len())
+            }),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = ServerConfig { idle_timeout_s: 1, header_read_timeout_s: 5, ..ServerConfig::default() };
+        let stats = Arc::new(ConnectionStats::default());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let served_stats = stats.clone();
+        tokio::spawn(async move {
+            serve(listener, router, &config, served_stats, None, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        (addr, stats, stop)
+    }
+
+    #[tokio::test]
+    async fn the_server_working_on_a_whole_request_is_not_idle_but_a_stalled_body_is() {
+        let (addr, stats, _stop) = slow_server().await;
+        let mut whole = tokio::net::TcpStream::connect(addr).await.unwrap();
+        whole
+            .write_all(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
+            .await
+            .unwrap();
+        let mut reply = String::new();
+        whole.read_to_string(&mut reply).await.unwrap();
+        assert!(reply.starts_with("HTTP/1.1 200") && reply.ends_with("worked on 5 bytes"), "{reply}");
+        assert_eq!(stats.idle_closed.load(Ordering::Relaxed), 0);
+
+        // A body announced and never sent: closed as idle, the handler never runs.
+        let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stalled.write_all(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhe").await.unwrap();
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(10), stalled.read_to_end(&mut rest)).await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5), "closed after {:?}", started.elapsed());
+        assert!(!String::from_utf8_lossy(&rest).contains("worked on"));
+        assert_eq!(stats.idle_closed.load(Ordering::Relaxed), 1);
     }
 }
