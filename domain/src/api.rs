@@ -82,6 +82,10 @@ pub struct IssueTicketRequest {
     pub service: String,
     #[serde(default)]
     pub priority: Priority,
+    /// The catalogue procedure the citizen chose (`GET /api/v1/procedures`); `service` must take it.
+    #[serde(default)]
+    #[schemars(regex(pattern = schema::PROCEDURE_CODE))]
+    pub procedure: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -107,6 +111,75 @@ pub struct TicketView {
     pub day: Date,
     pub dossiers: Vec<DossierCode>,
     pub recalls: u32,
+    /// The procedure chosen at the kiosk, shown to the officer.
+    #[serde(default)]
+    pub procedure: Option<ProcedureRef>,
+}
+
+/// A catalogue procedure named on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProcedureRef {
+    pub code: String,
+    pub name: Localized,
+}
+
+/// A catalogue procedure with the service that takes it, as kiosks and counter pages list it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProcedureView {
+    pub code: String,
+    pub name: Localized,
+    pub field: Localized,
+    pub time_limit: Option<crate::procedure::TimeLimit>,
+    /// The time limit as printed: "03 ngày làm việc" / "3 working days".
+    pub time_limit_text: Option<Localized>,
+    pub fees: Vec<crate::procedure::ProcedureFee>,
+    pub papers: Vec<Localized>,
+    pub service: ServiceCode,
+    pub service_name: Localized,
+    pub letter: char,
+    /// Whether its service takes tickets now.
+    pub service_open: bool,
+    /// Counters that take it: its own list, or every counter of its service.
+    pub counters: Vec<CounterId>,
+    pub active: bool,
+}
+
+/// A page of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProcedureList {
+    /// Matches before the limit.
+    pub total: usize,
+    pub procedures: Vec<ProcedureView>,
+    /// Every field (lĩnh vực) of the catalogue's active procedures, for browsing, in Vietnamese order.
+    pub fields: Vec<Localized>,
+}
+
+/// The format of an imported catalogue file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogueFormat {
+    /// A JSON array of catalogue records.
+    Json,
+    /// UTF-8 CSV with a header row (a BOM is allowed): code, name_vi, name_en, field_vi, field_en,
+    /// time_limit, fees, papers, service, counters, active.
+    Csv,
+}
+
+/// A catalogue file to import, all or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueImport {
+    pub format: CatalogueFormat,
+    #[schemars(length(max = 4_000_000))]
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CatalogueImportResult {
+    /// Entries in the file.
+    pub read: usize,
+    /// Entries added or changed (the others were already as in the file).
+    pub saved: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -364,6 +437,8 @@ pub mod schema {
 
     /// A service code (`ServiceCode::new`).
     pub const SERVICE_CODE: &str = "^[a-z0-9-]{1,32}$";
+    /// A national procedure code (`1.001193.000.00.00.H29`).
+    pub const PROCEDURE_CODE: &str = r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,39}$";
     /// What `DossierCode::parse_lenient` surely accepts: agency `000.00.01.H29`, a `yymmdd` day that
     /// every month has (01–28), a 4–7 digit sequence that is not all zeros (here: ending in 1–9).
     pub const DOSSIER_CODE: &str =

@@ -62,7 +62,7 @@ pub struct ProcedureFee {
 #[serde(deny_unknown_fields)]
 pub struct ProcedureRecord {
     /// National procedure code, e.g. `1.001193.000.00.00.H29` or `2.000528`.
-    #[schemars(regex(pattern = r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,39}$"))]
+    #[schemars(regex(pattern = crate::api::schema::PROCEDURE_CODE))]
     pub code: String,
     pub name: Localized,
     /// Lĩnh vực, e.g. "Hộ tịch".

@@ -165,7 +165,7 @@ impl Client {
 
     /// `POST /api/v1/tickets`; the same key always yields the same ticket.
     pub fn issue_ticket(&self, service: &str, priority: Priority, key: &str) -> Result<TicketView> {
-        let body = IssueTicketRequest { service: service.to_owned(), priority };
+        let body = IssueTicketRequest { service: service.to_owned(), priority, procedure: None };
         Self::json(self.auth(self.http.post(self.url("/api/v1/tickets"))).header("Idempotency-Key", key).json(&body))
     }
 

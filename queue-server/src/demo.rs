@@ -1,5 +1,5 @@
-//! The demo office: eight services with real Vietnamese names across fields, six counters, staff
-//! accounts, open around the clock, and a few hundred realistic dossiers to look up.
+//! The demo office: eight services with real Vietnamese names across fields, six counters, a catalogue
+//! of 23 procedures (`data/demo-procedures.csv`), staff accounts, open around the clock, and a few hundred realistic dossiers to look up.
 
 use domain::dossier::DossierCode;
 use domain::event::Actor;
@@ -178,6 +178,9 @@ pub async fn seed_if_empty(office: &Office) -> Result<bool, AppError> {
             for c in counters() {
                 ctx.command(&Command::SaveCounter { counter: c })?;
             }
+            // The catalogue goes through the same import an office uses for its own file.
+            let procedures = crate::catalogue::parse(domain::api::CatalogueFormat::Csv, crate::catalogue::DEMO_CSV)?;
+            ctx.command(&Command::SaveProcedures { procedures })?;
             let staff: Vec<(&str, &str, Role, Vec<CounterId>)> = vec![
                 (ADMIN_USER, "Quản trị viên", Role::Admin, vec![]),
                 ("giamsat", "Trần Thị Giám Sát", Role::Supervisor, vec![]),

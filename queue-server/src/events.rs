@@ -294,6 +294,7 @@ pub fn visible(caller: &Caller, event: &Event) -> Option<Event> {
         EventKind::SettingsChanged { .. }
         | EventKind::ServiceSaved { .. }
         | EventKind::CounterSaved { .. }
+        | EventKind::ProcedureSaved { .. }
         | EventKind::TicketRecalled { .. }
         | EventKind::ServiceStarted { .. }
         | EventKind::TicketFinished { .. }

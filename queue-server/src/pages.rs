@@ -62,6 +62,7 @@ static ASSETS: &[Asset] = &[
     web!("counter.js", JS),
     web!("display.js", JS),
     web!("admin.js", JS),
+    web!("admin-procedures.js", JS),
     web!("fonts/be-vietnam-pro-vietnamese-400-normal.woff2", WOFF2),
     web!("fonts/be-vietnam-pro-vietnamese-600-normal.woff2", WOFF2),
     web!("fonts/be-vietnam-pro-vietnamese-800-normal.woff2", WOFF2),

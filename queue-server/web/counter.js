@@ -23,6 +23,9 @@ const DICT = {
     invited: 'Đã mời công dân đánh giá tại quầy.', counter_n: 'Quầy', no_counters: 'Tài khoản chưa được phân công quầy nào. Hãy liên hệ quản trị.',
     wait_target: 'mục tiêu {m}', linked: 'Hồ sơ', prio_mark: '★', called_at: 'gọi lúc', served: 'đã phục vụ',
     need_current: 'Chưa có công dân tại quầy.',
+    procedures: 'Tra cứu thủ tục', proc_ph: 'Tên hoặc mã thủ tục, có dấu hoặc không dấu', procedure: 'Thủ tục',
+    proc_none: 'Không tìm thấy thủ tục nào.', proc_more: 'và {n} thủ tục khác; gõ thêm để thu hẹp.', time_limit: 'Thời hạn',
+    fees: 'Lệ phí', no_fee: 'Không thu lệ phí', papers: 'Thành phần hồ sơ', taken_at: 'Tiếp nhận tại', counters_list: 'quầy {c}',
   },
   en: {
     title: 'Counter desk', logout: 'Log out', retry: 'Retry', dismiss: 'Dismiss', login_title: 'Counter login',
@@ -44,6 +47,9 @@ const DICT = {
     invited: 'The rating terminal at this counter was woken.', counter_n: 'Counter', no_counters: 'This account has no counter assigned. Ask an administrator.',
     wait_target: 'target {m}', linked: 'Dossier', prio_mark: '★', called_at: 'called at', served: 'served',
     need_current: 'Nobody at the counter.',
+    procedures: 'Find a procedure', proc_ph: 'Procedure name or code, with or without diacritics', procedure: 'Procedure',
+    proc_none: 'No procedure found.', proc_more: 'and {n} more; type more to narrow it down.', time_limit: 'Time limit',
+    fees: 'Fees', no_fee: 'No fee', papers: 'Papers to bring', taken_at: 'Taken at', counters_list: 'counter {c}',
   },
 };
 
@@ -192,6 +198,10 @@ function render() {
   $('#curNumber').textContent = cur ? cur.number : '—';
   $('#curInfo').textContent = cur ? Q.loc(cur.service_name) + (cur.priority !== 'none' ? ' · ' + Q.t('priority') : '') : Q.t('nobody');
   $('#curStatus').textContent = cur ? (cur.status === 'serving' ? Q.t('st_serving') : Q.t('st_called')) : '';
+  show('#curProcedure', !!(cur && cur.procedure));
+  $('#curProcedure').innerHTML = cur && cur.procedure
+    ? Q.t('procedure') + ': <b>' + Q.esc(Q.loc(cur.procedure.name)) + '</b> <small class="muted">' + Q.esc(cur.procedure.code) + '</small>'
+    : '';
   $('#curDossiers').innerHTML = cur ? cur.dossiers.map((c) => '<span class="tag ok">' + Q.t('linked') + ' ' + Q.esc(c) + '</span>').join('') : '';
   const has = !!cur;
   ['#aRecall', '#aFinish', '#aNoShow', '#aPark', '#aTransfer'].forEach((id) => { $(id).disabled = !has; });
@@ -362,3 +372,43 @@ function openTransfer() {
 }
 
 start();
+
+// Procedure search: what the citizen asks about, with its time limit, fees and papers.
+const PROC = { seq: 0, timer: null, last: null };
+
+function vnd(amount) { return String(amount).replace(/\B(?=(\d{3})+(?!\d))/g, '.') + ' đ'; }
+
+function renderProcedures() {
+  const box = $('#procResults');
+  const list = PROC.last;
+  if (!list) { box.innerHTML = ''; return; }
+  if (!list.procedures.length) { box.innerHTML = '<div class="muted">' + Q.t('proc_none') + '</div>'; return; }
+  const items = list.procedures.map((p) => {
+    const fees = p.fees.length ? p.fees.map((f) => Q.esc(Q.loc(f.name) || f.name.vi) + ': ' + vnd(f.amount_vnd)).join('; ') : Q.t('no_fee');
+    const papers = p.papers.map((x) => '<li>' + Q.esc(Q.loc(x) || x.vi) + '</li>').join('');
+    return '<details class="proc"><summary><b>' + Q.esc(Q.loc(p.name)) + '</b> <small class="muted">' + Q.esc(p.code) + '</small></summary>' +
+      '<div class="muted">' + Q.esc(Q.loc(p.field)) + ' · ' + Q.t('taken_at') + ' ' + Q.esc(Q.loc(p.service_name)) + ' (' + p.letter + '), ' +
+      Q.t('counters_list').replace('{c}', p.counters.join(', ')) + '</div>' +
+      (p.time_limit_text ? '<div>' + Q.t('time_limit') + ': ' + Q.esc(Q.loc(p.time_limit_text)) + '</div>' : '') +
+      '<div>' + Q.t('fees') + ': ' + fees + '</div>' +
+      (papers ? '<div>' + Q.t('papers') + ':<ul>' + papers + '</ul></div>' : '') + '</details>';
+  });
+  const more = list.total - list.procedures.length;
+  box.innerHTML = items.join('') + (more > 0 ? '<div class="muted">' + Q.t('proc_more').replace('{n}', more) + '</div>' : '');
+}
+
+async function searchProcedures() {
+  const q = $('#procInput').value.trim();
+  const seq = ++PROC.seq;
+  if (!q) { PROC.last = null; renderProcedures(); return; }
+  try {
+    const list = await Q.api('GET', '/api/v1/procedures?limit=8&q=' + encodeURIComponent(q), undefined, S.token);
+    if (seq === PROC.seq) { PROC.last = list; renderProcedures(); }
+  } catch (e) {
+    if (seq === PROC.seq) $('#procResults').innerHTML = '<div class="formerror">' + Q.esc(Q.errText(e)) + '</div>';
+  }
+}
+
+$('#procForm').addEventListener('submit', (e) => { e.preventDefault(); searchProcedures(); });
+$('#procInput').addEventListener('input', () => { clearTimeout(PROC.timer); PROC.timer = setTimeout(searchProcedures, 200); });
+Q.onLang(renderProcedures);

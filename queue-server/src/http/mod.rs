@@ -35,6 +35,7 @@ use crate::{limits, metrics};
 mod access;
 mod admin;
 mod counters;
+mod procedures;
 mod ratings;
 pub mod routes;
 mod scope;
@@ -289,6 +290,7 @@ pub fn ticket_view(state: &OfficeState, t: &Ticket) -> TicketView {
         day: t.day,
         dossiers: t.dossiers.clone(),
         recalls: t.recalls,
+        procedure: t.procedure.as_deref().map(|code| crate::catalogue::ticket_procedure(state, code)),
     }
 }
 

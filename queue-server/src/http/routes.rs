@@ -15,7 +15,7 @@ use domain::api::*;
 use domain::office::{Counter, OfficeSettings, Role, Service};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
-use super::{access, admin, counters, ratings, tickets, AppState};
+use super::{access, admin, counters, procedures, ratings, tickets, AppState};
 use crate::{dossiers, events, metrics, openapi, pages};
 
 type Handler = fn() -> MethodRouter<Arc<AppState>>;
@@ -192,6 +192,16 @@ pub static ROUTES: &[Route] = &[
     )
     .optional_body::<tickets::PlacementBody>()
     .reply::<TicketView>(),
+    op(
+        Get,
+        "/api/v1/procedures",
+        ALL,
+        200,
+        "Search the procedure catalogue (without diacritics too), each with the service that takes it",
+        || get(procedures::list),
+    )
+    .query::<procedures::ProcedureQuery>()
+    .reply::<ProcedureList>(),
     op(Get, "/api/v1/counters", ALL, 200, "Counters and what they serve", || get(counters::counters))
         .reply::<Vec<CounterView>>(),
     op(Post, "/api/v1/counters/{counter}/call-next", STAFF, 200, "Call the next ticket", || post(counters::call_next))
@@ -356,6 +366,21 @@ pub static ROUTES: &[Route] = &[
     })
     .query::<admin::StatutoryQuery>()
     .reply::<Vec<domain::calendar::CalendarDay>>(),
+    op(Put, "/api/v1/admin/procedures/{code}", ADMIN, 200, "Add, change or withdraw a catalogue procedure", || {
+        put(procedures::put)
+    })
+    .body::<domain::procedure::ProcedureRecord>()
+    .reply::<ProcedureView>(),
+    op(
+        Post,
+        "/api/v1/admin/procedures/import",
+        ADMIN,
+        200,
+        "Import a procedure catalogue file (CSV or JSON), all entries or none",
+        || post(procedures::import),
+    )
+    .body::<CatalogueImport>()
+    .reply::<CatalogueImportResult>(),
     op(Get, "/api/v1/admin/security", MANAGERS, 200, "Recent login lockouts", || get(admin::security))
         .reply::<admin::SecurityView>(),
     op(

@@ -53,7 +53,8 @@ pub(super) async fn issue_ticket(
         Who::Device { device_id } => Some(device_id),
         _ => None,
     };
-    let command = Command::IssueTicket { service, priority: req.priority, idempotency_key: key, device };
+    let procedure = req.procedure.map(|p| p.trim().to_owned());
+    let command = Command::IssueTicket { service, priority: req.priority, idempotency_key: key, device, procedure };
     let (view, created) = app
         .office
         .run(caller.actor(), move |ctx| {
