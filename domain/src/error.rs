@@ -147,9 +147,7 @@ impl QueueError {
             | QueueError::UnknownOutcome(_)
             | QueueError::IdempotencyKey
             | QueueError::InvalidSettings(_) => "invalid",
-            QueueError::Procedure(crate::procedure::ProcedureError::Unknown(_)) => "unknown_procedure",
-            QueueError::Procedure(crate::procedure::ProcedureError::Withdrawn(_)) => "procedure_withdrawn",
-            QueueError::Procedure(_) => "invalid",
+            QueueError::Procedure(e) => e.code(),
         }
     }
 
@@ -161,8 +159,7 @@ impl QueueError {
                 | QueueError::UnknownCounter(_)
                 | QueueError::UnknownTicket
                 | QueueError::UnknownLease
-                | QueueError::Procedure(crate::procedure::ProcedureError::Unknown(_))
-        )
+        ) || matches!(self, QueueError::Procedure(e) if e.is_not_found())
     }
 
     /// Whether the input itself is unacceptable (HTTP 422) rather than not allowed now.

@@ -52,6 +52,7 @@ impl TimeLimit {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProcedureFee {
+    #[schemars(schema_with = "schema::fee_name")]
     pub name: Localized,
     #[schemars(range(max = 1_000_000_000_000u64))]
     pub amount_vnd: u64,
@@ -64,8 +65,10 @@ pub struct ProcedureRecord {
     /// National procedure code, e.g. `1.001193.000.00.00.H29` or `2.000528`.
     #[schemars(regex(pattern = crate::api::schema::PROCEDURE_CODE))]
     pub code: String,
+    #[schemars(schema_with = "schema::name")]
     pub name: Localized,
     /// Lĩnh vực, e.g. "Hộ tịch".
+    #[schemars(schema_with = "schema::field")]
     pub field: Localized,
     pub time_limit: Option<TimeLimit>,
     #[serde(default)]
@@ -73,7 +76,7 @@ pub struct ProcedureRecord {
     pub fees: Vec<ProcedureFee>,
     /// Thành phần hồ sơ: the papers to bring.
     #[serde(default)]
-    #[schemars(length(max = 40))]
+    #[schemars(schema_with = "schema::papers")]
     pub papers: Vec<Localized>,
     /// The service whose queue takes it.
     pub service: ServiceCode,
@@ -88,6 +91,31 @@ pub struct ProcedureRecord {
 
 fn active_by_default() -> bool {
     true
+}
+
+/// The limits [`ProcedureRecord::validate`] checks, as JSON Schema (so the API document says them).
+mod schema {
+    use schemars::{json_schema, Schema, SchemaGenerator};
+
+    use crate::api::schema::NOT_BLANK;
+
+    fn text(max: usize) -> Schema {
+        json_schema!({ "type": "object", "required": ["vi", "en"], "properties": {
+            "vi": { "type": "string", "pattern": NOT_BLANK, "maxLength": max },
+            "en": { "type": "string", "maxLength": max } } })
+    }
+    pub fn name(_: &mut SchemaGenerator) -> Schema {
+        text(super::MAX_NAME)
+    }
+    pub fn fee_name(_: &mut SchemaGenerator) -> Schema {
+        text(super::MAX_NAME)
+    }
+    pub fn field(_: &mut SchemaGenerator) -> Schema {
+        text(super::MAX_FIELD)
+    }
+    pub fn papers(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "array", "maxItems": super::MAX_PAPERS, "items": text(super::MAX_PAPER) })
+    }
 }
 
 /// Why a catalogue entry cannot be saved, named in the words of the admin who typed it.
@@ -124,6 +152,26 @@ pub enum ProcedureError {
 }
 
 impl ProcedureError {
+    /// Stable code for clients: "invalid" for an entry no office could accept, its own code when it
+    /// depends on what the office has (its services, counters, catalogue).
+    pub fn code(&self) -> &'static str {
+        use ProcedureError::*;
+        match self {
+            Code(_) | Name(_) | Field(_) | Fees(_) | Papers(_) | Counters(_) | Duplicate(_) | ImportSize => "invalid",
+            UnknownService { .. } => "unknown_service",
+            CounterNotServing { .. } => "counter_not_serving",
+            CatalogueFull => "catalogue_full",
+            Unknown(_) => "unknown_procedure",
+            Withdrawn(_) => "procedure_withdrawn",
+            OtherService { .. } => "procedure_other_service",
+        }
+    }
+
+    /// A service or procedure the office does not have.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ProcedureError::UnknownService { .. } | ProcedureError::Unknown(_))
+    }
+
     pub fn localized(&self) -> Localized {
         use ProcedureError::*;
         match self {

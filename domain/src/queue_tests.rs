@@ -677,7 +677,7 @@ fn a_ticket_records_the_procedure_its_service_takes() {
     };
     let id = o.run(issue("1.001", "a")).unwrap().ticket.unwrap();
     assert_eq!(o.state.ticket(id).unwrap().procedure.as_deref(), Some("1.001"));
-    assert_eq!(o.run(issue("1.001", "b")).unwrap_err().code(), "invalid");
+    assert_eq!(o.run(issue("1.001", "b")).unwrap_err().code(), "procedure_other_service");
     assert_eq!(o.run(issue("9.999", "a")).unwrap_err().code(), "unknown_procedure");
     let mut withdrawn = procedure("1.001", "a", vec![]);
     withdrawn.active = false;

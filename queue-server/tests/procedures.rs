@@ -64,7 +64,7 @@ async fn kiosks_find_procedures_without_diacritics_and_take_a_ticket_for_one() {
     // A procedure another service takes, or one not in the catalogue, is refused and issues nothing.
     let before = last_seq(&s).await;
     let (status, e) = post(&s, &kiosk, "/api/v1/tickets", json!({ "service": "dat-dai", "procedure": code })).await;
-    assert_eq!((status, e["code"].as_str()), (422, Some("invalid")), "{e}");
+    assert_eq!((status, e["code"].as_str()), (409, Some("procedure_other_service")), "{e}");
     assert!(e["message"]["vi"].as_str().unwrap().contains("dịch vụ khác"), "{e}");
     let (status, e) =
         post(&s, &kiosk, "/api/v1/tickets", json!({ "service": "ho-tich", "procedure": "9.999999" })).await;
@@ -105,7 +105,7 @@ async fn the_admin_edits_and_imports_the_catalogue_all_or_none() {
     let mut bad = record.clone();
     bad["counters"] = json!([3]);
     let (status, e) = put(&s, &admin, "/api/v1/admin/procedures/1.003583.000.00.00.H29", bad).await;
-    assert_eq!(status, 422, "{e}");
+    assert_eq!((status, e["code"].as_str()), (409, Some("counter_not_serving")), "{e}");
     assert!(e["message"]["vi"].as_str().unwrap().contains("quầy số 3"), "{e}");
     assert_eq!(last_seq(&s).await, before);
 
