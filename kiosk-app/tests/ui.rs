@@ -7,7 +7,7 @@ use domain::i18n::Lang;
 use i_slint_backend_testing::ElementHandle;
 use kiosk_app::config::DeviceRole;
 use kiosk_app::ui::{
-    Answer, App, Controller, DemoBackend, Lookup, MainWindow, Options, Page, Rating, Technician, Ticketing,
+    Answer, App, Controller, DemoBackend, Lookup, MainWindow, Options, Page, Rating, Technician, Ticketing, WaitingRoom,
 };
 use slint::ComponentHandle;
 
@@ -160,7 +160,7 @@ fn cached_dossier_shows_its_time() {
     ui.global::<Lookup>().invoke_submit_code("000.00.01.H29-260310-0420".into());
     assert_eq!(page(&ui), Page::Dossier);
     assert!(!find(&ui, "Dữ liệu đã lưu").is_empty());
-    assert_eq!(ui.global::<Lookup>().get_dossier_as_of(), "08:30 12/03/2026");
+    assert_eq!(ui.global::<Lookup>().get_dossier_as_of(), "12/03/2026 08:30");
 }
 
 #[test]
@@ -268,9 +268,13 @@ fn technician_screen_needs_the_pin() {
 
 #[test]
 fn display_shows_the_board() {
-    let (ui, _c) = app(DeviceRole::Display, DemoBackend::default());
+    let (ui, c) = app(DeviceRole::Display, DemoBackend::default());
     assert_eq!(page(&ui), Page::Display);
     assert_eq!(value_of(&ui, "Quầy 2"), "D031");
+    // 18:30 UTC is 01:30 the next day at the office (UTC+7 until the server says otherwise).
+    c.borrow_mut().tick(time::macros::datetime!(2026-03-10 18:30 UTC));
+    assert_eq!(ui.global::<WaitingRoom>().get_date(), "11/03/2026", "the board shows the office's date");
+    assert_eq!(ui.global::<App>().get_clock(), "01:30");
 }
 
 #[test]

@@ -125,9 +125,9 @@ pub fn qr_image(data: &str) -> Image {
     Image::from_rgb8(buffer)
 }
 
+/// Office time, `dd/MM/yyyy HH:mm` (the one date-time format of the screens).
 fn local_time(t: OffsetDateTime) -> String {
-    let l = t.to_offset(office_offset());
-    format!("{:02}:{:02} {:02}/{:02}/{}", l.hour(), l.minute(), l.day(), u8::from(l.month()), l.year())
+    crate::core::office_date_time(t)
 }
 
 /// A key of an on-screen keyboard applied to a field's text: a character (with `marks`, also a mark of
@@ -434,6 +434,7 @@ impl Controller {
         let app = ui.global::<App>();
         let l = now.to_offset(office_offset());
         app.set_clock(format!("{:02}:{:02}", l.hour(), l.minute()).into());
+        ui.global::<WaitingRoom>().set_date(crate::core::office_date(now).into());
         self.refresh_link();
         let busy = self.jobs.busy();
         if !busy && self.state.last_touch.elapsed() > self.state.idle_timeout && app.get_page() != self.state.home {
