@@ -419,6 +419,10 @@ pub struct Health {
     pub office: String,
     pub last_seq: u64,
     pub version: String,
+    /// The office's UTC offset in seconds (its settings' `utc_offset_s`): devices show office time with
+    /// it. Absent from servers before it was added.
+    #[serde(default)]
+    pub utc_offset_s: Option<i32>,
 }
 
 /// What the schemas of the payloads share: patterns, the schemas of fields whose Rust type says less

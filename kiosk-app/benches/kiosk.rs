@@ -30,7 +30,9 @@ use common::{kiosk_config, memory_kb, temp_dir, Server, Xvfb};
 use domain::i18n::Lang;
 use kiosk_app::config::{Config, DeviceRole};
 use kiosk_app::core::{Core, TicketPrinter};
-use kiosk_app::ui::{Controller, DemoBackend, Execution, Kiosk, LiveBackend, MainWindow, Options, Page};
+use kiosk_app::ui::{
+    App, Controller, DemoBackend, Execution, LiveBackend, MainWindow, Options, Page, PriorityGroup, Ticketing,
+};
 use printer::virtual_printer::{Config as VpConfig, VirtualPrinter};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::ComponentHandle;
@@ -180,26 +182,25 @@ fn touch_to_bytes(dir: &Path, server: &Server, sw: &Rc<MinimalSoftwareWindow>) {
     let printer = TicketPrinter::new(config.printer.as_ref().unwrap()).unwrap();
     let backend = LiveBackend::new(core, Some(printer), config.ui.office_name.clone());
     let (ui, controller) = window(sw, Box::new(backend), Execution::Worker);
-    let k = ui.global::<Kiosk>();
-    k.invoke_navigate(Page::Services);
-    let service = slint::Model::iter(&k.get_services()).find(|r| !r.is_header).unwrap().code;
+    ui.global::<App>().invoke_navigate(Page::Services);
+    let service = slint::Model::iter(&ui.global::<Ticketing>().get_services()).find(|r| !r.is_header).unwrap().code;
     let mut times = Vec::new();
     for i in 0..41 {
-        k.invoke_choose_service(service.clone());
+        ui.global::<Ticketing>().invoke_choose_service(service.clone());
         let started = Instant::now();
-        k.invoke_take_ticket(0);
+        ui.global::<Ticketing>().invoke_take_ticket(PriorityGroup::Regular);
         while controller.borrow().jobs_pending() > 0 {
             controller.borrow_mut().poll();
             std::thread::sleep(Duration::from_micros(200));
         }
         let ms = started.elapsed().as_secs_f64() * 1000.0;
-        assert_eq!(k.get_page(), Page::Ticket, "ticket {i} shown");
-        assert!(!k.get_printer_failed(), "ticket {i} printed");
+        assert_eq!(ui.global::<App>().get_page(), Page::Ticket, "ticket {i} shown");
+        assert!(!ui.global::<Ticketing>().get_printer_failed(), "ticket {i} printed");
         // The first one opens the connections (server and printer); the rest are a kiosk's steady state.
         if i > 0 {
             times.push(ms);
         }
-        k.invoke_go_home();
+        ui.global::<App>().invoke_go_home();
     }
     let jobs = vp.wait_jobs(41, Duration::from_secs(10));
     assert_eq!(jobs.len(), 41, "every slip reached the printer");
@@ -220,13 +221,12 @@ fn frames_while_decoding(sw: &Rc<MinimalSoftwareWindow>, frames: &Path, decode_o
         inputs.start_camera(Box::new(source.clone()), Some(Duration::from_millis(33))).unwrap();
         controller.borrow_mut().set_scan_inputs(inputs);
     }
-    let k = ui.global::<Kiosk>();
-    k.invoke_navigate(Page::CodeEntry);
-    k.set_camera_on(true);
+    ui.global::<App>().invoke_navigate(Page::CodeEntry);
+    ui.global::<App>().set_camera_on(true);
     let mut buffer = vec![slint::platform::software_renderer::Rgb565Pixel::default(); 1080 * 1920];
     let mut work = Vec::new();
     let mut previews = 0;
-    let mut last_preview = k.get_camera_preview();
+    let mut last_preview = ui.global::<App>().get_camera_preview();
     let start = Instant::now();
     let mut next = start;
     let mut next_camera = start;
@@ -240,7 +240,7 @@ fn frames_while_decoding(sw: &Rc<MinimalSoftwareWindow>, frames: &Path, decode_o
             if let Ok(Some(frame)) = source.next_frame() {
                 let (w, h, rgb) = kiosk_app::camera::preview_rgb(&frame, 480);
                 let buffer = slint::SharedPixelBuffer::<slint::Rgb8Pixel>::clone_from_slice(&rgb, w as u32, h as u32);
-                k.set_camera_preview(slint::Image::from_rgb8(buffer));
+                ui.global::<App>().set_camera_preview(slint::Image::from_rgb8(buffer));
                 let _ = naive.frame(&frame);
                 naive_decoded += 1;
             }
@@ -250,7 +250,7 @@ fn frames_while_decoding(sw: &Rc<MinimalSoftwareWindow>, frames: &Path, decode_o
             renderer.render(&mut buffer, 1080);
         });
         work.push(t0.elapsed().as_secs_f64() * 1000.0);
-        let preview = k.get_camera_preview();
+        let preview = ui.global::<App>().get_camera_preview();
         if preview != last_preview {
             previews += 1;
             last_preview = preview;

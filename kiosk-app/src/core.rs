@@ -4,6 +4,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use domain::api::{DossierView, RatingRequest, ServiceView, TicketView};
 use domain::dossier::DossierCode;
@@ -16,11 +17,36 @@ use crate::client::{Client, ClientError};
 use crate::config::{Config, PrinterConfig};
 use crate::store::{CachedDossier, Pending, Store, StoreError};
 
-/// Vietnam's time zone (no daylight saving): office times on slips and screens.
-pub const OFFICE_OFFSET_HOURS: i8 = 7;
+/// Vietnam's time zone (no daylight saving): office time until the server has said its office's offset.
+pub const DEFAULT_OFFSET_S: i32 = 7 * 3600;
 
+/// The office's UTC offset: the one source of office time on this device's slips and screens. Set from
+/// the server's `/healthz` answer and from the store at start (an offline start keeps the last one).
+static OFFICE_OFFSET_S: AtomicI32 = AtomicI32::new(DEFAULT_OFFSET_S);
+
+/// The office's UTC offset as last learnt (UTC+7 until the server or the store has said otherwise).
 pub fn office_offset() -> UtcOffset {
-    UtcOffset::from_hms(OFFICE_OFFSET_HOURS, 0, 0).expect("valid offset")
+    UtcOffset::from_whole_seconds(OFFICE_OFFSET_S.load(Ordering::Relaxed))
+        .unwrap_or_else(|_| UtcOffset::from_whole_seconds(DEFAULT_OFFSET_S).expect("valid offset"))
+}
+
+/// Sets the office's UTC offset (seconds east of UTC); an offset `time` cannot hold is ignored.
+pub fn set_office_offset(seconds: i32) {
+    if UtcOffset::from_whole_seconds(seconds).is_ok() {
+        OFFICE_OFFSET_S.store(seconds, Ordering::Relaxed);
+    }
+}
+
+/// `dd/MM/yyyy HH:mm` in office time: the one date-time format of the kiosk's screens.
+pub fn office_date_time(at: OffsetDateTime) -> String {
+    let l = at.to_offset(office_offset());
+    format!("{:02}/{:02}/{:04} {:02}:{:02}", l.day(), u8::from(l.month()), l.year(), l.hour(), l.minute())
+}
+
+/// `dd/MM/yyyy` in office time.
+pub fn office_date(at: OffsetDateTime) -> String {
+    let l = at.to_offset(office_offset());
+    format!("{:02}/{:02}/{:04}", l.day(), u8::from(l.month()), l.year())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -243,6 +269,8 @@ const SERVICES_KEY: &str = "services";
 const LINK_KEY: &str = "link";
 /// The office's name from its settings, as the server's health answer last gave it.
 const OFFICE_NAME_KEY: &str = "office-name";
+/// The office's UTC offset in seconds, as the server last said it.
+const OFFICE_OFFSET_KEY: &str = "office-utc-offset-s";
 /// Idempotency keys of online issues that got no answer (the server may hold a ticket nobody has).
 pub const UNCONFIRMED_KEY: &str = "unconfirmed-online-issues";
 
@@ -250,6 +278,9 @@ impl Core {
     pub fn new(client: Client, store: Store, offline: OfflineSettings) -> Core {
         let services =
             store.get(SERVICES_KEY).ok().flatten().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        if let Some(seconds) = store.get(OFFICE_OFFSET_KEY).ok().flatten().and_then(|s| s.parse().ok()) {
+            set_office_offset(seconds);
+        }
         Core { client, store, offline, services, online: false, now: Box::new(OffsetDateTime::now_utc) }
     }
 
@@ -337,14 +368,25 @@ impl Core {
         self.store.get(OFFICE_NAME_KEY).ok().flatten().filter(|n| !n.is_empty())
     }
 
+    /// What a `/healthz` answer says of the office, kept in the store for offline starts: its name and
+    /// its UTC offset (which becomes this device's office time).
+    pub fn learn_office(&mut self, h: &domain::api::Health) -> Result<()> {
+        if !h.office.trim().is_empty() {
+            self.store.put(OFFICE_NAME_KEY, h.office.trim())?;
+        }
+        if let Some(seconds) = h.utc_offset_s.filter(|s| UtcOffset::from_whole_seconds(*s).is_ok()) {
+            self.store.put(OFFICE_OFFSET_KEY, &seconds.to_string())?;
+            set_office_offset(seconds);
+        }
+        Ok(())
+    }
+
     /// One pass of the background worker: link check, services, sync, lease top-up, heartbeat.
     /// Runs on its own thread with its own store connection, so the screen never waits for it.
     pub fn background_pass(&mut self, heartbeat: Option<&serde_json::Value>) -> Result<SyncReport> {
         let r = self.client.health();
         if let Ok(h) = self.note(r) {
-            if !h.office.trim().is_empty() {
-                self.store.put(OFFICE_NAME_KEY, h.office.trim())?;
-            }
+            self.learn_office(&h)?;
         }
         let report = if self.online {
             let _ = self.services()?;

@@ -12,7 +12,10 @@ use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PlatformError};
 
 use crate::config::DeviceRole;
-use crate::ui::{Controller, DemoBackend, Kiosk, MainWindow, Options, Page};
+use crate::ui::{
+    Answer, App, CodePurpose, Controller, DemoBackend, Lookup, MainWindow, Options, Page, PriorityGroup, Rating,
+    Satisfaction, Technician, Ticketing,
+};
 
 struct ShotPlatform {
     window: Rc<MinimalSoftwareWindow>,
@@ -64,57 +67,51 @@ type Step = (&'static str, fn(&MainWindow, &Rc<RefCell<Controller>>));
 fn kiosk_screens() -> Vec<Step> {
     vec![
         ("home", |_, _| {}),
-        ("services", |ui, _| ui.global::<Kiosk>().invoke_navigate(Page::Services)),
+        ("services", |ui, _| ui.global::<App>().invoke_navigate(Page::Services)),
         ("services-search", |ui, _| {
-            let k = ui.global::<Kiosk>();
-            k.invoke_navigate(Page::Services);
+            ui.global::<App>().invoke_navigate(Page::Services);
             for c in ["h", "o", " ", "t", "i", "c", "h"] {
-                k.invoke_edit("search".into(), c.into());
+                ui.global::<Ticketing>().invoke_edit_search(c.into());
             }
         }),
-        ("priority", |ui, _| ui.global::<Kiosk>().invoke_choose_service("khai-sinh".into())),
+        ("priority", |ui, _| ui.global::<Ticketing>().invoke_choose_service("khai-sinh".into())),
         ("ticket", take_ticket),
         ("lookup", |ui, _| {
-            let k = ui.global::<Kiosk>();
-            k.set_code_for_rating(false);
-            k.invoke_navigate(Page::CodeEntry);
+            ui.global::<Lookup>().set_purpose(CodePurpose::Lookup);
+            ui.global::<App>().invoke_navigate(Page::CodeEntry);
             for c in "000.00.01.H29-2603".chars() {
-                k.invoke_edit("code".into(), c.to_string().into());
+                ui.global::<Lookup>().invoke_edit_code(c.to_string().into());
             }
         }),
         ("lookup-camera", |ui, c| {
-            let k = ui.global::<Kiosk>();
-            k.set_code_for_rating(false);
+            ui.global::<Lookup>().set_purpose(CodePurpose::Lookup);
             let mut inputs = crate::scan::ScanInputs::new();
             let scene = Box::new(scanner::source::Synthetic::new(vec![camera_scene()], 1_000_000));
             if inputs.start_camera(scene, Some(Duration::from_millis(10))).is_ok() {
                 c.borrow_mut().set_scan_inputs(inputs);
             }
-            k.invoke_navigate(Page::CodeEntry);
+            ui.global::<App>().invoke_navigate(Page::CodeEntry);
             // The preview shows once the capture thread has published a frame.
             crate::ui::jobs::wait_until(Duration::from_secs(3), || {
                 c.borrow_mut().poll();
-                k.get_camera_preview().size().width > 0
+                ui.global::<App>().get_camera_preview().size().width > 0
             });
         }),
         ("lookup-bad-code", |ui, _| {
-            let k = ui.global::<Kiosk>();
-            k.set_code_for_rating(false);
-            k.invoke_navigate(Page::CodeEntry);
-            k.invoke_edit("code".into(), "12345".into());
-            k.invoke_submit_code("12345".into());
+            ui.global::<Lookup>().set_purpose(CodePurpose::Lookup);
+            ui.global::<App>().invoke_navigate(Page::CodeEntry);
+            ui.global::<Lookup>().invoke_edit_code("12345".into());
+            ui.global::<Lookup>().invoke_submit_code("12345".into());
         }),
         ("dossier", |ui, _| {
-            let k = ui.global::<Kiosk>();
-            k.set_code_for_rating(false);
-            k.invoke_submit_code("000.00.01.H29-260310-0420".into());
+            ui.global::<Lookup>().set_purpose(CodePurpose::Lookup);
+            ui.global::<Lookup>().invoke_submit_code("000.00.01.H29-260310-0420".into());
         }),
         ("rating-level", |ui, _| {
-            let k = ui.global::<Kiosk>();
-            k.set_code_for_rating(true);
-            k.invoke_submit_code("000.00.01.H29-260310-0420".into());
+            ui.global::<Lookup>().set_purpose(CodePurpose::Rating);
+            ui.global::<Lookup>().invoke_submit_code("000.00.01.H29-260310-0420".into());
         }),
-        ("pin", |ui, _| ui.global::<Kiosk>().invoke_navigate(Page::Pin)),
+        ("pin", |ui, _| ui.global::<App>().invoke_navigate(Page::Pin)),
     ]
 }
 
@@ -138,26 +135,23 @@ fn camera_scene() -> scanner::GrayFrame {
 
 /// An elderly citizen's ticket for a birth registration.
 fn take_ticket(ui: &MainWindow, _: &Rc<RefCell<Controller>>) {
-    let k = ui.global::<Kiosk>();
-    k.invoke_choose_service("khai-sinh".into());
-    k.invoke_take_ticket(1);
+    ui.global::<Ticketing>().invoke_choose_service("khai-sinh".into());
+    ui.global::<Ticketing>().invoke_take_ticket(PriorityGroup::Elderly);
 }
 
 fn offline_screens() -> Vec<Step> {
     vec![
         ("offline-ticket", |ui, c| {
             let _ = c;
-            let k = ui.global::<Kiosk>();
-            k.invoke_choose_service("chung-thuc".into());
-            k.invoke_take_ticket(0);
+            ui.global::<Ticketing>().invoke_choose_service("chung-thuc".into());
+            ui.global::<Ticketing>().invoke_take_ticket(PriorityGroup::Regular);
         }),
         ("technician", |ui, _| {
-            let k = ui.global::<Kiosk>();
-            k.invoke_navigate(Page::Pin);
+            ui.global::<App>().invoke_navigate(Page::Pin);
             for d in "2468".chars() {
-                k.invoke_edit("pin".into(), d.to_string().into());
+                ui.global::<Technician>().invoke_edit_pin(d.to_string().into());
             }
-            k.invoke_submit_pin("".into());
+            ui.global::<Technician>().invoke_submit_pin();
         }),
     ]
 }
@@ -170,16 +164,14 @@ fn rating_screens() -> Vec<Step> {
         }),
         ("rating-questions", |ui, c| {
             c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
-            let k = ui.global::<Kiosk>();
-            k.invoke_rate(0);
-            k.invoke_answer(0, 2);
-            k.invoke_answer(2, 1);
+            ui.global::<Rating>().invoke_rate(Satisfaction::VerySatisfied);
+            ui.global::<Rating>().invoke_answer(0, Answer::Good);
+            ui.global::<Rating>().invoke_answer(2, Answer::Fair);
         }),
         ("rating-comment", |ui, c| {
             c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
-            let k = ui.global::<Kiosk>();
-            k.invoke_rate(1);
-            k.invoke_navigate(Page::RatingComment);
+            ui.global::<Rating>().invoke_rate(Satisfaction::Satisfied);
+            ui.global::<App>().invoke_navigate(Page::RatingComment);
             // "Cán bộ nhiệt tình" as the keyboard types it: each word's letters, then its marks.
             let words: [(&str, &[&str]); 4] = [
                 ("Can", &["sac"]),
@@ -189,18 +181,17 @@ fn rating_screens() -> Vec<Step> {
             ];
             for (letters, marks) in words {
                 for c in letters.chars() {
-                    k.invoke_edit("comment".into(), c.to_string().into());
+                    ui.global::<Rating>().invoke_edit_comment(c.to_string().into());
                 }
                 for mark in marks {
-                    k.invoke_edit("comment".into(), (*mark).into());
+                    ui.global::<Rating>().invoke_edit_comment((*mark).into());
                 }
             }
         }),
         ("thanks", |ui, c| {
             c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
-            let k = ui.global::<Kiosk>();
-            k.invoke_rate(0);
-            k.invoke_finish_rating();
+            ui.global::<Rating>().invoke_rate(Satisfaction::VerySatisfied);
+            ui.global::<Rating>().invoke_finish();
         }),
     ]
 }

@@ -12,7 +12,10 @@ use domain::dossier::DossierCode;
 use domain::i18n::Lang;
 use kiosk_app::config::{Config, DeviceRole};
 use kiosk_app::core::{Core, TicketPrinter};
-use kiosk_app::ui::{Controller, Execution, Kiosk, LiveBackend, MainWindow, Options, Page};
+use kiosk_app::ui::{
+    App, CodePurpose, Controller, Execution, LiveBackend, Lookup, MainWindow, Options, Page, PriorityGroup, Rating,
+    Satisfaction, Ticketing,
+};
 use printer::virtual_printer::{Config as VpConfig, VirtualPrinter};
 use slint::ComponentHandle;
 
@@ -40,7 +43,6 @@ fn ticket_kiosk_against_the_real_server() {
     };
     let c = Controller::attach(&ui, Box::new(backend), options);
     ui.show().unwrap();
-    let k = ui.global::<Kiosk>();
     let settle = |c: &std::rc::Rc<std::cell::RefCell<Controller>>| {
         assert!(c.borrow_mut().settle(Duration::from_secs(15)), "jobs finished");
     };
@@ -55,50 +57,57 @@ fn ticket_kiosk_against_the_real_server() {
     let counters = server.get(&officer, "/api/v1/counters");
     let service: slint::SharedString =
         counters.as_array().unwrap().iter().find(|c| c["id"] == 1).unwrap()["services"][0].as_str().unwrap().into();
-    k.invoke_navigate(Page::Services);
-    assert!(slint::Model::iter(&k.get_services()).any(|r| r.code == service), "the service is listed");
-    k.invoke_choose_service(service.clone());
-    k.invoke_take_ticket(0);
+    ui.global::<App>().invoke_navigate(Page::Services);
+    assert!(
+        slint::Model::iter(&ui.global::<Ticketing>().get_services()).any(|r| r.code == service),
+        "the service is listed"
+    );
+    ui.global::<Ticketing>().invoke_choose_service(service.clone());
+    ui.global::<Ticketing>().invoke_take_ticket(PriorityGroup::Regular);
     settle(&c);
-    assert_eq!(k.get_page(), Page::Ticket);
-    assert!(!k.get_printer_failed());
-    assert!(!k.get_ticket_offline());
-    let number = k.get_ticket_number().to_string();
+    assert_eq!(ui.global::<App>().get_page(), Page::Ticket);
+    assert!(!ui.global::<Ticketing>().get_printer_failed());
+    assert!(!ui.global::<Ticketing>().get_ticket_offline());
+    let number = ui.global::<Ticketing>().get_ticket_number().to_string();
     let jobs = vp.wait_jobs(1, Duration::from_secs(5));
     assert_eq!(jobs.len(), 1);
     assert!(jobs[0].info.text_lines.iter().any(|l| l.contains(&number)), "{number} in {:?}", jobs[0].info.text_lines);
-    k.invoke_go_home();
+    ui.global::<App>().invoke_go_home();
 
     // Rating at the kiosk by the printed number: refused while the ticket waits, taken once served.
-    k.set_code_for_rating(true);
-    k.invoke_navigate(Page::CodeEntry);
-    k.invoke_submit_code(number.as_str().into());
+    ui.global::<Lookup>().set_purpose(CodePurpose::Rating);
+    ui.global::<App>().invoke_navigate(Page::CodeEntry);
+    ui.global::<Lookup>().invoke_submit_code(number.as_str().into());
     settle(&c);
-    assert_eq!(k.get_page(), Page::CodeEntry);
-    assert!(k.get_code_error().contains("chưa được phục vụ"), "{}", k.get_code_error());
+    assert_eq!(ui.global::<App>().get_page(), Page::CodeEntry);
+    assert!(
+        ui.global::<Lookup>().get_code_error().contains("chưa được phục vụ"),
+        "{}",
+        ui.global::<Lookup>().get_code_error()
+    );
     server.post(&officer, "/api/v1/counters/1/call-next");
     server.post(&officer, "/api/v1/counters/1/start");
     server.post(&officer, "/api/v1/counters/1/finish");
-    k.invoke_submit_code(number.to_lowercase().as_str().into());
+    ui.global::<Lookup>().invoke_submit_code(number.to_lowercase().as_str().into());
     settle(&c);
-    assert_eq!(k.get_page(), Page::RatingLevel, "{}", k.get_code_error());
-    assert_eq!(k.get_rating_subject().as_str(), format!("Số {number}"));
-    k.invoke_rate(0);
-    k.invoke_finish_rating();
+    assert_eq!(ui.global::<App>().get_page(), Page::RatingLevel, "{}", ui.global::<Lookup>().get_code_error());
+    assert_eq!(ui.global::<Rating>().get_subject().as_str(), format!("Số {number}"));
+    ui.global::<Rating>().invoke_rate(Satisfaction::VerySatisfied);
+    ui.global::<Rating>().invoke_finish();
     settle(&c);
-    assert_eq!(k.get_page(), Page::Thanks);
-    assert_eq!(k.get_message(), "", "recorded online, nothing to explain");
+    assert_eq!(ui.global::<App>().get_page(), Page::Thanks);
+    assert_eq!(ui.global::<App>().get_message(), "", "recorded online, nothing to explain");
     // The same ticket cannot be rated twice.
-    k.invoke_go_home();
-    k.set_code_for_rating(true);
-    k.invoke_navigate(Page::CodeEntry);
-    k.invoke_submit_code(number.as_str().into());
+    ui.global::<App>().invoke_go_home();
+    ui.global::<Lookup>().set_purpose(CodePurpose::Rating);
+    ui.global::<App>().invoke_navigate(Page::CodeEntry);
+    ui.global::<Lookup>().invoke_submit_code(number.as_str().into());
     settle(&c);
-    k.invoke_rate(1);
-    k.invoke_finish_rating();
+    ui.global::<Rating>().invoke_rate(Satisfaction::Satisfied);
+    ui.global::<Rating>().invoke_finish();
     settle(&c);
-    assert!(k.get_message().contains("đánh giá"), "refused: {}", k.get_message());
-    k.invoke_go_home();
+    assert!(ui.global::<App>().get_message().contains("đánh giá"), "refused: {}", ui.global::<App>().get_message());
+    ui.global::<App>().invoke_go_home();
 
     // A receipt QR held to the camera on the lookup screen opens the real dossier.
     let today = time::OffsetDateTime::now_utc().to_offset(kiosk_app::core::office_offset()).date();
@@ -111,18 +120,23 @@ fn ticket_kiosk_against_the_real_server() {
     let mut inputs = kiosk_app::scan::ScanInputs::new();
     inputs.start_camera(Box::new(scanner::source::Synthetic::new(frames, 20)), Some(Duration::from_millis(5))).unwrap();
     c.borrow_mut().set_scan_inputs(inputs);
-    assert!(!k.get_code_for_rating(), "home resets the code screen to a lookup");
-    k.invoke_navigate(Page::CodeEntry);
+    assert!(ui.global::<Lookup>().get_purpose() == CodePurpose::Lookup, "home resets the code screen to a lookup");
+    ui.global::<App>().invoke_navigate(Page::CodeEntry);
     let opened = kiosk_app::ui::jobs::wait_until(Duration::from_secs(15), || {
         c.borrow_mut().poll();
-        k.get_page() == Page::Dossier
+        ui.global::<App>().get_page() == Page::Dossier
     });
-    assert!(opened, "the dossier screen opened (page {:?}, error {:?})", k.get_page(), k.get_code_error());
-    assert_eq!(k.get_dossier_code().as_str(), dossier.as_str());
-    assert!((1..=10).contains(&k.get_dossier_status_no()));
-    assert!(!k.get_dossier_status().is_empty());
-    assert!(k.get_dossier_as_of().is_empty(), "answered by the server, not the cache");
-    k.invoke_go_home();
+    assert!(
+        opened,
+        "the dossier screen opened (page {:?}, error {:?})",
+        ui.global::<App>().get_page(),
+        ui.global::<Lookup>().get_code_error()
+    );
+    assert_eq!(ui.global::<Lookup>().get_dossier_code().as_str(), dossier.as_str());
+    assert!((1..=10).contains(&ui.global::<Lookup>().get_dossier_status_no()));
+    assert!(!ui.global::<Lookup>().get_dossier_status().is_empty());
+    assert!(ui.global::<Lookup>().get_dossier_as_of().is_empty(), "answered by the server, not the cache");
+    ui.global::<App>().invoke_go_home();
 
     // A QR photo from the public corpus through the same camera path: read, and explained as no dossier code.
     let corpus = scanner::corpus::subset_file("qrcode-1/1.png");
@@ -132,26 +146,26 @@ fn ticket_kiosk_against_the_real_server() {
         .start_camera(Box::new(scanner::source::Synthetic::new(vec![photo], 30)), Some(Duration::from_millis(5)))
         .unwrap();
     c.borrow_mut().set_scan_inputs(inputs);
-    k.set_code_for_rating(false);
-    k.invoke_navigate(Page::CodeEntry);
+    ui.global::<Lookup>().set_purpose(CodePurpose::Lookup);
+    ui.global::<App>().invoke_navigate(Page::CodeEntry);
     let explained = kiosk_app::ui::jobs::wait_until(Duration::from_secs(15), || {
         c.borrow_mut().poll();
-        k.get_code_error().contains("không phải mã hồ sơ")
+        ui.global::<Lookup>().get_code_error().contains("không phải mã hồ sơ")
     });
-    assert!(explained, "page {:?}, error {:?}", k.get_page(), k.get_code_error());
-    assert_eq!(k.get_page(), Page::CodeEntry);
-    k.invoke_go_home();
+    assert!(explained, "page {:?}, error {:?}", ui.global::<App>().get_page(), ui.global::<Lookup>().get_code_error());
+    assert_eq!(ui.global::<App>().get_page(), Page::CodeEntry);
+    ui.global::<App>().invoke_go_home();
 
     // The server goes away: the next ticket comes from the lease, printed, and the screen says offline.
     server.stop();
-    k.invoke_choose_service(service);
-    k.invoke_take_ticket(0);
+    ui.global::<Ticketing>().invoke_choose_service(service);
+    ui.global::<Ticketing>().invoke_take_ticket(PriorityGroup::Regular);
     settle(&c);
-    assert_eq!(k.get_page(), Page::Ticket, "{}", k.get_message());
-    assert!(k.get_ticket_offline(), "issued from the lease");
-    assert!(!k.get_online());
-    assert!(k.get_pending_uploads() >= 1);
-    let offline_number = k.get_ticket_number().to_string();
+    assert_eq!(ui.global::<App>().get_page(), Page::Ticket, "{}", ui.global::<App>().get_message());
+    assert!(ui.global::<Ticketing>().get_ticket_offline(), "issued from the lease");
+    assert!(!ui.global::<App>().get_online());
+    assert!(ui.global::<App>().get_pending_uploads() >= 1);
+    let offline_number = ui.global::<Ticketing>().get_ticket_number().to_string();
     assert_ne!(offline_number, number);
     let jobs = vp.wait_jobs(2, Duration::from_secs(5));
     assert!(jobs[1].info.text_lines.iter().any(|l| l.contains(&offline_number)));

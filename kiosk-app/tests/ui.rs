@@ -6,7 +6,9 @@ use std::time::Duration;
 use domain::i18n::Lang;
 use i_slint_backend_testing::ElementHandle;
 use kiosk_app::config::DeviceRole;
-use kiosk_app::ui::{Controller, DemoBackend, Kiosk, MainWindow, Options, Page};
+use kiosk_app::ui::{
+    Answer, App, Controller, DemoBackend, Lookup, MainWindow, Options, Page, Rating, Technician, Ticketing, WaitingRoom,
+};
 use slint::ComponentHandle;
 
 fn init() {
@@ -29,7 +31,7 @@ fn click(ui: &MainWindow, label: &str) {
         .into_iter()
         .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
         .collect();
-    assert!(!found.is_empty(), "no button labelled {label:?} on page {:?}", ui.global::<Kiosk>().get_page());
+    assert!(!found.is_empty(), "no button labelled {label:?} on page {:?}", ui.global::<App>().get_page());
     found[0].invoke_accessible_default_action();
 }
 
@@ -39,7 +41,7 @@ fn value_of(ui: &MainWindow, label: &str) -> String {
 }
 
 fn page(ui: &MainWindow) -> Page {
-    ui.global::<Kiosk>().get_page()
+    ui.global::<App>().get_page()
 }
 
 #[test]
@@ -65,17 +67,18 @@ fn take_a_ticket_with_priority() {
 fn search_ignores_diacritics() {
     let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
     click(&ui, "Lấy số thứ tự");
-    let k = ui.global::<Kiosk>();
     for ch in "chung thuc".chars() {
-        k.invoke_edit("search".into(), ch.to_string().into());
+        ui.global::<Ticketing>().invoke_edit_search(ch.to_string().into());
     }
-    let services: Vec<String> =
-        slint::Model::iter(&k.get_services()).filter(|r| !r.is_header).map(|r| r.title.to_string()).collect();
+    let services: Vec<String> = slint::Model::iter(&ui.global::<Ticketing>().get_services())
+        .filter(|r| !r.is_header)
+        .map(|r| r.title.to_string())
+        .collect();
     assert_eq!(services, ["Chứng thực bản sao từ bản chính", "Chứng thực chữ ký"]);
     for _ in 0..10 {
-        k.invoke_edit("search".into(), "backspace".into());
+        ui.global::<Ticketing>().invoke_edit_search("backspace".into());
     }
-    assert_eq!(slint::Model::iter(&k.get_services()).filter(|r| !r.is_header).count(), 7);
+    assert_eq!(slint::Model::iter(&ui.global::<Ticketing>().get_services()).filter(|r| !r.is_header).count(), 7);
 }
 
 #[test]
@@ -98,7 +101,7 @@ fn offline_indicator_and_offline_ticket() {
     click(&ui, "Lấy số thứ tự");
     click(&ui, "Đăng ký khai sinh");
     click(&ui, "Lấy số thông thường");
-    assert!(ui.global::<Kiosk>().get_ticket_offline());
+    assert!(ui.global::<Ticketing>().get_ticket_offline());
 }
 
 #[test]
@@ -130,7 +133,7 @@ fn dossier_lookup_with_the_code_keyboard() {
     // The status by name, not "(4/10)" (read as progress); the timeliness word of a running dossier;
     // how it was submitted and its fees in đồng.
     assert!(find(&ui, "Trạng thái (4/10): Đang xử lý").is_empty());
-    assert_eq!(ui.global::<Kiosk>().get_dossier_timeliness(), "Sắp đến hạn");
+    assert_eq!(ui.global::<Lookup>().get_dossier_timeliness(), "Sắp đến hạn");
     assert!(!find(&ui, "Hình thức nộp hồ sơ: Trực tiếp").is_empty());
     assert!(!find(&ui, "Phí, lệ phí: Lệ phí cấp giấy chứng nhận 100.000 đ").is_empty());
 }
@@ -144,20 +147,20 @@ fn malformed_and_unknown_codes_get_a_helpful_message() {
     }
     click(&ui, "Tra cứu");
     assert_eq!(page(&ui), Page::CodeEntry);
-    let error = ui.global::<Kiosk>().get_code_error().to_string();
+    let error = ui.global::<Lookup>().get_code_error().to_string();
     assert!(error.contains("không đúng định dạng"), "{error}");
     click(&ui, "Xoá hết");
-    ui.global::<Kiosk>().invoke_submit_code("000.00.01.H29-260310-0999".into());
-    assert!(ui.global::<Kiosk>().get_code_error().contains("Không tìm thấy"));
+    ui.global::<Lookup>().invoke_submit_code("000.00.01.H29-260310-0999".into());
+    assert!(ui.global::<Lookup>().get_code_error().contains("Không tìm thấy"));
 }
 
 #[test]
 fn cached_dossier_shows_its_time() {
     let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend { online: false, cached: true, ..DemoBackend::default() });
-    ui.global::<Kiosk>().invoke_submit_code("000.00.01.H29-260310-0420".into());
+    ui.global::<Lookup>().invoke_submit_code("000.00.01.H29-260310-0420".into());
     assert_eq!(page(&ui), Page::Dossier);
     assert!(!find(&ui, "Dữ liệu đã lưu").is_empty());
-    assert_eq!(ui.global::<Kiosk>().get_dossier_as_of(), "08:30 12/03/2026");
+    assert_eq!(ui.global::<Lookup>().get_dossier_as_of(), "12/03/2026 08:30");
 }
 
 #[test]
@@ -168,12 +171,12 @@ fn rating_terminal_flow() {
     assert_eq!(page(&ui), Page::Message);
     c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
     assert_eq!(page(&ui), Page::RatingLevel);
-    assert_eq!(ui.global::<Kiosk>().get_rating_subject(), "Số A024 · Quầy 1 · Tiếp nhận", "who and what is rated");
+    assert_eq!(ui.global::<Rating>().get_subject(), "Số A024 · Quầy 1 · Tiếp nhận", "who and what is rated");
     click(&ui, "Rất hài lòng");
     assert_eq!(page(&ui), Page::RatingQuestions);
     click(&ui, "Thái độ của cán bộ khi hướng dẫn, tiếp nhận, giải quyết: Tốt");
-    let answered: Vec<i32> = slint::Model::iter(&ui.global::<Kiosk>().get_questions()).map(|q| q.answer).collect();
-    assert_eq!(answered, [-1, -1, 2]);
+    let answered: Vec<Answer> = slint::Model::iter(&ui.global::<Rating>().get_questions()).map(|q| q.answer).collect();
+    assert_eq!(answered, [Answer::None, Answer::None, Answer::Good]);
     click(&ui, "Viết góp ý");
     for ch in "tot".chars() {
         click(&ui, &ch.to_string());
@@ -248,14 +251,15 @@ fn technician_screen_needs_the_pin() {
         click(&ui, d);
     }
     assert_eq!(page(&ui), Page::Pin);
-    assert!(!ui.global::<Kiosk>().get_pin_error().is_empty());
+    assert!(!ui.global::<Technician>().get_pin_error().is_empty());
     for d in ["2", "4", "6", "8"] {
         click(&ui, d);
     }
     assert_eq!(value_of(&ui, "Mã PIN"), "●●●●", "the digits are never exposed");
     click(&ui, "OK");
     assert_eq!(page(&ui), Page::Technician);
-    let health: Vec<String> = slint::Model::iter(&ui.global::<Kiosk>().get_health()).map(|s| s.to_string()).collect();
+    let health: Vec<String> =
+        slint::Model::iter(&ui.global::<Technician>().get_health()).map(|s| s.to_string()).collect();
     assert!(health.iter().any(|l| l.starts_with("kiosk-app ")), "{health:?}");
     click(&ui, "In thử");
     click(&ui, "Thoát");
@@ -264,9 +268,13 @@ fn technician_screen_needs_the_pin() {
 
 #[test]
 fn display_shows_the_board() {
-    let (ui, _c) = app(DeviceRole::Display, DemoBackend::default());
+    let (ui, c) = app(DeviceRole::Display, DemoBackend::default());
     assert_eq!(page(&ui), Page::Display);
     assert_eq!(value_of(&ui, "Quầy 2"), "D031");
+    // 18:30 UTC is 01:30 the next day at the office (UTC+7 until the server says otherwise).
+    c.borrow_mut().tick(time::macros::datetime!(2026-03-10 18:30 UTC));
+    assert_eq!(ui.global::<WaitingRoom>().get_date(), "11/03/2026", "the board shows the office's date");
+    assert_eq!(ui.global::<App>().get_clock(), "01:30");
 }
 
 #[test]
@@ -336,15 +344,15 @@ fn camera_scan_opens_the_dossier() {
     let mut inputs = kiosk_app::scan::ScanInputs::new();
     inputs.start_camera(Box::new(camera), Some(Duration::from_millis(5))).unwrap();
     c.borrow_mut().set_scan_inputs(inputs);
-    assert!(ui.global::<Kiosk>().get_camera_on(), "the lookup screen runs the camera");
+    assert!(ui.global::<App>().get_camera_on(), "the lookup screen runs the camera");
     let opened = kiosk_app::ui::jobs::wait_until(Duration::from_secs(10), || {
         c.borrow_mut().poll();
         page(&ui) == Page::Dossier
     });
     assert!(opened, "the camera's QR opened the dossier (page {:?})", page(&ui));
     c.borrow_mut().poll();
-    assert!(!ui.global::<Kiosk>().get_camera_on(), "the dossier screen takes no scan: the camera rests");
-    assert_eq!(ui.global::<Kiosk>().get_dossier_code(), "000.00.01.H29-260310-0420");
+    assert!(!ui.global::<App>().get_camera_on(), "the dossier screen takes no scan: the camera rests");
+    assert_eq!(ui.global::<Lookup>().get_dossier_code(), "000.00.01.H29-260310-0420");
 
     click(&ui, "Xong");
     let corpus = scanner::corpus::subset_file("qrcode-1/1.png");
@@ -352,7 +360,7 @@ fn camera_scan_opens_the_dossier() {
         let result = kiosk_app::scan::Scanner::new().image_file(&corpus).expect("corpus QR is read");
         c.borrow_mut().on_scan(result);
         assert_eq!(page(&ui), Page::CodeEntry);
-        assert!(ui.global::<Kiosk>().get_code_error().contains("không phải mã hồ sơ"));
+        assert!(ui.global::<Lookup>().get_code_error().contains("không phải mã hồ sơ"));
     }
 }
 
@@ -388,16 +396,16 @@ fn a_slow_server_keeps_the_screen_alive() {
     click(&ui, "Lấy số thông thường");
     // Had the click waited for the 600 ms answer, the ticket would already be on screen.
     assert_eq!(page(&ui), Page::Priority);
-    assert!(ui.global::<Kiosk>().get_busy());
+    assert!(ui.global::<App>().get_busy());
     assert!(!find(&ui, "Đang xử lý, xin vui lòng chờ…").is_empty());
     let noon = time::macros::datetime!(2026-03-10 05:00 UTC);
     c.borrow_mut().tick(noon);
-    assert_eq!(ui.global::<Kiosk>().get_clock(), "12:00", "the clock ticks during the wait");
+    assert_eq!(ui.global::<App>().get_clock(), "12:00", "the clock ticks during the wait");
     // A second touch during the wait is not a second ticket.
     click(&ui, "Lấy số thông thường");
     assert!(c.borrow_mut().settle(Duration::from_secs(10)), "the jobs finished");
     assert_eq!(page(&ui), Page::Ticket);
-    assert!(!ui.global::<Kiosk>().get_busy());
+    assert!(!ui.global::<App>().get_busy());
     assert_eq!(value_of(&ui, "Số thứ tự"), "A025");
     assert_eq!(c.borrow().with_backend(|b| b.pending_uploads()), 0);
 }
@@ -419,7 +427,7 @@ fn wedge_scanner_keys_open_the_dossier() {
     };
     type_keys("000.00.01.H29-260310-0420", Duration::ZERO);
     assert_eq!(page(&ui), Page::Dossier, "a scan from the home screen opens the dossier");
-    assert_eq!(ui.global::<Kiosk>().get_dossier_code(), "000.00.01.H29-260310-0420");
+    assert_eq!(ui.global::<Lookup>().get_dossier_code(), "000.00.01.H29-260310-0420");
     click(&ui, "Xong");
     type_keys("ABCD", Duration::from_millis(80));
     assert_eq!(page(&ui), Page::Home, "typed slowly, it is a person, not a scan");
@@ -432,13 +440,13 @@ fn technician_test_scan_reports_what_was_read() {
     let mut inputs = kiosk_app::scan::ScanInputs::new();
     inputs.enable_wedge();
     c.borrow_mut().set_scan_inputs(inputs);
-    ui.global::<Kiosk>().invoke_navigate(Page::Pin);
+    ui.global::<App>().invoke_navigate(Page::Pin);
     for d in "2468".chars() {
         click(&ui, &d.to_string());
     }
     click(&ui, "OK");
     assert_eq!(page(&ui), Page::Technician);
-    let health = |ui: &MainWindow| slint::Model::iter(&ui.global::<Kiosk>().get_health()).collect::<Vec<_>>();
+    let health = |ui: &MainWindow| slint::Model::iter(&ui.global::<Technician>().get_health()).collect::<Vec<_>>();
     assert!(health(&ui).iter().any(|l| l.contains("bàn phím (wedge)")), "{:?}", health(&ui));
     click(&ui, "Quét thử");
     for ch in "000.00.01.H29-260310-0420\n".chars() {
@@ -458,14 +466,17 @@ fn kiosk_rating_by_served_ticket_number() {
     let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
     click(&ui, "Đánh giá hài lòng");
     assert_eq!(page(&ui), Page::CodeEntry);
-    let k = ui.global::<Kiosk>();
-    k.invoke_submit_code("ZZ".into());
-    assert!(k.get_code_error().contains("số thứ tự đã được phục vụ"), "{}", k.get_code_error());
-    k.invoke_submit_code("B999".into());
-    assert_eq!(k.get_code_error(), "Không tìm thấy số thứ tự.");
-    k.invoke_submit_code("a024".into());
+    ui.global::<Lookup>().invoke_submit_code("ZZ".into());
+    assert!(
+        ui.global::<Lookup>().get_code_error().contains("số thứ tự đã được phục vụ"),
+        "{}",
+        ui.global::<Lookup>().get_code_error()
+    );
+    ui.global::<Lookup>().invoke_submit_code("B999".into());
+    assert_eq!(ui.global::<Lookup>().get_code_error(), "Không tìm thấy số thứ tự.");
+    ui.global::<Lookup>().invoke_submit_code("a024".into());
     assert_eq!(page(&ui), Page::RatingLevel);
-    assert_eq!(k.get_rating_subject(), "Số A024");
+    assert_eq!(ui.global::<Rating>().get_subject(), "Số A024");
 }
 
 /// Every role has the hidden technician entry on its home screen, behind the PIN.
@@ -495,9 +506,9 @@ fn a_panicking_backend_call_is_reported_and_the_screen_goes_on() {
         click(&ui, "Đăng ký khai sinh");
         click(&ui, "Lấy số thông thường");
         assert!(c.borrow_mut().settle(Duration::from_secs(10)), "{execution:?}: no job left waiting");
-        assert!(!ui.global::<Kiosk>().get_busy(), "{execution:?}");
+        assert!(!ui.global::<App>().get_busy(), "{execution:?}");
         assert_eq!(page(&ui), Page::Message, "{execution:?}");
-        assert!(ui.global::<Kiosk>().get_message().contains("Thiết bị gặp lỗi"), "{execution:?}");
+        assert!(ui.global::<App>().get_message().contains("Thiết bị gặp lỗi"), "{execution:?}");
         click(&ui, "Về trang chủ");
         click(&ui, "Lấy số thứ tự");
         click(&ui, "Đăng ký khai sinh");
@@ -518,11 +529,11 @@ fn an_invitation_during_a_slow_rating_waits_its_turn() {
     c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, None);
     click(&ui, "Rất hài lòng");
     click(&ui, "Gửi đánh giá");
-    assert!(ui.global::<Kiosk>().get_busy(), "the first rating is on its way");
+    assert!(ui.global::<App>().get_busy(), "the first rating is on its way");
     c.borrow_mut().invite_rating(uuid::Uuid::max(), "A026", 1, None);
     assert!(c.borrow_mut().settle(Duration::from_secs(10)));
     c.borrow_mut().poll();
     assert_eq!(sent.lock().unwrap().len(), 1, "the first rating was sent");
     assert_eq!(page(&ui), Page::RatingLevel, "the second citizen's rating is open");
-    assert_eq!(ui.global::<Kiosk>().get_rating_subject(), "Số A026 · Quầy 1");
+    assert_eq!(ui.global::<Rating>().get_subject(), "Số A026 · Quầy 1");
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use domain::i18n::Lang;
 use kiosk_app::config::DeviceRole;
 use kiosk_app::scan::{KeyOutcome, ScanInputs};
-use kiosk_app::ui::{Controller, DemoBackend, Kiosk, MainWindow, Options, Page};
+use kiosk_app::ui::{App, Controller, DemoBackend, Lookup, MainWindow, Options, Page};
 use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, SharedString};
 
@@ -81,6 +81,6 @@ fn scan_with_shift_through_the_window_opens_the_dossier() {
         let event = if pressed { WindowEvent::KeyPressed { text } } else { WindowEvent::KeyReleased { text } };
         ui.window().dispatch_event(event);
     }
-    assert_eq!(ui.global::<Kiosk>().get_page(), Page::Dossier, "the scan opened the dossier");
-    assert_eq!(ui.global::<Kiosk>().get_dossier_code(), CODE, "the whole code, not what follows the first capital");
+    assert_eq!(ui.global::<App>().get_page(), Page::Dossier, "the scan opened the dossier");
+    assert_eq!(ui.global::<Lookup>().get_dossier_code(), CODE, "the whole code, not what follows the first capital");
 }

@@ -16,13 +16,25 @@ pub struct LiveBackend {
     pub office: String,
     last_print_error: Option<String>,
     /// The display's board, refreshed by a background thread so that a slow or absent server never
-    /// blocks the screen: (board, whether the last refresh succeeded).
-    board: Option<Arc<Mutex<(Board, bool)>>>,
+    /// blocks the screen.
+    board: Option<Arc<Mutex<BoardCell>>>,
     /// Sync, lease top-up, service list and heartbeat run on a worker thread ([`spawn_worker`]).
     pub background_worker: bool,
     /// A display's counters (`[display] counters`); all when `None`.
     pub display_counters: Option<Vec<u16>>,
 }
+
+/// What the board thread last learnt: the board, whether its last refresh succeeded, and a `/healthz`
+/// answer not yet taken (a display has no background worker to learn the office's name and offset).
+#[derive(Default)]
+struct BoardCell {
+    board: Board,
+    ok: bool,
+    health: Option<domain::api::Health>,
+}
+
+/// The board thread asks `/healthz` on its first pass and then every this many passes (2 s each).
+const HEALTH_EVERY_PASSES: u32 = 30;
 
 impl LiveBackend {
     pub fn new(core: Core, printer: Option<TicketPrinter>, office: String) -> LiveBackend {
@@ -37,22 +49,28 @@ impl LiveBackend {
         }
     }
 
-    fn board_cell(&mut self) -> Arc<Mutex<(Board, bool)>> {
+    fn board_cell(&mut self) -> Arc<Mutex<BoardCell>> {
         if let Some(cell) = &self.board {
             return cell.clone();
         }
-        let cell = Arc::new(Mutex::new((Board::default(), true)));
+        let cell = Arc::new(Mutex::new(BoardCell { ok: true, ..BoardCell::default() }));
         let weak = Arc::downgrade(&cell);
         let client = self.core.client().clone();
         let counters = self.display_counters.clone();
         let _ = std::thread::Builder::new().name("board".into()).spawn(move || {
+            let mut pass = 0u32;
             while let Some(cell) = weak.upgrade() {
+                let health = pass.is_multiple_of(HEALTH_EVERY_PASSES).then(|| client.health().ok()).flatten();
+                pass = pass.wrapping_add(1);
                 let fresh = fetch_board_with(&client, counters.as_deref());
                 {
                     let mut slot = cell.lock().unwrap_or_else(|e| e.into_inner());
                     match fresh {
-                        Some(board) => *slot = (board, true),
-                        None => slot.1 = false,
+                        Some(board) => (slot.board, slot.ok) = (board, true),
+                        None => slot.ok = false,
+                    }
+                    if health.is_some() {
+                        slot.health = health;
                     }
                 }
                 drop(cell);
@@ -143,7 +161,7 @@ impl Backend for LiveBackend {
             }
         }
         match &self.board {
-            Some(cell) => cell.lock().unwrap_or_else(|e| e.into_inner()).1,
+            Some(cell) => cell.lock().unwrap_or_else(|e| e.into_inner()).ok,
             None => self.core.is_online(),
         }
     }
@@ -183,7 +201,14 @@ impl Backend for LiveBackend {
 
     fn board(&mut self) -> Board {
         let cell = self.board_cell();
-        let board = cell.lock().unwrap_or_else(|e| e.into_inner()).0.clone();
+        let (board, health) = {
+            let mut slot = cell.lock().unwrap_or_else(|e| e.into_inner());
+            (slot.board.clone(), slot.health.take())
+        };
+        if let Some(h) = health {
+            // The office's name and UTC offset, kept for an offline start.
+            let _ = self.core.learn_office(&h);
+        }
         board
     }
 

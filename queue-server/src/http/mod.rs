@@ -242,8 +242,15 @@ async fn refuse_oversized_body(req: Request, next: axum::middleware::Next) -> ax
 }
 
 pub(crate) async fn health(State(app): State<Arc<AppState>>) -> Json<Health> {
-    let (office, last_seq) = app.office.read(|s| (s.settings.name.vi.clone(), s.last_seq));
-    Json(Health { status: "ok".into(), office, last_seq, version: env!("CARGO_PKG_VERSION").into() })
+    let (office, last_seq, offset) =
+        app.office.read(|s| (s.settings.name.vi.clone(), s.last_seq, s.settings.utc_offset_s));
+    Json(Health {
+        status: "ok".into(),
+        office,
+        last_seq,
+        version: env!("CARGO_PKG_VERSION").into(),
+        utc_offset_s: Some(offset),
+    })
 }
 
 pub fn service_view(state: &OfficeState, s: &Service) -> ServiceView {
