@@ -5,8 +5,9 @@ the queue-server binary given (the version whose log it is), for queue-server/te
     python3 scripts/make-log-fixture.py BIN OUT.sqlite3
 
 The office is the demo office; the script drives the real HTTP API on loopback (tickets issued, called,
-started, finished, missed, parked and unparked, recalled, transferred, cancelled; a dossier linked; ratings
-by ticket and by dossier; an invitation to rate; a lease used and returned; settings, a service, a counter,
+started, finished, missed, parked and unparked, recalled, transferred, cancelled; a dossier linked (with its
+rating token, from versions that mint one); ratings by ticket and by dossier, with choices of the indicator
+set, with older kiosks' answers and with the dossier's rating token; an invitation to rate; a lease used and returned; settings, a service, a counter,
 staff saved and disabled; devices enrolled, renamed, revoked; a login lockout; a dossier import), stops
 it, writes a single-file backup to OUT and next to it OUT.json with what `verify` says of it. Commit
 both: every later version must replay the log to the same summary (the log is a contract).
@@ -116,17 +117,26 @@ c = "/api/v1/counters/1"
 served = call("POST", c + "/call-next", officer)
 call("POST", c + "/recall", officer)
 call("POST", c + "/start", officer)
-call("POST", c + "/link-dossier", officer, {"code": "000.00.01.H29-261203-0999"}, ok=None)
+linked_code = "000.00.01.H29-261203-0999"
+linked = call("POST", c + "/link-dossier", officer, {"code": linked_code}, ok=None)
 call("POST", c + "/finish", officer, {"outcome": "completed"})
 call("POST", c + "/invite-rating", officer, ok=None)
-call("POST", "/api/v1/ratings", terminal, {"ticket": served["id"], "level": "very_satisfied", "counter": 1}, ok=None)
+call("POST", "/api/v1/ratings", terminal, {"ticket": served["id"], "level": "very_satisfied", "counter": 1,
+     "choices": [{"indicator": "staff_attitude", "option": "good"}, {"indicator": "contacts_to_complete", "option": "none"}]},
+     ok=None)
+if isinstance(linked, dict) and linked.get("rating_token"):
+    call("POST", "/api/v1/ratings", kiosk, {"dossier": linked_code, "rating_token": linked["rating_token"],
+         "stage": "reception", "level": "satisfied", "choices": [{"indicator": "public_disclosure", "option": "full"}]})
 call("POST", c + "/call-next", officer)
 call("POST", c + "/no-show", officer)
 parked = call("POST", c + "/call-next", officer)
 call("POST", c + "/park", officer)
 call("POST", f"/api/v1/tickets/{parked['id']}/unpark", officer, {"placement": "front"}, ok=None)
-call("POST", c + "/call-next", officer)
+again = call("POST", c + "/call-next", officer)
 call("POST", c + "/transfer", officer, {"to_service": other_service, "placement": "back"})
+# An older kiosk's answers: (indicator, points).
+call("POST", "/api/v1/ratings", kiosk, {"ticket": again["id"], "level": "satisfied",
+     "answers": [["total_processing_time", 2], ["staff_attitude", 1]]}, ok=None)
 waiting = [t for t in call("GET", "/api/v1/tickets", admin) if t.get("status") == "waiting"]
 if waiting:
     call("POST", f"/api/v1/tickets/{waiting[-1]['id']}/cancel", admin)

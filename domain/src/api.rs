@@ -247,6 +247,20 @@ pub struct LinkDossierRequest {
     pub code: String,
 }
 
+/// The ticket the dossier was linked to, and the rating token for the citizen's receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LinkDossierResponse {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    /// The dossier code as linked.
+    pub dossier: DossierCode,
+    /// A random token for this link, given once: it goes on the receipt's QR as the `r` parameter of
+    /// the lookup URL (`…?maHoSo=<code>&r=<token>`), and a rating of the dossier needs it (or the
+    /// served ticket). The server keeps only its SHA-256.
+    #[schemars(regex(pattern = schema::RATING_TOKEN))]
+    pub rating_token: String,
+}
+
 /// Rates either a served ticket or a dossier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -266,6 +280,131 @@ pub struct RatingRequest {
     pub answers: Vec<(Indicator, u8)>,
     #[schemars(length(max = 1000))]
     pub comment: Option<String>,
+    /// The answers as options of the active indicator set's scales (see `GET /api/v1/rating/questions`);
+    /// the points come from the set. Older kiosks send `answers` instead (not both).
+    #[serde(default)]
+    #[schemars(length(max = 20))]
+    pub choices: Vec<RatingChoice>,
+    /// For a dossier: the rating token of the receipt's QR (its `r=` parameter), or…
+    #[serde(default)]
+    #[schemars(regex(pattern = schema::RATING_TOKEN))]
+    pub rating_token: Option<String>,
+    /// …the id of the served ticket the dossier was linked to (from the ticket's QR).
+    #[serde(default)]
+    pub served_ticket: Option<TicketId>,
+}
+
+/// One answer: an indicator of the set and an option of its scale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingChoice {
+    #[schemars(regex(pattern = schema::SET_ID))]
+    pub indicator: String,
+    #[schemars(regex(pattern = schema::SET_ID))]
+    pub option: String,
+}
+
+/// `GET /api/v1/rating/questions`: which stage to ask about (all stages when left out).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionsQuery {
+    pub stage: Option<Stage>,
+}
+
+/// The active indicator set and the questions a citizen can answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct QuestionsView {
+    /// The set's id and version: a rating is recorded under them.
+    pub set_id: String,
+    pub set_version: String,
+    pub name: Localized,
+    pub legal_basis: Vec<LegalBasisView>,
+    /// The stage asked about, or none for every stage.
+    pub stage: Option<Stage>,
+    /// In the set's order; each with its own answers.
+    pub questions: Vec<QuestionView>,
+    /// Indicators taken from the dossier's records instead of asked (total time, time per agency).
+    pub computed: Vec<ComputedIndicatorView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct LegalBasisView {
+    pub reference: String,
+    pub title: Localized,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct QuestionView {
+    /// The id to send back in `choices[].indicator`.
+    pub indicator: String,
+    /// Its number in the legal text (1–9 for Nghị định 61/2018).
+    pub number: u8,
+    /// The question, worded to the citizen.
+    pub question: Localized,
+    /// The indicator's full official text.
+    pub text: Localized,
+    /// The stages it is asked at.
+    pub stages: Vec<Stage>,
+    pub options: Vec<AnswerOptionView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct AnswerOptionView {
+    /// The id to send back in `choices[].option`.
+    pub id: String,
+    pub label: Localized,
+    #[schemars(range(max = 2))]
+    pub points: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ComputedIndicatorView {
+    pub indicator: String,
+    pub number: u8,
+    pub text: Localized,
+}
+
+impl QuestionsView {
+    /// The questions of a set a citizen answers at `stage` (every stage's when none).
+    pub fn of(set: &crate::rating::IndicatorSet, stage: Option<Stage>) -> QuestionsView {
+        QuestionsView {
+            set_id: set.id.clone(),
+            set_version: set.version.clone(),
+            name: set.name.clone(),
+            legal_basis: set
+                .legal_basis
+                .iter()
+                .map(|l| LegalBasisView { reference: l.reference.clone(), title: l.title.clone() })
+                .collect(),
+            stage,
+            questions: set
+                .indicators
+                .iter()
+                .filter(|d| match stage {
+                    Some(s) => d.asked_at(s),
+                    None => d.computed_from.is_none() && !d.stages.is_empty(),
+                })
+                .map(|d| QuestionView {
+                    indicator: d.id.clone(),
+                    number: d.number,
+                    question: d.question_text().clone(),
+                    text: d.text.clone(),
+                    stages: d.stages.clone(),
+                    options: d
+                        .options
+                        .iter()
+                        .map(|o| AnswerOptionView { id: o.id.clone(), label: o.label.clone(), points: o.points })
+                        .collect(),
+                })
+                .collect(),
+            computed: set
+                .indicators
+                .iter()
+                .filter(|d| d.computed_from.is_some())
+                .map(|d| ComputedIndicatorView { indicator: d.id.clone(), number: d.number, text: d.text.clone() })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -447,6 +586,10 @@ pub mod schema {
     /// every month has (01–28), a 4–7 digit sequence that is not all zeros (here: ending in 1–9).
     pub const DOSSIER_CODE: &str =
         "^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}-[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])-[0-9]{3,6}[1-9]$";
+    /// A rating token as the server mints it (and `rating::rating_token_in` reads it from a QR).
+    pub const RATING_TOKEN: &str = "^[0-9A-Za-z_-]{16,128}$";
+    /// An id in an indicator set (indicator or answer option).
+    pub const SET_ID: &str = "^[a-z0-9_-]{1,64}$";
     /// A staff username.
     pub const USERNAME: &str = "^[a-z0-9._-]{2,64}$";
     /// A name of 1–100 characters, not blank, without control characters.

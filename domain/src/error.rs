@@ -5,7 +5,7 @@
 //! that names a service carries its name, not its code (the code stays in `Display`, for logs).
 
 use crate::i18n::Localized;
-use crate::office::CounterId;
+use crate::office::{CounterId, Stage};
 
 /// A text field whose length is limited, named in the messages in the citizen's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,15 @@ pub enum QueueError {
     AlreadyRated,
     #[error("unknown lease")]
     UnknownLease,
+    /// A dossier rating without the receipt's rating token or the served ticket it was linked to.
+    #[error("a dossier rating needs the rating token of its receipt or the ticket it was linked to")]
+    RatingProofRequired,
+    /// The token or ticket given is not one of the dossier's links (or the dossier was never linked).
+    #[error("the rating token or ticket does not match the dossier")]
+    RatingProofMismatch,
+    /// The dossier's records do not show it at the stage to rate (result return needs a finished one).
+    #[error("the dossier has not reached the {0:?} stage")]
+    DossierNotRateable(Stage),
     #[error("number {0} was already used")]
     NumberAlreadyUsed(u32),
     #[error("no more numbers today")]
@@ -83,6 +92,17 @@ pub enum QueueError {
     TransferToSameCounter(CounterId),
     #[error("indicator answers are 0, 1 or 2 points")]
     IndicatorPoints,
+    #[error("a rating's choices name a question the indicator set does not have")]
+    UnknownQuestion,
+    /// The option chosen is not on that question's scale (the question in both languages).
+    #[error("an answer not on the scale of {0:?}")]
+    UnknownAnswer(Localized),
+    #[error("question {question:?} is not asked at the {stage:?} stage")]
+    QuestionNotAsked { question: Localized, stage: Stage },
+    #[error("question {0:?} answered twice")]
+    AnsweredTwice(Localized),
+    #[error("answers given both as choices and as points")]
+    AnswersTwoWays,
     #[error("lease size must be 1–{0}")]
     LeaseSize(u32),
     #[error("number {number} is not in lease {first}–{last}")]
@@ -129,6 +149,9 @@ impl QueueError {
             QueueError::RatingWindowClosed => "rating_window_closed",
             QueueError::AlreadyRated => "already_rated",
             QueueError::UnknownLease => "unknown_lease",
+            QueueError::RatingProofRequired => "rating_proof_required",
+            QueueError::RatingProofMismatch => "rating_proof_mismatch",
+            QueueError::DossierNotRateable(_) => "dossier_not_rateable",
             QueueError::NumberAlreadyUsed(_) => "number_already_used",
             QueueError::NumbersExhausted => "numbers_exhausted",
             QueueError::TooLong(..) => "too_long",
@@ -136,6 +159,11 @@ impl QueueError {
             | QueueError::TransferNeedsTarget
             | QueueError::TransferToSameCounter(_)
             | QueueError::IndicatorPoints
+            | QueueError::UnknownQuestion
+            | QueueError::UnknownAnswer(_)
+            | QueueError::QuestionNotAsked { .. }
+            | QueueError::AnsweredTwice(_)
+            | QueueError::AnswersTwoWays
             | QueueError::LeaseSize(_)
             | QueueError::NumberNotInLease { .. }
             | QueueError::OutsideLeaseValidity
@@ -160,6 +188,11 @@ impl QueueError {
                 | QueueError::UnknownTicket
                 | QueueError::UnknownLease
         ) || matches!(self, QueueError::Procedure(e) if e.is_not_found())
+    }
+
+    /// Whether the caller has not shown what allows it (HTTP 403): a dossier rating's proof.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, QueueError::RatingProofRequired | QueueError::RatingProofMismatch)
     }
 
     /// Whether the input itself is unacceptable (HTTP 422) rather than not allowed now.
@@ -214,6 +247,18 @@ impl QueueError {
                 Localized::new("Lượt phục vụ này đã được đánh giá.", "This service has already been rated.")
             }
             QueueError::UnknownLease => Localized::new("Không tìm thấy dải số đã cấp.", "Number lease not found."),
+            QueueError::RatingProofRequired => Localized::new(
+                "Để đánh giá hồ sơ, vui lòng quét mã QR trên giấy tiếp nhận hồ sơ, hoặc dùng phiếu số thứ tự của lần nộp hồ sơ đó.",
+                "To rate a dossier, please scan the QR code on your dossier receipt, or use the queue slip you were served with for it.",
+            ),
+            QueueError::RatingProofMismatch => Localized::new(
+                "Mã đánh giá không khớp với hồ sơ này. Vui lòng quét lại mã QR trên giấy tiếp nhận hồ sơ.",
+                "The rating code does not match this dossier. Please scan the QR code on your dossier receipt again.",
+            ),
+            QueueError::DossierNotRateable(stage) => Localized::new(
+                format!("Hồ sơ chưa đến khâu {} nên chưa thể đánh giá khâu này.", stage.name().vi.to_lowercase()),
+                format!("The dossier has not reached the {} stage, so it cannot be rated yet.", stage.name().en.to_lowercase()),
+            ),
             QueueError::NumberAlreadyUsed(n) => {
                 Localized::new(format!("Số {n} đã được sử dụng."), format!("Number {n} was already used."))
             }
@@ -239,6 +284,26 @@ impl QueueError {
             QueueError::IndicatorPoints => {
                 Localized::new("Mỗi câu trả lời chỉ được 0, 1 hoặc 2 điểm.", "Each answer scores 0, 1 or 2 points.")
             }
+            QueueError::UnknownQuestion => Localized::new(
+                "Câu hỏi đã trả lời không có trong bộ câu hỏi đánh giá hiện hành.",
+                "An answered question is not among the current rating questions.",
+            ),
+            QueueError::UnknownAnswer(q) => Localized::new(
+                format!("Câu trả lời đã chọn không thuộc các câu trả lời của câu hỏi «{}».", q.vi),
+                format!("The answer chosen is not one of the answers to “{}”.", q.en),
+            ),
+            QueueError::QuestionNotAsked { question, stage } => Localized::new(
+                format!("Câu hỏi «{}» không dùng để đánh giá khâu {}.", question.vi, stage.name().vi.to_lowercase()),
+                format!("“{}” is not asked when rating the {} stage.", question.en, stage.name().en.to_lowercase()),
+            ),
+            QueueError::AnsweredTwice(q) => Localized::new(
+                format!("Câu hỏi «{}» được trả lời hai lần; vui lòng chọn một câu trả lời.", q.vi),
+                format!("“{}” was answered twice; please choose one answer.", q.en),
+            ),
+            QueueError::AnswersTwoWays => Localized::new(
+                "Câu trả lời được gửi theo hai cách cùng lúc; vui lòng gửi theo một cách.",
+                "The answers came both as choices and as points; please send them one way.",
+            ),
             QueueError::LeaseSize(max) => Localized::new(
                 format!("Mỗi lần chỉ cấp được từ 1 đến {max} số."),
                 format!("A number lease holds 1 to {max} numbers."),
@@ -416,6 +481,10 @@ mod tests {
     /// One of every variant; the match makes a new variant fail to compile until it is listed here.
     fn every_error() -> Vec<QueueError> {
         let name = Localized::new("Đăng ký khai sinh", "Birth registration");
+        let question = crate::rating::IndicatorSet::builtin()
+            .indicator("staff_attitude")
+            .map(|d| d.question_text().clone())
+            .expect("the built-in set asks about attitude");
         let mut all = vec![
             QueueError::UnknownService("ho-tich".into()),
             QueueError::ServiceClosed { code: "ho-tich".into(), name },
@@ -442,6 +511,15 @@ mod tests {
             QueueError::TransferNeedsTarget,
             QueueError::TransferToSameCounter(3),
             QueueError::IndicatorPoints,
+            QueueError::UnknownQuestion,
+            QueueError::UnknownAnswer(question.clone()),
+            QueueError::QuestionNotAsked { question: question.clone(), stage: Stage::Reception },
+            QueueError::AnsweredTwice(question.clone()),
+            QueueError::AnswersTwoWays,
+            QueueError::RatingProofRequired,
+            QueueError::RatingProofMismatch,
+            QueueError::DossierNotRateable(Stage::ResultReturn),
+            QueueError::DossierNotRateable(Stage::Processing),
             QueueError::LeaseSize(100),
             QueueError::NumberNotInLease { number: 5, first: 10, last: 20 },
             QueueError::OutsideLeaseValidity,
@@ -498,6 +576,14 @@ mod tests {
                 | QueueError::TransferNeedsTarget
                 | QueueError::TransferToSameCounter(_)
                 | QueueError::IndicatorPoints
+                | QueueError::UnknownQuestion
+                | QueueError::UnknownAnswer(_)
+                | QueueError::QuestionNotAsked { .. }
+                | QueueError::AnsweredTwice(_)
+                | QueueError::AnswersTwoWays
+                | QueueError::RatingProofRequired
+                | QueueError::RatingProofMismatch
+                | QueueError::DossierNotRateable(_)
                 | QueueError::LeaseSize(_)
                 | QueueError::NumberNotInLease { .. }
                 | QueueError::OutsideLeaseValidity

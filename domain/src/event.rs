@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::dossier::DossierCode;
 use crate::office::{Counter, CounterId, OfficeSettings, Priority, Role, Service, ServiceCode, Stage};
-use crate::rating::{Indicator, RatingLevel};
+use crate::rating::{Indicator, IndicatorSetRef, RatingLevel, RecordedAnswer};
 
 pub type TicketId = Uuid;
 pub type LeaseId = Uuid;
@@ -87,6 +87,16 @@ pub enum LeaseEnd {
 pub enum RatingSubject {
     Ticket(TicketId),
     Dossier(DossierCode),
+}
+
+/// What tied a dossier rating to the citizen who holds the dossier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RatingProof {
+    /// The rating token of the receipt's QR (the link it was minted for).
+    Token { linked_ticket: TicketId },
+    /// The served ticket the dossier was linked to.
+    LinkedTicket { linked_ticket: TicketId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +190,10 @@ pub enum EventKind {
     DossierLinked {
         ticket: TicketId,
         code: DossierCode,
+        /// SHA-256 (hex) of the rating token the server gave the officer for the citizen's receipt;
+        /// none in logs written before rating tokens (such a link proves nothing by token).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rating_token_sha256: Option<String>,
     },
     RatingInvited {
         counter: CounterId,
@@ -193,8 +207,21 @@ pub enum EventKind {
         officer: Option<String>,
         stage: Stage,
         level: RatingLevel,
+        /// The citizen's answers as points per indicator (of the 9 of Nghị định 61/2018).
         answers: Vec<(Indicator, u8)>,
         comment: Option<String>,
+        /// The indicator set the rating was given under (none in logs written before indicator sets).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        indicator_set: Option<IndicatorSetRef>,
+        /// The citizen's answers as the options of the set's scales, with the points the set gives them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        choices: Vec<RecordedAnswer>,
+        /// Indicators computed from the dossier's records (total time, time per agency), not asked.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        computed: Vec<RecordedAnswer>,
+        /// How a dossier rating was tied to the citizen (none for a ticket, and in older logs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        proof: Option<RatingProof>,
     },
     LeaseGranted {
         lease: LeaseId,

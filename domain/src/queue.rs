@@ -12,12 +12,13 @@ use time::{Date, Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::clock::local_day;
-use crate::dossier::DossierCode;
+use crate::dossier::{DossierCode, DossierStatus, Timeliness};
 use crate::error::{QueueError, TextField};
 use crate::event::*;
+use crate::i18n::Localized;
 use crate::office::*;
 use crate::procedure::ProcedureRecord;
-use crate::rating::{Indicator, RatingLevel};
+use crate::rating::{ChoiceError, Indicator, IndicatorSet, RatingLevel};
 
 /// Outcome codes an officer picks when finishing a service.
 pub const OUTCOMES: &[(&str, &str, &str)] = &[
@@ -167,6 +168,19 @@ struct Lanes {
     priority: BTreeMap<(i64, u64), TicketId>,
 }
 
+/// A dossier linked to a ticket at a counter: what a rating of the dossier is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierLink {
+    pub ticket: TicketId,
+    /// SHA-256 (hex) of the rating token minted for the link (none for links logged before tokens).
+    pub token_sha256: Option<String>,
+    /// Where and by whom the linked ticket was being served (or had last been served).
+    pub counter: Option<CounterId>,
+    pub officer: Option<String>,
+    /// The stage of the service the ticket was at.
+    pub stage: Stage,
+}
+
 /// Everything the engine needs to decide, derived only from events (rebuilt by replay, never stored).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OfficeState {
@@ -182,6 +196,8 @@ pub struct OfficeState {
     idempotency: HashMap<String, TicketId>,
     labels: HashMap<(Date, String), TicketId>,
     rated: HashSet<(RatingSubject, Stage)>,
+    /// Every dossier link, kept past day close (a result is returned weeks after reception).
+    dossier_links: HashMap<DossierCode, Vec<DossierLink>>,
     service_times: HashMap<ServiceCode, VecDeque<u32>>,
     regulars_since_priority: HashMap<ServiceCode, u32>,
     lanes: HashMap<ServiceCode, Lanes>,
@@ -243,6 +259,8 @@ pub enum Command {
     LinkDossier {
         counter: CounterId,
         code: DossierCode,
+        /// SHA-256 (hex) of the rating token the server drew for this link.
+        rating_token_sha256: Option<String>,
     },
     InviteRating {
         counter: CounterId,
@@ -252,8 +270,17 @@ pub enum Command {
         counter: Option<CounterId>,
         stage: Option<Stage>,
         level: RatingLevel,
+        /// Older kiosks' answers: an indicator and 0–2 points (mapped onto the set's scales).
         answers: Vec<(Indicator, u8)>,
         comment: Option<String>,
+        /// The active indicator set: choices are checked against it and take its points.
+        set: std::sync::Arc<IndicatorSet>,
+        /// The citizen's choices: an indicator id and an option id of its scale.
+        choices: Vec<(String, String)>,
+        /// For a dossier: what ties the rating to the citizen.
+        proof: Option<DossierProof>,
+        /// For a dossier: its status and timeliness in the imported records (none without records).
+        records: Option<(DossierStatus, Option<Timeliness>)>,
     },
     GrantLease {
         device: DeviceId,
@@ -298,6 +325,15 @@ pub enum TicketRef {
     Label(String),
 }
 
+/// What a citizen shows to rate a dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DossierProof {
+    /// SHA-256 (hex) of the rating token from the receipt's QR (hashed by the caller).
+    TokenSha256(String),
+    /// The id of the served ticket the dossier was linked to (from the ticket's QR).
+    Ticket(TicketId),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RatingSubjectRef {
     Ticket(TicketId),
@@ -320,6 +356,11 @@ const SERVICE_TIME_WINDOW: usize = 20;
 impl OfficeState {
     pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
         self.tickets.get(&id)
+    }
+
+    /// The links of a dossier to served tickets, oldest first.
+    pub fn dossier_links(&self, code: &DossierCode) -> &[DossierLink] {
+        self.dossier_links.get(code).map(Vec::as_slice).unwrap_or(&[])
     }
 
     pub fn ticket_by_idempotency_key(&self, key: &str) -> Option<&Ticket> {
@@ -600,12 +641,36 @@ impl OfficeState {
                     t.status = TicketStatus::Cancelled { reason: *reason, at };
                 }
             }
-            EventKind::DossierLinked { ticket, code } => {
+            EventKind::DossierLinked { ticket, code, rating_token_sha256 } => {
+                let mut link = DossierLink {
+                    ticket: *ticket,
+                    token_sha256: rating_token_sha256.clone(),
+                    counter: None,
+                    officer: None,
+                    stage: Stage::Reception,
+                };
                 if let Some(t) = self.tickets.get_mut(ticket) {
                     if !t.dossiers.contains(code) {
                         t.dossiers.push(code.clone());
                     }
+                    let service = match (&t.status, t.segments.last()) {
+                        (
+                            TicketStatus::Called { counter, officer, .. }
+                            | TicketStatus::Serving { counter, officer, .. },
+                            _,
+                        ) => {
+                            (link.counter, link.officer) = (Some(*counter), officer.clone());
+                            t.service.clone()
+                        }
+                        (_, Some(seg)) => {
+                            (link.counter, link.officer) = (Some(seg.counter), seg.officer.clone());
+                            seg.service.clone()
+                        }
+                        _ => t.service.clone(),
+                    };
+                    link.stage = self.services.get(&service).map(|s| s.stage).unwrap_or(Stage::Reception);
                 }
+                self.dossier_links.entry(code.clone()).or_default().push(link);
             }
             EventKind::RatingInvited { .. } => {}
             EventKind::RatingRecorded { subject, stage, .. } => {
@@ -951,10 +1016,14 @@ pub fn decide(
             events.push(EventKind::TicketCancelled { ticket: t.id, reason: CancelReason::Staff });
             ticket_out = Some(t.id);
         }
-        Command::LinkDossier { counter, code } => {
+        Command::LinkDossier { counter, code, rating_token_sha256 } => {
             let c = state.counters.get(counter).ok_or(QueueError::UnknownCounter(*counter))?;
             let id = c.current.or(c.last_served).ok_or(QueueError::NoCurrentTicket(*counter))?;
-            events.push(EventKind::DossierLinked { ticket: id, code: code.clone() });
+            events.push(EventKind::DossierLinked {
+                ticket: id,
+                code: code.clone(),
+                rating_token_sha256: rating_token_sha256.clone(),
+            });
             ticket_out = Some(id);
         }
         Command::InviteRating { counter } => {
@@ -965,7 +1034,7 @@ pub fn decide(
             events.push(EventKind::RatingInvited { counter: *counter, ticket: id, stage });
             ticket_out = Some(id);
         }
-        Command::Rate { subject, counter, stage, level, answers, comment } => {
+        Command::Rate { subject, counter, stage, level, answers, comment, set, choices, proof, records } => {
             if let Some(c) = comment {
                 if c.chars().count() > MAX_COMMENT {
                     return Err(QueueError::TooLong(TextField::Comment, MAX_COMMENT));
@@ -974,6 +1043,10 @@ pub fn decide(
             if answers.iter().any(|(_, p)| *p > 2) {
                 return Err(QueueError::IndicatorPoints);
             }
+            if !answers.is_empty() && !choices.is_empty() {
+                return Err(QueueError::AnswersTwoWays);
+            }
+            let mut how = None;
             let (subject, counter, officer, stage) = match subject {
                 RatingSubjectRef::Ticket(id) => {
                     let t = state.tickets.get(id).ok_or(QueueError::UnknownTicket)?;
@@ -996,12 +1069,62 @@ pub fn decide(
                     (RatingSubject::Ticket(*id), Some(counter), officer, stage)
                 }
                 RatingSubjectRef::Dossier(code) => {
-                    (RatingSubject::Dossier(code.clone()), *counter, None, stage.unwrap_or(Stage::ResultReturn))
+                    // Only what the citizen holds opens a dossier's rating: the receipt's token or the
+                    // served ticket the dossier was linked to. A guessed code proves nothing.
+                    let links = state.dossier_links(code);
+                    let link = match proof {
+                        None => return Err(QueueError::RatingProofRequired),
+                        Some(DossierProof::TokenSha256(hash)) => {
+                            links.iter().find(|l| l.token_sha256.as_deref() == Some(hash.as_str()))
+                        }
+                        Some(DossierProof::Ticket(ticket)) => links.iter().rev().find(|l| l.ticket == *ticket),
+                    }
+                    .ok_or(QueueError::RatingProofMismatch)?;
+                    how = Some(match proof {
+                        Some(DossierProof::TokenSha256(_)) => RatingProof::Token { linked_ticket: link.ticket },
+                        _ => RatingProof::LinkedTicket { linked_ticket: link.ticket },
+                    });
+                    let stage = stage.unwrap_or(link.stage);
+                    let status = records.map(|(s, _)| s);
+                    let reached = match stage {
+                        Stage::Reception => true,
+                        Stage::Processing => status.is_some_and(|s| s.code() >= DossierStatus::InProcess.code()),
+                        Stage::ResultReturn => status.is_some_and(|s| s.is_finished() && s != DossierStatus::Rejected),
+                    };
+                    if !reached {
+                        return Err(QueueError::DossierNotRateable(stage));
+                    }
+                    (RatingSubject::Dossier(code.clone()), link.counter.or(*counter), link.officer.clone(), stage)
                 }
             };
             if state.rated.contains(&(subject.clone(), stage)) {
                 return Err(QueueError::AlreadyRated);
             }
+            let question = |id: &str| {
+                set.indicator(id).map(|d| d.question_text().clone()).unwrap_or_else(|| Localized::new(id, id))
+            };
+            let choice_error = |e: ChoiceError| match e {
+                ChoiceError::UnknownIndicator(_) => QueueError::UnknownQuestion,
+                ChoiceError::UnknownOption { indicator, .. } => QueueError::UnknownAnswer(question(&indicator)),
+                ChoiceError::NotAsked { indicator, stage } => {
+                    QueueError::QuestionNotAsked { question: question(&indicator), stage }
+                }
+                ChoiceError::Duplicate(indicator) => QueueError::AnsweredTwice(question(&indicator)),
+                ChoiceError::Points => QueueError::IndicatorPoints,
+            };
+            let (answers, choices) = if choices.is_empty() {
+                let kept = set.resolve_legacy(stage, answers).map_err(choice_error)?;
+                (kept, Vec::new())
+            } else {
+                let chosen = set.resolve_choices(stage, choices).map_err(choice_error)?;
+                (chosen.clone(), chosen)
+            };
+            let answers =
+                answers.iter().filter_map(|a| Some((Indicator::from_id(&a.indicator)?, a.points))).collect::<Vec<_>>();
+            let computed = match (&subject, records) {
+                (RatingSubject::Dossier(_), Some((_, timeliness))) => set.computed(*timeliness),
+                _ => Vec::new(),
+            };
             events.push(EventKind::RatingRecorded {
                 rating: new_id(),
                 subject,
@@ -1009,8 +1132,12 @@ pub fn decide(
                 officer,
                 stage,
                 level: *level,
-                answers: answers.clone(),
+                answers,
                 comment: comment.clone(),
+                indicator_set: Some(set.reference()),
+                choices,
+                computed,
+                proof: how,
             });
         }
         Command::GrantLease { device, service, size, ttl_s } => {

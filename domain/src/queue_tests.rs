@@ -270,6 +270,10 @@ fn ratings_once_per_ticket_and_stage_within_window() {
         level: RatingLevel::VerySatisfied,
         answers: vec![],
         comment: None,
+        set: std::sync::Arc::new(crate::rating::IndicatorSet::builtin()),
+        choices: vec![],
+        proof: None,
+        records: None,
     };
     assert_eq!(o.run(rate(t)).unwrap_err().code(), "not_served_yet");
     o.call(3);

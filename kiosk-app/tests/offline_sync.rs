@@ -56,6 +56,28 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
     assert!(matches!(core.lookup_dossier(unknown.as_str()), Err(kiosk_app::core::CoreError::UnknownDossier)));
     assert!(matches!(core.lookup_dossier("not a code"), Err(kiosk_app::core::CoreError::BadCode(_))));
 
+    // An officer links five dossiers to the online ticket: each link gives the receipt's rating token.
+    let dossiers: Vec<String> = (0..5)
+        .map(|i| DossierCode::generate("000.00.01.H29", today_local, 9000 + i).unwrap().as_str().to_owned())
+        .collect();
+    let tokens: Vec<String> = {
+        let officer = server.login("canbo1");
+        let http = reqwest::blocking::Client::new();
+        let post = |path: &str, body: serde_json::Value| {
+            let r = http.post(format!("{}{path}", server.base())).bearer_auth(&officer).json(&body).send().unwrap();
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            r.json::<serde_json::Value>().unwrap()
+        };
+        post("/api/v1/counters/1/call", serde_json::json!({ "ticket": online.number }));
+        dossiers
+            .iter()
+            .map(|code| {
+                let linked = post("/api/v1/counters/1/link-dossier", serde_json::json!({ "code": code }));
+                linked["rating_token"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+
     // The link goes down.
     server.stop();
     let cached = core.lookup_dossier(dossier.as_str()).unwrap();
@@ -76,9 +98,7 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
     assert_eq!(labels.len(), 20, "no number twice offline");
     assert!(!labels.contains(online.number.as_str()));
 
-    let today = time::OffsetDateTime::now_utc().date();
-    let dossiers: Vec<String> =
-        (0..5).map(|i| DossierCode::generate("000.00.01.H29", today, 9000 + i).unwrap().as_str().to_owned()).collect();
+    // Dossier ratings queued offline carry the receipt's token and still count when uploaded later.
     for (i, code) in dossiers.iter().enumerate() {
         let r = RatingRequest {
             ticket: None,
@@ -88,6 +108,9 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
             level: RatingLevel::ALL[i % 3],
             answers: vec![],
             comment: Some(format!("Góp ý số {i}")),
+            choices: vec![],
+            rating_token: Some(tokens[i].clone()),
+            served_ticket: None,
         };
         assert_eq!(core.rate(r).unwrap(), RatingOutcome::Queued);
     }
@@ -138,7 +161,7 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
         assert!(regular.windows(2).all(|w| w[0] < w[1]), "{service}: {mine:?} at {positions:?} in {order:?}");
     }
     // The ratings are recorded: the server refuses them a second time.
-    for code in &dossiers {
+    for (code, token) in dossiers.iter().zip(&tokens) {
         let r = RatingRequest {
             ticket: None,
             dossier: Some(code.clone()),
@@ -147,6 +170,9 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
             level: RatingLevel::Satisfied,
             answers: vec![],
             comment: None,
+            choices: vec![],
+            rating_token: Some(token.clone()),
+            served_ticket: None,
         };
         let e = core.client().rate(&r).unwrap_err();
         assert_eq!(e.code(), Some("already_rated"), "{code}: {e}");

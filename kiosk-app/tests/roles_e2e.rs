@@ -76,6 +76,9 @@ fn rating_terminal_wakes_on_invitation_and_rates_once() {
         level: RatingLevel::VerySatisfied,
         answers: vec![(Indicator::StaffAttitude, 2)],
         comment: Some("Cán bộ nhiệt tình".into()),
+        choices: vec![],
+        rating_token: None,
+        served_ticket: None,
     };
     assert_eq!(terminal.rate(rating.clone()).unwrap(), RatingOutcome::Recorded);
     // One rating per served ticket: the second is refused with the server's message.

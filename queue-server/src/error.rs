@@ -58,6 +58,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Queue(q) if q.is_not_found() => StatusCode::NOT_FOUND,
+            AppError::Queue(q) if q.is_forbidden() => StatusCode::FORBIDDEN,
             AppError::Queue(q) if q.is_invalid_input() => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Queue(_) => StatusCode::CONFLICT,
             AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,

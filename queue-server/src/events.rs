@@ -319,10 +319,20 @@ pub fn visible(caller: &Caller, event: &Event) -> Option<Event> {
             EventKind::TicketCalled { ticket: *ticket, counter: *counter, officer: None, how: *how }
         }
         EventKind::RatingInvited { .. } if caller.role == Role::RatingTerminal => event.kind.clone(),
-        EventKind::RatingRecorded { rating, subject, counter, stage, level, answers, .. }
-            if caller.role == Role::RatingTerminal
-                && counter.is_some()
-                && caller.counters.contains(&counter.unwrap_or(0)) =>
+        EventKind::RatingRecorded {
+            rating,
+            subject,
+            counter,
+            stage,
+            level,
+            answers,
+            indicator_set,
+            choices,
+            computed,
+            ..
+        } if caller.role == Role::RatingTerminal
+            && counter.is_some()
+            && caller.counters.contains(&counter.unwrap_or(0)) =>
         {
             EventKind::RatingRecorded {
                 rating: *rating,
@@ -336,6 +346,10 @@ pub fn visible(caller: &Caller, event: &Event) -> Option<Event> {
                 level: *level,
                 answers: answers.clone(),
                 comment: None,
+                indicator_set: indicator_set.clone(),
+                choices: choices.clone(),
+                computed: computed.clone(),
+                proof: None,
             }
         }
         EventKind::LeaseGranted { device, .. } if Some(*device) == own_device => event.kind.clone(),

@@ -71,7 +71,11 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
             server_config.max_connections
         );
     }
-    let app = Arc::new(AppState::new(office.clone(), server_config.clone()));
+    let mut app = AppState::new(office.clone(), server_config.clone());
+    let set = crate::http::ratings::load_indicator_set(opts.data_dir)?;
+    tracing::info!("indicator set {} version {}", set.id, set.version);
+    app.indicator_set = Arc::new(set);
+    let app = Arc::new(app);
     let tls = match &server_config.tls {
         Some(tls) => {
             let loaded = crate::tls::load(tls, opts.data_dir)?;

@@ -315,9 +315,10 @@ async fn ratings_and_invitations() {
     assert_eq!((st, v["stage"].as_str(), v["counter"].as_u64()), (201, Some("reception"), Some(1)));
     let (st, v) = post(&s, &terminal1, "/api/v1/ratings", rating).await;
     assert_eq!((st, v["code"].as_str()), (409, Some("already_rated")));
+    // A dossier code alone does not open its rating (tests/ratings.rs has the token and ticket proofs).
     let by_dossier = json!({"dossier": "000.00.01.H29-260310-0420", "level": "satisfied", "stage": "result_return"});
-    assert_eq!(post(&s, &kiosk, "/api/v1/ratings", by_dossier.clone()).await.0, 201);
-    assert_eq!(post(&s, &kiosk, "/api/v1/ratings", by_dossier).await.0, 409);
+    let (st, v) = post(&s, &kiosk, "/api/v1/ratings", by_dossier).await;
+    assert_eq!((st, v["code"].as_str()), (403, Some("rating_proof_required")));
     let (st, v) = post(&s, &kiosk, "/api/v1/ratings", json!({"level": "satisfied"})).await;
     assert_eq!((st, v["code"].as_str()), (422, Some("invalid")));
 }

@@ -107,6 +107,22 @@ async fn every_provoked_error_is_whole_vietnamese_and_whole_english() {
         .await,
     );
 
+    keep(
+        "dossier rating without the receipt's token",
+        post(&s, &kiosk, "/api/v1/ratings", json!({"dossier": "000.00.01.H29-261101-0001", "level": "satisfied"}))
+            .await,
+    );
+    keep(
+        "dossier rating with a wrong token",
+        post(
+            &s,
+            &kiosk,
+            "/api/v1/ratings",
+            json!({"dossier": "000.00.01.H29-261101-0001", "level": "satisfied", "rating_token": "0".repeat(32)}),
+        )
+        .await,
+    );
+
     // Leases.
     keep(
         "lease of an unknown service",

@@ -87,6 +87,9 @@ impl Controller {
             level: RatingLevel::Satisfied,
             answers: vec![],
             comment: None,
+            choices: vec![],
+            rating_token: None,
+            served_ticket: None,
         });
         self.state.comment.clear();
         let ui = self.ui();

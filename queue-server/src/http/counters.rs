@@ -100,13 +100,22 @@ pub(super) async fn transfer(
     run_ticket_command(&app, &caller, command).await
 }
 
+/// Links a dossier to the counter's ticket and mints the link's rating token: drawn here (the engine
+/// takes values, never randomness), logged only as its SHA-256, returned once for the receipt's QR.
 pub(super) async fn link_dossier(
     State(app): State<Arc<AppState>>,
     caller: Caller,
     Path(counter): Path<CounterId>,
     Body(req): Body<LinkDossierRequest>,
-) -> Result<Json<TicketView>, AppError> {
+) -> Result<Json<LinkDossierResponse>, AppError> {
     counter_caller(&caller, counter)?;
     let code = dossiers::parse_code(&req.code)?;
-    run_ticket_command(&app, &caller, Command::LinkDossier { counter, code }).await
+    let token = hex::encode(rand::random::<[u8; 16]>());
+    let command = Command::LinkDossier {
+        counter,
+        code: code.clone(),
+        rating_token_sha256: Some(crate::store::sha256_hex(&token)),
+    };
+    let Json(ticket) = run_ticket_command(&app, &caller, command).await?;
+    Ok(Json(LinkDossierResponse { ticket, dossier: code, rating_token: token }))
 }

@@ -36,7 +36,7 @@ mod access;
 mod admin;
 mod counters;
 mod procedures;
-mod ratings;
+pub mod ratings;
 pub mod routes;
 mod scope;
 mod tickets;
@@ -52,6 +52,8 @@ pub struct AppState {
     /// re-check their caller at once.
     pub access_changed: tokio::sync::watch::Sender<u64>,
     pub connections: Arc<crate::listener::ConnectionStats>,
+    /// The indicator set ratings are asked and recorded under (`ratings::load_indicator_set`).
+    pub indicator_set: Arc<domain::rating::IndicatorSet>,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             lookups: limits::RateLimiter::per_minute(server.dossier_lookups_per_minute),
             access_changed: tokio::sync::watch::channel(0).0,
             connections: Default::default(),
+            indicator_set: Arc::new(domain::rating::IndicatorSet::builtin()),
             server,
         }
     }

@@ -1,5 +1,6 @@
-//! Satisfaction ratings from kiosks and rating terminals, and the number leases kiosks issue from
-//! while the server is unreachable.
+//! Satisfaction ratings from kiosks and rating terminals (the questions of the active indicator set,
+//! ratings checked against it, dossier ratings tied to the receipt's token or the served ticket), and
+//! the number leases kiosks issue from while the server is unreachable.
 
 use std::sync::Arc;
 
@@ -9,10 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::api::*;
 use domain::office::Role;
-use domain::queue::{Command, RatingSubjectRef};
+use domain::queue::{Command, DossierProof, RatingSubjectRef};
+use domain::rating::{rating_token_in, IndicatorSet};
 use domain::QueueError;
+use time::OffsetDateTime;
 
-use super::{idempotency_key, parse_service, ticket_view, AppState, Body, Path};
+use super::{idempotency_key, parse_service, ticket_view, AppState, Body, Path, Query};
 use crate::auth::{Caller, Who};
 use crate::dossiers;
 use crate::error::AppError;
@@ -22,9 +25,19 @@ pub(super) async fn rate(
     caller: Caller,
     Body(req): Body<RatingRequest>,
 ) -> Result<Response, AppError> {
+    let mut proof = None;
     let subject = match (req.ticket, &req.dossier) {
         (Some(t), None) => RatingSubjectRef::Ticket(t),
-        (None, Some(code)) => RatingSubjectRef::Dossier(dossiers::parse_code(code)?),
+        (None, Some(code)) => {
+            // The token as sent, or inside the scanned receipt QR sent whole.
+            let token = req.rating_token.clone().or_else(|| rating_token_in(code));
+            proof = match (token, req.served_ticket) {
+                (Some(token), _) => Some(DossierProof::TokenSha256(crate::store::sha256_hex(token.trim()))),
+                (None, Some(ticket)) => Some(DossierProof::Ticket(ticket)),
+                (None, None) => None,
+            };
+            RatingSubjectRef::Dossier(dossiers::parse_code(code)?)
+        }
         _ => {
             return Err(AppError::bad(
                 "invalid",
@@ -55,6 +68,19 @@ pub(super) async fn rate(
         }
     }
     let counter = req.counter.or(bound_counter);
+    // A dossier's status and timeliness from its records: the stage it reached, indicators 1–2.
+    let records = match (&subject, &proof) {
+        (RatingSubjectRef::Dossier(code), Some(_)) => {
+            let offset = app.office.read(|s| s.settings.offset());
+            let due_soon = time::Duration::hours(i64::from(app.server.dossier_due_soon_hours));
+            let code = code.clone();
+            app.office
+                .query(move |conn| dossiers::lookup(conn, &code, offset, OffsetDateTime::now_utc(), true, due_soon))
+                .await?
+                .map(|v| (v.status, v.timeliness))
+        }
+        _ => None,
+    };
     let command = Command::Rate {
         subject: subject.clone(),
         counter,
@@ -62,6 +88,10 @@ pub(super) async fn rate(
         level: req.level,
         answers: req.answers,
         comment: req.comment.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+        set: app.indicator_set.clone(),
+        choices: req.choices.into_iter().map(|c| (c.indicator, c.option)).collect(),
+        proof,
+        records,
     };
     let response = app
         .office
@@ -88,6 +118,30 @@ pub(super) async fn rate(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+/// The questions of the active indicator set a citizen answers at a stage, each with its own answers.
+pub(super) async fn questions(
+    State(app): State<Arc<AppState>>,
+    Query(query): Query<QuestionsQuery>,
+) -> Json<QuestionsView> {
+    Json(QuestionsView::of(&app.indicator_set, query.stage))
+}
+
+/// The file in the office's data directory that replaces the built-in indicator set.
+pub const INDICATOR_SET_FILE: &str = "indicator-set.json";
+
+/// The office's indicator set: `indicator-set.json` in its data directory when there is one (a
+/// province's newer set), else the built-in one. A file that is not a valid set is an error, never
+/// silently replaced by the built-in set.
+pub fn load_indicator_set(dir: &std::path::Path) -> anyhow::Result<IndicatorSet> {
+    let path = dir.join(INDICATOR_SET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => IndicatorSet::parse(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not a usable indicator set: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(IndicatorSet::builtin()),
+        Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+    }
 }
 
 impl crate::office::TxCtx<'_> {

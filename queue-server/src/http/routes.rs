@@ -261,11 +261,21 @@ pub static ROUTES: &[Route] = &[
         "/api/v1/counters/{counter}/link-dossier",
         STAFF,
         200,
-        "Link a dossier code to the current ticket",
+        "Link a dossier code to the current ticket; returns the rating token for the receipt",
         || post(counters::link_dossier),
     )
     .body::<LinkDossierRequest>()
-    .reply::<TicketView>(),
+    .reply::<LinkDossierResponse>(),
+    op(
+        Get,
+        "/api/v1/rating/questions",
+        &[TicketKiosk, RatingTerminal, Admin, Supervisor, Officer],
+        200,
+        "The active indicator set's questions a citizen answers at a stage, each with its own answers",
+        || get(ratings::questions),
+    )
+    .query::<QuestionsQuery>()
+    .reply::<QuestionsView>(),
     op(
         Post,
         "/api/v1/ratings",
