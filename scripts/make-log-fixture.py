@@ -112,6 +112,17 @@ tickets = [issue(first_service, f"fx-{i}") for i in range(7)]
 issue(first_service, "fx-elderly", "elderly")
 issue(other_service, "fx-other")
 issue(first_service, "fx-0")  # a retry: the same ticket, no new event
+# A ticket for a catalogue procedure (ticket_issued.procedure), and the catalogue edited and imported.
+procedure = call("GET", f"/api/v1/procedures?service={first_service}&limit=1", kiosk)["procedures"][0]
+call("POST", "/api/v1/tickets", kiosk, {"service": first_service, "procedure": procedure["code"]},
+     {"Idempotency-Key": "fx-procedure"})
+record = {k: procedure[k] for k in ("code", "name", "field", "time_limit", "fees", "papers", "service", "active")}
+record["counters"] = []
+record["papers"] = record["papers"] + [{"vi": "Giấy tờ bổ sung của bản ghi mẫu", "en": ""}]
+call("PUT", f"/api/v1/admin/procedures/{procedure['code']}", admin, record)
+call("POST", "/api/v1/admin/procedures/import", admin, {"format": "csv", "content":
+     "code,name_vi,field_vi,service,time_limit,active\n9.000001,Thủ tục mẫu đã ngừng,Thử nghiệm,"
+     + first_service + ",2 ngày,không\n"})
 
 c = "/api/v1/counters/1"
 served = call("POST", c + "/call-next", officer)
