@@ -675,7 +675,8 @@ pub mod schema {
         schema.insert("anyOf".into(), json!([given("to_service"), given("to_counter")]));
     }
 
-    /// `RatingRequest`: a ticket or a dossier, not both (an absent and a `null` one are the same).
+    /// `RatingRequest`: a ticket or a dossier, not both (an absent and a `null` one are the same), and
+    /// the answers as `choices` or as `answers`, not both (the engine refuses both non-empty).
     pub fn rating_subject(schema: &mut Schema) {
         let one = |yes: &str, no: &str| {
             let mut v = given(yes);
@@ -683,6 +684,12 @@ pub mod schema {
             v
         };
         schema.insert("oneOf".into(), json!([one("ticket", "dossier"), one("dossier", "ticket")]));
+        // Answers come one way: `choices` (current kiosks) or `answers` (older ones), never both non-empty.
+        schema.insert(
+            "not".into(),
+            json!({ "required": ["choices", "answers"],
+                    "properties": { "choices": { "minItems": 1 }, "answers": { "minItems": 1 } } }),
+        );
     }
 
     /// `OpeningInterval`: `HH:MM` times that close after they open, one alternative per opening hour.
