@@ -1,6 +1,6 @@
 //! ESC/POS queue tickets with correct Vietnamese on real thermal printers.
 //!
-//! Every ticket a citizen holds comes out of this crate. The pipeline is
+//! Every ticket and dossier receipt a citizen holds comes out of this crate. The pipeline is
 //!
 //! ```text
 //! TicketSlip ──to_document()──► Document ──encode(&Profile, TextMode)──► Vec<u8> ──Printer::print──► transport
@@ -13,6 +13,7 @@
 //! | module | role |
 //! |---|---|
 //! | [`slip`] | [`TicketSlip`], the plain, serde-serialisable input a kiosk fills (office, number, service, counters, wait, time and session, priority, QR, footer, logo) and its layout into a [`Document`]; also the technician test page. No dependency on the domain crate. |
+//! | [`receipt`] | [`ReceiptSlip`], the «Giấy tiếp nhận hồ sơ và hẹn trả kết quả» a counter prints for a dossier it received (office, code as text + QR with the lookup URL + CODE128, procedure, citizen, received at, appointment, officer, counter, what to bring back, lookup hint), vi or en labels. |
 //! | [`doc`] | the general document model: text lines (size, bold, alignment), QR, barcodes, images, rules, feeds, cut. Reprints and test pages use it too. |
 //! | [`profile`] | printer profiles as TOML data (Epson TM-T20/T82/T88, Xprinter XP-58/XP-80, generic 58/80 mm) embedded in the binary, plus a technician's directory of extra/overriding profiles. |
 //! | [`encoding`] | Unicode → printer bytes: WPC1258 (NFC → base + combining tone bytes), TCVN-3 (two tables), CP437/ASCII, with the reverse decoders the virtual printer uses. |
@@ -47,6 +48,7 @@ pub mod encoding;
 pub mod error;
 pub mod profile;
 pub mod raster;
+pub mod receipt;
 pub mod slip;
 pub mod status;
 pub mod transport;
@@ -57,6 +59,7 @@ pub use encode::{encode, EncodeReport, Encoded};
 pub use error::{Error, Result};
 pub use profile::{Paper, Profile, ProfileSet, TextMode};
 pub use raster::Bitmap;
+pub use receipt::{LocalDate, ReceiptAppointment, ReceiptLabels, ReceiptSlip};
 pub use slip::{LocalDateTime, Session, SlipLabels, SlipLang, TicketSlip};
 pub use status::{PrinterState, StatusReport};
 pub use transport::{Printer, Target};
