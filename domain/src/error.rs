@@ -129,6 +129,9 @@ pub enum QueueError {
     /// A catalogue entry cannot be saved, or a ticket names a procedure the office does not take.
     #[error(transparent)]
     Procedure(#[from] crate::procedure::ProcedureError),
+    /// A receipt that does not match the dossier's links, the catalogue or the calendar.
+    #[error(transparent)]
+    Receipt(#[from] crate::receipt::ReceiptError),
 }
 
 impl QueueError {
@@ -176,6 +179,7 @@ impl QueueError {
             | QueueError::IdempotencyKey
             | QueueError::InvalidSettings(_) => "invalid",
             QueueError::Procedure(e) => e.code(),
+            QueueError::Receipt(e) => e.code(),
         }
     }
 
@@ -188,11 +192,13 @@ impl QueueError {
                 | QueueError::UnknownTicket
                 | QueueError::UnknownLease
         ) || matches!(self, QueueError::Procedure(e) if e.is_not_found())
+            || matches!(self, QueueError::Receipt(e) if e.is_not_found())
     }
 
     /// Whether the caller has not shown what allows it (HTTP 403): a dossier rating's proof.
     pub fn is_forbidden(&self) -> bool {
         matches!(self, QueueError::RatingProofRequired | QueueError::RatingProofMismatch)
+            || matches!(self, QueueError::Receipt(e) if e.is_forbidden())
     }
 
     /// Whether the input itself is unacceptable (HTTP 422) rather than not allowed now.
@@ -345,6 +351,7 @@ impl QueueError {
                 format!("The office settings are not valid: {reason}."),
             ),
             QueueError::Procedure(e) => e.localized(),
+            QueueError::Receipt(e) => e.localized(),
         }
     }
 }
@@ -551,7 +558,9 @@ mod tests {
                 ProcedureError::Withdrawn(code.clone()),
                 ProcedureError::OtherService { code, service },
             ]
-            .map(QueueError::Procedure),
+            .map(QueueError::Procedure)
+            .into_iter()
+            .chain(crate::receipt::ReceiptError::every().into_iter().map(QueueError::Receipt)),
         );
         for e in &all {
             match e {
@@ -595,7 +604,8 @@ mod tests {
                 | QueueError::UnknownOutcome(_)
                 | QueueError::IdempotencyKey
                 | QueueError::InvalidSettings(_)
-                | QueueError::Procedure(_) => {}
+                | QueueError::Procedure(_)
+                | QueueError::Receipt(_) => {}
             }
         }
         all

@@ -264,6 +264,23 @@ pub enum EventKind {
     ProcedureSaved {
         procedure: crate::procedure::ProcedureRecord,
     },
+    /// A counter printed the «Giấy tiếp nhận hồ sơ và hẹn trả kết quả» of a linked dossier (recorded
+    /// once the printer took it whole). No personal data: the citizen's name is on the paper only.
+    ReceiptIssued {
+        /// The ticket the dossier was linked to.
+        ticket: TicketId,
+        code: DossierCode,
+        counter: CounterId,
+        officer: Option<String>,
+        /// The catalogue procedure's code.
+        procedure: String,
+        #[serde(with = "time::serde::rfc3339")]
+        received_at: OffsetDateTime,
+        appointment: crate::receipt::Appointment,
+        /// The officer set the date instead of the one computed from the time limit.
+        #[serde(default)]
+        appointment_set_by_officer: bool,
+    },
     LoginLockedOut {
         /// As typed (at most 64 characters); it may name no account.
         username: String,
@@ -304,6 +321,7 @@ impl EventKind {
             EventKind::DeviceRevoked { .. } => "device_revoked",
             EventKind::LoginLockedOut { .. } => "login_locked_out",
             EventKind::ProcedureSaved { .. } => "procedure_saved",
+            EventKind::ReceiptIssued { .. } => "receipt_issued",
         }
     }
 }

@@ -11,6 +11,8 @@
 //! - [`procedure`]: the procedure catalogue (thủ tục hành chính): code, field, time limit, fees,
 //!   papers, and the service that takes it; diacritic-free search.
 //! - [`rating`]: rating levels and the 9 indicators of Nghị định 61/2018.
+//! - [`receipt`]: the receipt and appointment a counter prints: its printer, the appointment from the
+//!   time limit and calendar, the QR's lookup URL, the engine's check against the dossier's links.
 //! - [`event`]: the append-only log's events.
 //! - [`queue`]: the queue engine (`decide` a command into events, `apply` events to state).
 //! - [`error`]: typed rule violations with stable codes and vi/en messages.
@@ -28,6 +30,7 @@ pub mod office;
 pub mod procedure;
 pub mod queue;
 pub mod rating;
+pub mod receipt;
 pub mod vn_input;
 
 pub use error::QueueError;

@@ -110,6 +110,10 @@ pub struct Counter {
     /// Services in order of preference: call-next takes the first one with someone waiting.
     pub services: Vec<ServiceCode>,
     pub open: bool,
+    /// The network printer of the «Giấy tiếp nhận hồ sơ» printed at this counter (none: the counter
+    /// prints no receipts). Counters saved before receipts read as none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_printer: Option<crate::receipt::ReceiptPrinter>,
 }
 
 /// Who may do what. Staff roles log in with a password; device roles enrol with a one-time code.
@@ -309,6 +313,12 @@ pub struct OfficeSettings {
     #[serde(default)]
     #[schemars(length(max = 1000))]
     pub calendar: Vec<CalendarDay>,
+    /// The public dossier lookup page a receipt's QR opens (`…?maHoSo=<code>&r=<token>` is appended),
+    /// e.g. the province portal's. Empty: the QR carries `motcua:tra-cuu?…`, which the office's kiosks
+    /// read but a phone does not open. Logs from before receipts read as empty.
+    #[serde(default)]
+    #[schemars(regex(pattern = crate::receipt::LOOKUP_BASE_URL))]
+    pub lookup_base_url: String,
 }
 
 impl Default for OfficeSettings {
@@ -327,6 +337,7 @@ impl Default for OfficeSettings {
             number_reading: NumberReading::default(),
             notice: Localized::new("", ""),
             calendar: Vec::new(),
+            lookup_base_url: String::new(),
         }
     }
 }
@@ -354,6 +365,9 @@ impl OfficeSettings {
             return Err("regular_per_priority must be at least 1".into());
         }
         calendar::validate(&self.calendar)?;
+        if !crate::receipt::valid_lookup_base(&self.lookup_base_url) {
+            return Err("lookup_base_url must be empty or an http(s) URL of at most 200 characters without #".into());
+        }
         for interval in &self.opening_hours {
             let open = parse_hhmm(&interval.open).ok_or("opening time must be HH:MM")?;
             let close = parse_hhmm(&interval.close).ok_or("closing time must be HH:MM")?;

@@ -316,6 +316,8 @@ pub enum Command {
     SaveProcedures {
         procedures: Vec<ProcedureRecord>,
     },
+    /// Records a printed receipt of a linked dossier (`receipt::decide`).
+    IssueReceipt(crate::receipt::IssueReceipt),
 }
 
 /// A ticket named by id or by its printed label today (`A025`).
@@ -471,7 +473,8 @@ impl OfficeState {
             | EventKind::DeviceUpdated { .. }
             | EventKind::DeviceRevoked { .. }
             | EventKind::LoginLockedOut { .. }
-            | EventKind::DossierImported { .. } => {}
+            | EventKind::DossierImported { .. }
+            | EventKind::ReceiptIssued { .. } => {}
             EventKind::ProcedureSaved { procedure } => {
                 self.procedures.insert(procedure.code.clone(), procedure.clone());
             }
@@ -1259,6 +1262,9 @@ pub fn decide(
             if counter.id == 0 {
                 return Err(QueueError::CounterNumberZero);
             }
+            if let Some(printer) = &counter.receipt_printer {
+                printer.validate()?;
+            }
             for s in &counter.services {
                 if !state.services.contains_key(s) {
                     return Err(QueueError::UnknownService(s.to_string()));
@@ -1271,6 +1277,7 @@ pub fn decide(
             events.push(EventKind::SettingsChanged { settings: settings.clone() });
         }
         Command::SaveProcedures { procedures } => events.extend(catalogue::decide_save(state, procedures)?),
+        Command::IssueReceipt(receipt) => events.push(crate::receipt::decide(state, receipt)?),
     }
     Ok(Decision { events, ticket: ticket_out })
 }

@@ -43,6 +43,7 @@ impl Office {
                 name: Localized::new(format!("Quầy {id}"), format!("Counter {id}")),
                 services,
                 open: true,
+                receipt_printer: None,
             };
             o.run(Command::SaveCounter { counter }).unwrap();
         }

@@ -329,6 +329,13 @@ pub struct LoginAccount {
     pub password_hash: String,
 }
 
+/// A staff member's full name as entered by an admin (what a receipt prints), if the account exists.
+pub fn display_name(conn: &Connection, username: &str) -> Result<Option<String>, AppError> {
+    conn.query_row("SELECT display_name FROM staff WHERE username = ?1", params![username], |r| r.get(0))
+        .optional()
+        .map_err(AppError::from_sqlite)
+}
+
 pub fn find_login(conn: &Connection, username: &str) -> Result<Option<LoginAccount>, AppError> {
     conn.query_row(
         "SELECT username, display_name, role, counters, password_hash FROM staff WHERE username = ?1 AND active = 1",

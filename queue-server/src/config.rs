@@ -62,6 +62,10 @@ pub struct ServerConfig {
     pub stream_max_lag_events: u64,
     /// A live event subscriber that does not take an event for this long is cut.
     pub stream_stall_timeout_s: u64,
+    /// Dossier receipts printed at once on counter printers (each on the blocking pool); more wait.
+    pub receipt_prints_at_once: usize,
+    /// Longest wait for a free print slot, and for one write to a counter's printer.
+    pub receipt_print_timeout_s: u64,
     /// TLS for the office listener: PEM certificate chain and key files, or `generate = true` for a
     /// self-signed certificate kept in the data directory (devices pin it).
     pub tls: Option<TlsConfig>,
@@ -94,6 +98,8 @@ impl Default for ServerConfig {
             dossier_due_soon_hours: 48,
             stream_max_lag_events: 20_000,
             stream_stall_timeout_s: 60,
+            receipt_prints_at_once: 4,
+            receipt_print_timeout_s: 10,
             tls: None,
         }
     }
@@ -115,6 +121,8 @@ impl ServerConfig {
         range("idle_timeout_s", self.idle_timeout_s, 1, 3600)?;
         range("max_requests_per_connection", self.max_requests_per_connection, 1, u64::MAX)?;
         range("login_concurrency", self.login_concurrency as u64, 1, 64)?;
+        range("receipt_prints_at_once", self.receipt_prints_at_once as u64, 1, 64)?;
+        range("receipt_print_timeout_s", self.receipt_print_timeout_s, 1, 120)?;
         range("login_max_failures", u64::from(self.login_max_failures), 1, 1000)?;
         range("login_max_failures_per_address", u64::from(self.login_max_failures_per_address), 1, 100_000)?;
         range("login_window_s", self.login_window_s, 1, 86_400)?;

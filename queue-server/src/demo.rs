@@ -137,6 +137,7 @@ pub fn counters() -> Vec<Counter> {
         name: Localized::new(format!("Quầy số {id}"), format!("Counter {id}")),
         services: services.iter().map(|s| ServiceCode::new(s).expect("valid")).collect(),
         open: true,
+        receipt_printer: None,
     };
     vec![
         c(1, &["ho-tich", "chung-thuc"]),

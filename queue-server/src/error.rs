@@ -33,6 +33,9 @@ pub enum AppError {
     LoginLocked { retry_after_s: u64 },
     #[error("too many {what} requests; retry in {retry_after_s} s")]
     TooManyRequests { what: &'static str, retry_after_s: u64 },
+    /// A receipt was not printed (no printer configured, printer not ready or unreachable…).
+    #[error(transparent)]
+    Printer(#[from] crate::receipts::PrintError),
 }
 
 impl From<StoreError> for AppError {
@@ -71,12 +74,15 @@ impl AppError {
             AppError::BadRequest { code: "payload_too_large", .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Store(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Printer(e) if e.is_configuration() => StatusCode::CONFLICT,
+            AppError::Printer(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     pub fn body(&self) -> ApiError {
         let (code, message) = match self {
             AppError::Queue(q) => (q.code(), q.localized()),
+            AppError::Printer(e) => (e.code(), e.localized()),
             AppError::Unauthenticated => (
                 "unauthenticated",
                 Localized::new("Cần đăng nhập hoặc mã thiết bị hợp lệ.", "A valid login or device token is required."),

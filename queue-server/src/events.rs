@@ -263,11 +263,11 @@ impl Feed {
 /// - admin, supervisor: everything.
 /// - officer: everything but the staff-only kinds (accounts, devices, login lockouts, dossier imports).
 /// - devices (kiosk, rating terminal, display): the queue as a waiting room sees it — settings,
-///   services, counters, tickets issued/called/recalled/started/finished/missed/parked/unparked/
+///   services, counters (without their receipt printer), tickets issued/called/recalled/started/finished/missed/parked/unparked/
 ///   transferred/cancelled, day close — with the actor hidden, no officer usernames, no idempotency
 ///   keys or device ids on tickets; a rating terminal also gets `rating_invited` and the
 ///   `rating_recorded` of its own counter (no comment, no officer, no dossier code); a kiosk its own
-///   leases. Never dossier links, ratings of others, or staff-only kinds.
+///   leases. Never dossier links, receipts, ratings of others, or staff-only kinds.
 pub fn visible(caller: &Caller, event: &Event) -> Option<Event> {
     let staff_only = matches!(
         event.kind,
@@ -293,7 +293,6 @@ pub fn visible(caller: &Caller, event: &Event) -> Option<Event> {
     let kind = match &event.kind {
         EventKind::SettingsChanged { .. }
         | EventKind::ServiceSaved { .. }
-        | EventKind::CounterSaved { .. }
         | EventKind::ProcedureSaved { .. }
         | EventKind::TicketRecalled { .. }
         | EventKind::ServiceStarted { .. }
@@ -304,6 +303,12 @@ pub fn visible(caller: &Caller, event: &Event) -> Option<Event> {
         | EventKind::TicketTransferred { .. }
         | EventKind::TicketCancelled { .. }
         | EventKind::DayClosed { .. } => event.kind.clone(),
+        // A counter's receipt printer address is for staff.
+        EventKind::CounterSaved { counter } => {
+            EventKind::CounterSaved { counter: domain::office::Counter { receipt_printer: None, ..counter.clone() } }
+        }
+        // Receipts are staff business: a device learns nothing of who lodged which dossier when.
+        EventKind::ReceiptIssued { .. } => return None,
         EventKind::TicketIssued { .. } => {
             let mut kind = event.kind.clone();
             if let EventKind::TicketIssued { idempotency_key, device, lease, .. } = &mut kind {

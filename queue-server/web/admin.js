@@ -22,7 +22,7 @@ const DICT = {
     svc_time: 'Thời gian phục vụ mặc định (phút)', svc_stage: 'Giai đoạn (đánh giá)', st_reception: 'Tiếp nhận', st_processing: 'Xử lý',
     st_return: 'Trả kết quả', svc_open: 'Trạng thái', open: 'Đang mở', closed: 'Đóng', svc_counters: 'Quầy phục vụ',
     counter_edit: 'Thêm / sửa quầy', ctr_id: 'Số quầy', ctr_name_vi: 'Tên (tiếng Việt)', ctr_name_en: 'Tên (tiếng Anh)',
-    ctr_services: 'Dịch vụ (theo thứ tự ưu tiên khi gọi tiếp)', staff_edit: 'Thêm / sửa nhân viên', display_name: 'Họ và tên', role: 'Vai trò',
+    ctr_services: 'Dịch vụ (theo thứ tự ưu tiên khi gọi tiếp)', ctr_printer: 'Máy in giấy tiếp nhận (trống: không in)', ctr_profile: 'Loại máy in', staff_edit: 'Thêm / sửa nhân viên', display_name: 'Họ và tên', role: 'Vai trò',
     r_officer: 'Cán bộ', r_supervisor: 'Giám sát', r_admin: 'Quản trị', new_password: 'Mật khẩu mới (để trống nếu không đổi)',
     staff_counters: 'Quầy được làm việc', code_title: 'Tạo mã đăng ký thiết bị', dev_role: 'Loại thiết bị', d_kiosk: 'Máy lấy số',
     d_display: 'Màn hình hiển thị', d_rating: 'Thiết bị đánh giá', dev_name: 'Tên thiết bị', dev_counter: 'Quầy (thiết bị đánh giá)',
@@ -45,7 +45,7 @@ const DICT = {
     e_username: 'Tên đăng nhập gồm 2–64 ký tự a-z, 0-9, dấu chấm, gạch dưới hoặc gạch ngang.',
     e_password: 'Mật khẩu phải có ít nhất 8 ký tự.', e_password_new: 'Tài khoản mới cần mật khẩu (ít nhất 8 ký tự).',
     e_officer_counter: 'Cán bộ cần được phân công ít nhất một quầy.', e_counter_rating: 'Thiết bị đánh giá cần số quầy.',
-    e_hours_range: 'Hiệu lực phải từ 1 đến 720 giờ.', e_counter_exists: 'Quầy {n} đã có; chọn «Sửa» để thay đổi.',
+    e_hours_range: 'Hiệu lực phải từ 1 đến 720 giờ.', e_counter_exists: 'Quầy {n} đã có; chọn «Sửa» để thay đổi.', e_printer: 'Địa chỉ máy in dạng tcp://10.0.0.21:9100.',
     e_service_exists: 'Mã dịch vụ «{c}» đã có; chọn «Sửa» để thay đổi.',
     f_name: 'Tên', f_name_vi: 'Tên (tiếng Việt)', f_name_en: 'Tên (tiếng Anh)', f_target: 'Mục tiêu thời gian chờ', f_svc_time: 'Thời gian phục vụ',
     f_display_name: 'Họ và tên', f_dev_name: 'Tên thiết bị', f_id: 'Số quầy', f_grace: 'Thời gian gọi lại', f_rating: 'Thời gian đánh giá',
@@ -78,7 +78,7 @@ const DICT = {
     svc_time: 'Default service time (min)', svc_stage: 'Stage (for ratings)', st_reception: 'Reception', st_processing: 'Processing',
     st_return: 'Result return', svc_open: 'State', open: 'Open', closed: 'Closed', svc_counters: 'Counters serving it',
     counter_edit: 'Add / edit a counter', ctr_id: 'Counter number', ctr_name_vi: 'Name (Vietnamese)', ctr_name_en: 'Name (English)',
-    ctr_services: 'Services (call-next order)', staff_edit: 'Add / edit a staff member', display_name: 'Full name', role: 'Role',
+    ctr_services: 'Services (call-next order)', ctr_printer: 'Receipt printer (empty: none)', ctr_profile: 'Printer model', staff_edit: 'Add / edit a staff member', display_name: 'Full name', role: 'Role',
     r_officer: 'Officer', r_supervisor: 'Supervisor', r_admin: 'Administrator', new_password: 'New password (empty = unchanged)',
     staff_counters: 'Counters they work at', code_title: 'Create a device enrolment code', dev_role: 'Device type', d_kiosk: 'Ticket kiosk',
     d_display: 'Waiting-room display', d_rating: 'Rating terminal', dev_name: 'Device name', dev_counter: 'Counter (rating terminal)',
@@ -101,7 +101,7 @@ const DICT = {
     e_username: 'A username is 2–64 characters a-z, 0-9, ".", "_" or "-".',
     e_password: 'A password needs at least 8 characters.', e_password_new: 'A new account needs a password (8 characters or more).',
     e_officer_counter: 'An officer needs at least one counter.', e_counter_rating: 'A rating terminal needs its counter number.',
-    e_hours_range: 'Validity must be 1 to 720 hours.', e_counter_exists: 'Counter {n} exists; use «Edit» to change it.',
+    e_hours_range: 'Validity must be 1 to 720 hours.', e_counter_exists: 'Counter {n} exists; use «Edit» to change it.', e_printer: 'A printer address looks like tcp://10.0.0.21:9100.',
     e_service_exists: 'Service code «{c}» exists; use «Edit» to change it.',
     f_name: 'Name', f_name_vi: 'Name (Vietnamese)', f_name_en: 'Name (English)', f_target: 'Waiting-time target', f_svc_time: 'Service time',
     f_display_name: 'Full name', f_dev_name: 'Device name', f_id: 'Counter number', f_grace: 'No-show grace', f_rating: 'Rating window',
@@ -695,8 +695,11 @@ async function saveCounter(ev) {
   if (id != null && A.editing.counter == null && A.counters.some((c) => c.id === id)) p.push(['id', t('e_counter_exists', { n: id })]);
   const name_vi = required(f, 'name_vi', 'f_name_vi', p);
   const name_en = required(f, 'name_en', 'f_name_en', p);
+  const target = val(f, 'printer_target');
+  if (target && !/^tcp:\/\/[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?:[1-9][0-9]{0,4}$/.test(target)) p.push(['printer_target', t('e_printer')]);
   if (p.length) return fail(f, p);
-  const counter = { id, name: { vi: name_vi, en: name_en }, services: checked(f, 'services'), open: val(f, 'open') === '1' };
+  const counter = { id, name: { vi: name_vi, en: name_en }, services: checked(f, 'services'), open: val(f, 'open') === '1',
+    receipt_printer: target ? { target, profile: val(f, 'printer_profile') } : null };
   try {
     await Q.api('PUT', '/api/v1/admin/counters/' + id, counter, A.token);
     A.editing.counter = id; ok(f, esc(t('saved'))); await loadLists();
@@ -765,6 +768,7 @@ function onEditClick(ev) {
     const f = '#counterForm'; clearMsgs(f); A.editing.counter = ctr.id;
     field(f, 'id').value = ctr.id; field(f, 'name_vi').value = ctr.name.vi; field(f, 'name_en').value = ctr.name.en; field(f, 'open').value = ctr.open ? '1' : '0';
     fillChecks(f, 'services', ctr.services, null, true);
+    const rp = ctr.receipt_printer; field(f, 'printer_target').value = rp ? rp.target : ''; field(f, 'printer_profile').value = rp ? rp.profile : 'epson-tm-t20';
     return;
   }
   const st = ev.target.closest('[data-edit-staff]');

@@ -26,6 +26,11 @@ const DICT = {
     procedures: 'Tra cứu thủ tục', proc_ph: 'Tên hoặc mã thủ tục, có dấu hoặc không dấu', procedure: 'Thủ tục',
     proc_none: 'Không tìm thấy thủ tục nào.', proc_more: 'và {n} thủ tục khác; gõ thêm để thu hẹp.', time_limit: 'Thời hạn',
     fees: 'Lệ phí', no_fee: 'Không thu lệ phí', papers: 'Thành phần hồ sơ', taken_at: 'Tiếp nhận tại', counters_list: 'quầy {c}',
+    receipt_title: 'In giấy tiếp nhận', receipt_for: 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả của hồ sơ {c}', citizen_name: 'Họ tên người nộp hồ sơ (chỉ in trên giấy, không lưu)',
+    rc_procedure: 'Mã thủ tục (để trống: thủ tục của số thứ tự)', bring_back: 'Mang theo khi nhận kết quả (mỗi dòng một mục; đã có giấy này và CCCD)',
+    rc_date: 'Ngày hẹn trả (để trống: tính theo thời hạn thủ tục và lịch nghỉ)', rc_lang: 'Ngôn ngữ in', print_receipt: 'In giấy tiếp nhận',
+    rc_limit: 'Thời hạn giải quyết: {l}', rc_printed: 'Đã in giấy tiếp nhận hồ sơ {c}. Hẹn trả kết quả: {a}.', rc_near_end: 'Máy in sắp hết giấy.',
+    rc_unconfirmed: 'Máy in không báo trạng thái: hãy xem giấy đã ra chưa.', rc_need_name: 'Vui lòng nhập họ tên người nộp hồ sơ.',
   },
   en: {
     title: 'Counter desk', logout: 'Log out', retry: 'Retry', dismiss: 'Dismiss', login_title: 'Counter login',
@@ -50,6 +55,11 @@ const DICT = {
     procedures: 'Find a procedure', proc_ph: 'Procedure name or code, with or without diacritics', procedure: 'Procedure',
     proc_none: 'No procedure found.', proc_more: 'and {n} more; type more to narrow it down.', time_limit: 'Time limit',
     fees: 'Fees', no_fee: 'No fee', papers: 'Papers to bring', taken_at: 'Taken at', counters_list: 'counter {c}',
+    receipt_title: 'Print the receipt', receipt_for: 'Receipt and appointment of dossier {c}', citizen_name: "Citizen's full name (printed only, not stored)",
+    rc_procedure: "Procedure code (empty: the ticket's procedure)", bring_back: 'To bring back for the result (one item a line; this receipt and an ID are printed anyway)',
+    rc_date: 'Appointment date (empty: from the time limit and the holiday calendar)', rc_lang: 'Print language', print_receipt: 'Print the receipt',
+    rc_limit: 'Time limit: {l}', rc_printed: 'Receipt of dossier {c} printed. Result due: {a}.', rc_near_end: "The printer's paper is nearly out.",
+    rc_unconfirmed: 'The printer reports no status: check that the receipt came out.', rc_need_name: "Please enter the citizen's name.",
   },
 };
 
@@ -317,7 +327,7 @@ function wireActions() {
     }
     input.classList.remove('invalid');
     const r = await act('dossier_code', 'POST', C() + '/link-dossier', { code });
-    if (r) { msg.className = 'formok'; say(msg, 'done_link', { c: code }); input.value = ''; }
+    if (r) { msg.className = 'formok'; say(msg, 'done_link', { c: code }); input.value = ''; offerReceipt(r); }
     else { msg.className = 'hidden'; }
   });
   $('#dossierInput').addEventListener('input', () => { $('#dossierInput').classList.remove('invalid'); $('#dossierMsg').className = 'hidden'; });
@@ -412,3 +422,52 @@ async function searchProcedures() {
 $('#procForm').addEventListener('submit', (e) => { e.preventDefault(); searchProcedures(); });
 $('#procInput').addEventListener('input', () => { clearTimeout(PROC.timer); PROC.timer = setTimeout(searchProcedures, 200); });
 Q.onLang(renderProcedures);
+
+// Receipt and appointment (giấy tiếp nhận hồ sơ và hẹn trả kết quả), offered once a dossier is linked. The
+// link's rating token is kept in memory only (it goes on the receipt's QR); the citizen's name is sent to
+// be printed and is stored nowhere. The appointment comes from the server (time limit + holiday calendar).
+const RC = { link: null };
+
+function offerReceipt(r) {
+  RC.link = { code: r.dossier, token: r.rating_token };
+  const proc = r.procedure || null;
+  say($('#receiptFor'), 'receipt_for', { c: r.dossier });
+  $('#rcProcedure').value = proc ? proc.code : '';
+  $('#rcCitizen').value = ''; $('#rcBring').value = ''; $('#rcDate').value = '';
+  $('#rcLang').value = Q.lang === 'en' ? 'en' : 'vi';
+  $('#receiptMsg').className = 'hidden';
+  show('#receiptForm', true);
+  showLimit(proc ? proc.code : '');
+  $('#rcCitizen').focus();
+}
+
+// The procedure's legal time limit, as the catalogue says it (the server computes the date from it).
+async function showLimit(code) {
+  const box = $('#rcLimit'); box.textContent = '';
+  if (!code) return;
+  try {
+    const list = await Q.api('GET', '/api/v1/procedures?limit=1&q=' + encodeURIComponent(code), undefined, S.token);
+    const p = list.procedures.find((x) => x.code === code);
+    if (p && p.time_limit_text && $('#rcProcedure').value.trim() === code) say(box, 'rc_limit', { l: Q.loc(p.time_limit_text) });
+  } catch (e) { /* the limit is a hint; printing reports its own errors */ }
+}
+
+$('#rcProcedure').addEventListener('change', () => showLimit($('#rcProcedure').value.trim()));
+$('#receiptForm').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  if (!RC.link) return;
+  const msg = $('#receiptMsg');
+  const citizen = $('#rcCitizen').value.trim();
+  if (!citizen) { msg.className = 'formerror'; say(msg, 'rc_need_name'); $('#rcCitizen').focus(); return; }
+  const body = { code: RC.link.code, rating_token: RC.link.token, citizen_name: citizen, lang: $('#rcLang').value };
+  const proc = $('#rcProcedure').value.trim(); if (proc) body.procedure = proc;
+  const bring = $('#rcBring').value.trim(); if (bring) body.bring_back = bring;
+  const date = $('#rcDate').value; if (date) body.appointment = date;
+  msg.className = 'hidden';
+  const r = await act('print_receipt', 'POST', C() + '/receipt', body);
+  if (!r) return; // the failure banner says why, in the page's language; nothing was queued
+  msg.className = 'formok';
+  const extra = r.printer === 'paper_near_end' ? ' ' + Q.t('rc_near_end') : r.printer === 'unconfirmed' ? ' ' + Q.t('rc_unconfirmed') : '';
+  msg.textContent = Q.t('rc_printed', { c: r.dossier, a: Q.loc(r.appointment_text) }) + extra;
+  $('#rcCitizen').value = '';
+});

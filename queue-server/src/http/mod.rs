@@ -2,8 +2,9 @@
 //! - [`routes`]: the one route table — method, path, roles, request body, status, summary and handler
 //!   of every operation. The router, the role check (`auth::authorize`) and the OpenAPI document are
 //!   all made from it, so they cannot disagree.
-//! - `access` (enrolment, heartbeat, login, logout, me), `tickets`, `counters`, `ratings` (ratings and
-//!   number leases), `admin` (settings, services, counters, staff, devices, enrolment codes).
+//! - `access` (enrolment, heartbeat, login, logout, me), `tickets`, `counters`, `receipts` (a linked
+//!   dossier's receipt printed at the counter), `ratings` (ratings and number
+//!   leases), `admin` (settings, services, counters, staff, devices, enrolment codes).
 //! - here: the shared state, the extractors whose rejections are JSON errors like every other error
 //!   (`Body`, `Path`, `Query`), and the views shared by several handlers.
 //!
@@ -37,6 +38,7 @@ mod admin;
 mod counters;
 mod procedures;
 pub mod ratings;
+mod receipts;
 pub mod routes;
 mod scope;
 mod tickets;
@@ -54,6 +56,8 @@ pub struct AppState {
     pub connections: Arc<crate::listener::ConnectionStats>,
     /// The indicator set ratings are asked and recorded under (`ratings::load_indicator_set`).
     pub indicator_set: Arc<domain::rating::IndicatorSet>,
+    /// Receipt printing slots and timeout (`[server] receipt_prints_at_once`, `receipt_print_timeout_s`).
+    pub receipt_printing: crate::receipts::ReceiptPrinting,
 }
 
 impl AppState {
@@ -67,6 +71,10 @@ impl AppState {
             access_changed: tokio::sync::watch::channel(0).0,
             connections: Default::default(),
             indicator_set: Arc::new(domain::rating::IndicatorSet::builtin()),
+            receipt_printing: crate::receipts::ReceiptPrinting::new(
+                server.receipt_prints_at_once,
+                server.receipt_print_timeout_s,
+            ),
             server,
         }
     }

@@ -15,7 +15,7 @@ use domain::api::*;
 use domain::office::{Counter, OfficeSettings, Role, Service};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
-use super::{access, admin, counters, procedures, ratings, tickets, AppState};
+use super::{access, admin, counters, procedures, ratings, receipts, tickets, AppState};
 use crate::{dossiers, events, metrics, openapi, pages};
 
 type Handler = fn() -> MethodRouter<Arc<AppState>>;
@@ -266,6 +266,16 @@ pub static ROUTES: &[Route] = &[
     )
     .body::<LinkDossierRequest>()
     .reply::<LinkDossierResponse>(),
+    op(
+        Post,
+        "/api/v1/counters/{counter}/receipt",
+        STAFF,
+        200,
+        "Print the receipt and appointment of a dossier linked here (token from link-dossier) on the counter's printer",
+        || post(receipts::print_receipt),
+    )
+    .body::<domain::receipt::ReceiptRequest>()
+    .reply::<domain::receipt::ReceiptResponse>(),
     op(
         Get,
         "/api/v1/rating/questions",
