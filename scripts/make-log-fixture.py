@@ -6,7 +6,8 @@ the queue-server binary given (the version whose log it is), for queue-server/te
 
 The office is the demo office; the script drives the real HTTP API on loopback (tickets issued, called,
 started, finished, missed, parked and unparked, recalled, transferred, cancelled; a dossier linked (with its
-rating token, from versions that mint one); ratings by ticket and by dossier, with choices of the indicator
+rating token, from versions that mint one) and its receipt printed on a fake network printer (from versions
+that print receipts); ratings by ticket and by dossier, with choices of the indicator
 set, with older kiosks' answers and with the dossier's rating token; an invitation to rate; a lease used and returned; settings, a service, a counter,
 staff saved and disabled; devices enrolled, renamed, revoked; a login lockout; a dossier import), stops
 it, writes a single-file backup to OUT and next to it OUT.json with what `verify` says of it. Commit
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -68,6 +70,38 @@ def call(method, path, token=None, body=None, headers=None, ok=(200, 201, 204)):
     if ok and status not in ok:
         sys.exit(f"{method} {path}: {status} {text}")
     return json.loads(text) if text.strip().startswith(("{", "[")) else text
+
+
+def fake_printer():
+    """A network printer that takes any job and answers every DLE EOT n with "ready" (0x12)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+
+    def serve(conn):
+        with conn:
+            tail = b""
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                seen = tail + data
+                asks = sum(1 for i in range(len(seen) - 2)
+                           if seen[i:i + 2] == b"\x10\x04" and 1 <= seen[i + 2] <= 4 and i + 2 >= len(tail))
+                if asks:
+                    conn.sendall(b"\x12" * asks)
+                tail = seen[-2:]
+
+    def accept():
+        while True:
+            conn, _ = listener.accept()
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+printer_port = fake_printer()
 
 
 def login(user, password="motcua-demo"):
@@ -130,6 +164,13 @@ call("POST", c + "/recall", officer)
 call("POST", c + "/start", officer)
 linked_code = "000.00.01.H29-261203-0999"
 linked = call("POST", c + "/link-dossier", officer, {"code": linked_code}, ok=None)
+# The dossier's receipt printed on counter 1's receipt printer (counter_saved.receipt_printer,
+# receipt_issued), from versions that print receipts; the printer is a fake that takes any job.
+if isinstance(linked, dict) and linked.get("rating_token"):
+    with_printer = dict(counter1, receipt_printer={"target": f"tcp://127.0.0.1:{printer_port}", "profile": "epson-tm-t20"})
+    if call("PUT", "/api/v1/admin/counters/1", admin, with_printer, ok=None) == with_printer:
+        call("POST", c + "/receipt", officer, {"code": linked_code, "rating_token": linked["rating_token"],
+             "citizen_name": "Nguyễn Văn Mẫu", "procedure": procedure["code"], "bring_back": "Bản chính CCCD"})
 call("POST", c + "/finish", officer, {"outcome": "completed"})
 call("POST", c + "/invite-rating", officer, ok=None)
 call("POST", "/api/v1/ratings", terminal, {"ticket": served["id"], "level": "very_satisfied", "counter": 1,

@@ -35,8 +35,9 @@ fn invalid(detail: &str, vi: &str, en: &str) -> AppError {
 
 /// The name as typed, NFC, trimmed, 1–100 characters without control characters.
 fn citizen_name(typed: &str) -> Result<String, AppError> {
+    // Bounded as typed (what the API schema says), then normalised: NFC may lengthen a rare character.
     let name = nfc(typed.trim());
-    let ok = !name.is_empty() && name.chars().count() <= MAX_CITIZEN_NAME && !name.chars().any(char::is_control);
+    let ok = !name.is_empty() && typed.chars().count() <= MAX_CITIZEN_NAME && !name.chars().any(char::is_control);
     if !ok {
         return Err(invalid(
             "citizen_name",
@@ -50,7 +51,6 @@ fn citizen_name(typed: &str) -> Result<String, AppError> {
 /// One item a line, NFC, empty lines dropped.
 fn bring_back_lines(note: Option<&str>) -> Result<Vec<String>, AppError> {
     let Some(note) = note else { return Ok(Vec::new()) };
-    let note = nfc(note);
     if note.chars().count() > MAX_BRING_BACK || note.chars().any(|c| c.is_control() && c != '\n') {
         return Err(invalid(
             "bring_back",
@@ -58,7 +58,7 @@ fn bring_back_lines(note: Option<&str>) -> Result<Vec<String>, AppError> {
             "The bring-back note has at most 500 characters, one item a line.",
         ));
     }
-    Ok(note.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect())
+    Ok(nfc(note).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect())
 }
 
 fn appointment_override(text: Option<&str>) -> Result<Option<time::Date>, AppError> {
