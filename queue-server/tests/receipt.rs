@@ -202,6 +202,16 @@ async fn a_linked_dossier_gets_its_receipt_on_the_counters_printer() {
     assert_eq!((st, v["code"].as_str()), (409, Some("no_receipt_printer")), "{v}");
     assert!(v["message"]["vi"].as_str().unwrap().contains("máy in"), "{v}");
 
+    // The date the counter page shows before printing: the ticket's procedure, or one named.
+    let (st, v) = get(&s, &officer, "/api/v1/counters/1/appointment").await;
+    assert_eq!((st, v["procedure"].as_str()), (200, Some(PROCEDURE)), "{v}");
+    assert_eq!(v["appointment"]["date"], expected.to_string(), "{v}");
+    assert_eq!(v["time_limit"]["vi"], "03 ngày làm việc", "{v}");
+    let (st, v) = get(&s, &officer, &format!("/api/v1/counters/1/appointment?procedure={PROCEDURE}")).await;
+    assert_eq!((st, v["appointment"]["date"].as_str()), (200, Some(expected.to_string().as_str())), "{v}");
+    let (st, _) = get(&s, &kiosk, "/api/v1/counters/1/appointment").await;
+    assert_eq!(st, 403);
+
     // Printed.
     let (st, v) = post(&s, &officer, "/api/v1/counters/1/receipt", body(&token)).await;
     assert_eq!(st, 200, "{v}");

@@ -29,7 +29,7 @@ const DICT = {
     receipt_title: 'In giấy tiếp nhận', receipt_for: 'Giấy tiếp nhận hồ sơ và hẹn trả kết quả của hồ sơ {c}', citizen_name: 'Họ tên người nộp hồ sơ (chỉ in trên giấy, không lưu)',
     rc_procedure: 'Mã thủ tục (để trống: thủ tục của số thứ tự)', bring_back: 'Mang theo khi nhận kết quả (mỗi dòng một mục; đã có giấy này và CCCD)',
     rc_date: 'Ngày hẹn trả (để trống: tính theo thời hạn thủ tục và lịch nghỉ)', rc_lang: 'Ngôn ngữ in', print_receipt: 'In giấy tiếp nhận',
-    rc_limit: 'Thời hạn giải quyết: {l}', rc_printed: 'Đã in giấy tiếp nhận hồ sơ {c}. Hẹn trả kết quả: {a}.', rc_near_end: 'Máy in sắp hết giấy.',
+    rc_limit: 'Thời hạn giải quyết: {l} – hẹn trả dự kiến: {a}', rc_printed: 'Đã in giấy tiếp nhận hồ sơ {c}. Hẹn trả kết quả: {a}.', rc_near_end: 'Máy in sắp hết giấy.',
     rc_unconfirmed: 'Máy in không báo trạng thái: hãy xem giấy đã ra chưa.', rc_need_name: 'Vui lòng nhập họ tên người nộp hồ sơ.',
   },
   en: {
@@ -58,7 +58,7 @@ const DICT = {
     receipt_title: 'Print the receipt', receipt_for: 'Receipt and appointment of dossier {c}', citizen_name: "Citizen's full name (printed only, not stored)",
     rc_procedure: "Procedure code (empty: the ticket's procedure)", bring_back: 'To bring back for the result (one item a line; this receipt and an ID are printed anyway)',
     rc_date: 'Appointment date (empty: from the time limit and the holiday calendar)', rc_lang: 'Print language', print_receipt: 'Print the receipt',
-    rc_limit: 'Time limit: {l}', rc_printed: 'Receipt of dossier {c} printed. Result due: {a}.', rc_near_end: "The printer's paper is nearly out.",
+    rc_limit: 'Time limit: {l} – result due: {a}', rc_printed: 'Receipt of dossier {c} printed. Result due: {a}.', rc_near_end: "The printer's paper is nearly out.",
     rc_unconfirmed: 'The printer reports no status: check that the receipt came out.', rc_need_name: "Please enter the citizen's name.",
   },
 };
@@ -441,15 +441,15 @@ function offerReceipt(r) {
   $('#rcCitizen').focus();
 }
 
-// The procedure's legal time limit, as the catalogue says it (the server computes the date from it).
+// The appointment a receipt printed now would carry, from the server (time limit + holiday calendar);
+// the officer may still set another date.
 async function showLimit(code) {
-  const box = $('#rcLimit'); box.textContent = '';
-  if (!code) return;
+  const box = $('#rcLimit'); box.textContent = ''; box.className = 'muted';
+  const q = code ? '?procedure=' + encodeURIComponent(code) : '';
   try {
-    const list = await Q.api('GET', '/api/v1/procedures?limit=1&q=' + encodeURIComponent(code), undefined, S.token);
-    const p = list.procedures.find((x) => x.code === code);
-    if (p && p.time_limit_text && $('#rcProcedure').value.trim() === code) say(box, 'rc_limit', { l: Q.loc(p.time_limit_text) });
-  } catch (e) { /* the limit is a hint; printing reports its own errors */ }
+    const a = await Q.api('GET', C() + '/appointment' + q, undefined, S.token);
+    if ($('#rcProcedure').value.trim() === code) say(box, 'rc_limit', { l: Q.loc(a.time_limit), a: Q.loc(a.appointment_text) });
+  } catch (e) { box.className = 'formerror'; box.textContent = Q.errText(e); }
 }
 
 $('#rcProcedure').addEventListener('change', () => showLimit($('#rcProcedure').value.trim()));

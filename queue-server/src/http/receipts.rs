@@ -19,11 +19,15 @@ use domain::event::EventKind;
 use domain::i18n::{nfc, Lang};
 use domain::office::CounterId;
 use domain::queue::Command;
-use domain::receipt::{self, IssueReceipt, ReceiptRequest, ReceiptResponse, MAX_BRING_BACK, MAX_CITIZEN_NAME};
+use domain::receipt::{
+    self, Appointment, IssueReceipt, ReceiptError, ReceiptRequest, ReceiptResponse, MAX_BRING_BACK, MAX_CITIZEN_NAME,
+};
 use printer::{LocalDate, LocalDateTime, ReceiptAppointment, ReceiptLabels, ReceiptSlip, SlipLang};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{AppState, Body, Path};
+use super::{AppState, Body, Path, Query};
 use crate::auth::{self, Caller};
 use crate::dossiers;
 use crate::error::AppError;
@@ -174,6 +178,56 @@ pub(super) async fn print_receipt(
         printer: printed,
         printer_target: target,
     }))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct AppointmentQuery {
+    /// A catalogue procedure; by default the one of the ticket at (or last served at) the counter.
+    #[schemars(regex(pattern = domain::api::schema::PROCEDURE_CODE))]
+    procedure: Option<String>,
+}
+
+/// The appointment a receipt printed now would carry.
+#[derive(Serialize, JsonSchema)]
+pub struct AppointmentView {
+    pub procedure: String,
+    pub procedure_name: domain::Localized,
+    /// The legal time limit, as the catalogue says it.
+    pub time_limit: domain::Localized,
+    pub appointment: Appointment,
+    pub appointment_text: domain::Localized,
+}
+
+/// `GET /api/v1/counters/{counter}/appointment`: the date the counter page shows before printing.
+pub(super) async fn preview_appointment(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Path(counter): Path<CounterId>,
+    Query(q): Query<AppointmentQuery>,
+) -> Result<Json<AppointmentView>, AppError> {
+    caller.require_counter(counter)?;
+    let now = OffsetDateTime::now_utc();
+    let view = app.office.read(|s| -> Result<AppointmentView, ReceiptError> {
+        let c = s.counters.get(&counter).ok_or(ReceiptError::UnknownCounter(counter))?;
+        let code = q
+            .procedure
+            .as_deref()
+            .map(|p| p.trim().to_owned())
+            .or_else(|| c.current.or(c.last_served).and_then(|t| s.ticket(t)).and_then(|t| t.procedure.clone()))
+            .ok_or(ReceiptError::ProcedureRequired)?;
+        let p = s.procedures.get(&code).filter(|p| p.active).ok_or(ReceiptError::UnknownProcedure(code))?;
+        let limit = p.time_limit.ok_or(ReceiptError::AppointmentRequired)?;
+        let appointment = receipt::appointment(&s.settings, now, limit)?;
+        Ok(AppointmentView {
+            procedure: p.code.clone(),
+            procedure_name: p.name.clone(),
+            time_limit: limit.describe(),
+            appointment_text: receipt::appointment_text(&appointment),
+            appointment,
+        })
+    });
+    Ok(Json(view.map_err(domain::QueueError::from)?))
 }
 
 #[cfg(test)]

@@ -278,6 +278,16 @@ pub static ROUTES: &[Route] = &[
     .reply::<domain::receipt::ReceiptResponse>(),
     op(
         Get,
+        "/api/v1/counters/{counter}/appointment",
+        STAFF,
+        200,
+        "The appointment a receipt printed now would carry (the procedure's time limit through the office calendar)",
+        || get(receipts::preview_appointment),
+    )
+    .query::<receipts::AppointmentQuery>()
+    .reply::<receipts::AppointmentView>(),
+    op(
+        Get,
         "/api/v1/rating/questions",
         &[TicketKiosk, RatingTerminal, Admin, Supervisor, Officer],
         200,
