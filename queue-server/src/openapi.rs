@@ -185,8 +185,9 @@ pub fn build() -> Value {
             errors.push(403);
         }
         errors.push(404);
-        if method != "get" {
-            errors.push(409); // the queue's state does not allow it now
+        if method != "get" || path == "/api/v1/counters/{counter}/appointment" {
+            // the queue's state does not allow it now (the preview: no procedure, no time limit to count)
+            errors.push(409);
         }
         if route.request.is_some() {
             errors.extend([413, 415]);

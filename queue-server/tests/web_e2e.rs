@@ -446,6 +446,33 @@ async fn officer_display_and_admin_in_a_real_browser() {
             Duration::from_secs(5),
         )
         .await;
+    // ---- the receipt form is offered for the linked dossier; this counter has no printer: said, not queued ----
+    counter
+        .wait_for(
+            "the receipt form",
+            "!document.querySelector('#receiptForm').classList.contains('hidden') && document.querySelector('#receiptFor').textContent.includes('000.00.01.H29-260310-0420')",
+            Duration::from_secs(5),
+        )
+        .await;
+    counter.keys("#rcCitizen", "Nguyễn Văn Thử").await;
+    // The ticket was taken by service: the officer names the procedure (the appointment preview follows).
+    counter.keys("#rcProcedure", "1.001193.000.00.00.H29\t").await;
+    counter
+        .wait_for(
+            "the appointment preview",
+            "document.querySelector('#rcLimit').textContent.includes('hẹn trả dự kiến')",
+            Duration::from_secs(5),
+        )
+        .await;
+    counter.click("#receiptForm button[type=submit]").await;
+    counter
+        .wait_for(
+            "the printer refusal",
+            "!document.querySelector('#failBanner').classList.contains('hidden') && document.querySelector('#failText').textContent.includes('máy in')",
+            Duration::from_secs(10),
+        )
+        .await;
+    counter.click("#dismissBtn").await;
 
     if let Some(dir) = &shots {
         counter.click("#aStart").await;
