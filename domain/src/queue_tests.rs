@@ -696,3 +696,70 @@ fn a_ticket_records_the_procedure_its_service_takes() {
     assert_eq!(replayed, o.state);
     assert_eq!(replayed.ticket(id).unwrap().procedure.as_deref(), Some("1.001"));
 }
+
+#[test]
+fn a_receipt_needs_the_links_token_at_its_counter_and_counts_the_time_limit() {
+    use crate::receipt::{IssueReceipt, ReceiptError};
+    let mut o = Office::new(PriorityRule::default());
+    o.run(Command::SaveProcedures { procedures: vec![procedure("1.001", "a", vec![])] }).unwrap();
+    let t = o
+        .run(Command::IssueTicket {
+            service: sc("a"),
+            priority: Priority::None,
+            idempotency_key: None,
+            device: None,
+            procedure: Some("1.001".into()),
+        })
+        .unwrap()
+        .ticket
+        .unwrap();
+    o.run(Command::CallTicket { counter: 1, officer: Some("canbo1".into()), ticket: TicketRef::Id(t) }).unwrap();
+    let code = DossierCode::parse_lenient("000.00.01.H29-261127-0001").unwrap();
+    let link = Command::LinkDossier { counter: 1, code: code.clone(), rating_token_sha256: Some("ab".repeat(32)) };
+    o.run(link).unwrap();
+    // Friday 27/11/2026 08:00 local; 3 working days: Wednesday 2/12.
+    let receipt = IssueReceipt {
+        counter: 1,
+        code: code.clone(),
+        token_sha256: "ab".repeat(32),
+        procedure: None,
+        officer: Some("canbo1".into()),
+        received_at: o.now,
+        appointment_override: None,
+    };
+    let refused = |o: &mut Office, r: IssueReceipt| match o.run(Command::IssueReceipt(r)) {
+        Err(QueueError::Receipt(e)) => e,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        refused(&mut o, IssueReceipt { token_sha256: "cd".repeat(32), ..receipt.clone() }),
+        ReceiptError::TokenMismatch
+    );
+    assert_eq!(refused(&mut o, IssueReceipt { counter: 2, ..receipt.clone() }), ReceiptError::OtherCounter(2));
+    let unlinked = DossierCode::parse_lenient("000.00.01.H29-261127-0002").unwrap();
+    assert_eq!(refused(&mut o, IssueReceipt { code: unlinked, ..receipt.clone() }), ReceiptError::NotLinked);
+    assert!(matches!(
+        refused(&mut o, IssueReceipt { procedure: Some("9.999".into()), ..receipt.clone() }),
+        ReceiptError::UnknownProcedure(_)
+    ));
+    let past = time::macros::date!(2026 - 11 - 26);
+    assert_eq!(
+        refused(&mut o, IssueReceipt { appointment_override: Some(past), ..receipt.clone() }),
+        ReceiptError::AppointmentInPast
+    );
+    let before = o.log.len();
+    let d = o.run(Command::IssueReceipt(receipt.clone())).unwrap();
+    assert_eq!(o.log.len(), before + 1);
+    let EventKind::ReceiptIssued { ticket, procedure, appointment, appointment_set_by_officer, .. } = &d.events[0]
+    else {
+        panic!("{:?}", d.events)
+    };
+    assert_eq!((*ticket, procedure.as_str(), *appointment_set_by_officer), (t, "1.001", false));
+    assert_eq!(appointment.date, time::macros::date!(2026 - 12 - 02), "the ticket's procedure, 3 working days");
+    // The state is unchanged by a receipt: a replay gives the same state.
+    let mut replayed = OfficeState::default();
+    for e in &o.log {
+        replayed.apply(e);
+    }
+    assert_eq!(replayed, o.state);
+}
