@@ -354,6 +354,12 @@ pub const MAX_COMMENT: usize = 1000;
 pub const MAX_LEASE: u32 = 100;
 /// How many recent service times the estimate averages.
 const SERVICE_TIME_WINDOW: usize = 20;
+/// The configured service time's weight in the estimate, in observed services.
+const PRIOR_WEIGHT: u64 = 5;
+/// A service shorter than this counts as this long in the estimate.
+const MIN_SERVICE_SAMPLE_S: u32 = 30;
+/// The least wait estimated for someone with anyone ahead.
+const MIN_WAIT_ESTIMATE_S: u32 = 60;
 
 impl OfficeState {
     pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
@@ -367,6 +373,11 @@ impl OfficeState {
 
     pub fn ticket_by_idempotency_key(&self, key: &str) -> Option<&Ticket> {
         self.idempotency.get(key).and_then(|id| self.tickets.get(id))
+    }
+
+    /// The offline reserves (leases) of a service on a day, open or closed: their numbers are taken.
+    fn leases_of<'a>(&'a self, service: &'a ServiceCode, day: Date) -> impl Iterator<Item = &'a Lease> + 'a {
+        self.leases.values().filter(move |l| l.service == *service && l.day == day)
     }
 
     pub fn find_ticket(&self, r: &TicketRef, today: Date) -> Option<&Ticket> {
@@ -385,14 +396,16 @@ impl OfficeState {
         self.lanes.get(service).map(|l| l.regular.len() + l.priority.len()).unwrap_or(0)
     }
 
-    /// Average of recent service times, or the service's configured default.
+    /// Recent service times averaged with the service's configured time, which counts as
+    /// [`PRIOR_WEIGHT`] services: a few unusually short or long ones (a ticket finished by mistake, one
+    /// complicated dossier) move the estimate a little, many move it all the way. A service shorter
+    /// than [`MIN_SERVICE_SAMPLE_S`] counts as that long.
     pub fn average_service_time_s(&self, service: &ServiceCode) -> u32 {
-        match self.service_times.get(service) {
-            Some(times) if !times.is_empty() => {
-                (times.iter().map(|t| u64::from(*t)).sum::<u64>() / times.len() as u64) as u32
-            }
-            _ => self.services.get(service).map(|s| s.default_service_time_s).unwrap_or(300),
-        }
+        let configured = u64::from(self.services.get(service).map(|s| s.default_service_time_s).unwrap_or(300));
+        let (sum, n) = self.service_times.get(service).map_or((0, 0), |times| {
+            (times.iter().map(|t| u64::from((*t).max(MIN_SERVICE_SAMPLE_S))).sum::<u64>(), times.len() as u64)
+        });
+        ((sum + PRIOR_WEIGHT * configured) / (n + PRIOR_WEIGHT)) as u32
     }
 
     /// Open counters that serve a service (at least one, for estimates).
@@ -419,11 +432,15 @@ impl OfficeState {
         }
     }
 
-    /// Estimated wait for someone with `ahead` people before them.
+    /// Estimated wait for someone with `ahead` people before them: none with nobody ahead, else at
+    /// least [`MIN_WAIT_ESTIMATE_S`] ("about 0 minutes" with someone at the counter misleads).
     pub fn estimated_wait_s(&self, service: &ServiceCode, ahead: usize) -> u32 {
+        if ahead == 0 {
+            return 0;
+        }
         let per = u64::from(self.average_service_time_s(service));
         let counters = u64::from(self.serving_counters(service));
-        ((ahead as u64 * per) / counters).min(u64::from(u32::MAX)) as u32
+        ((ahead as u64 * per) / counters).clamp(u64::from(MIN_WAIT_ESTIMATE_S), u64::from(u32::MAX)) as u32
     }
 
     /// How many would be ahead of a new ticket in this service with this priority.
@@ -680,9 +697,14 @@ impl OfficeState {
                 self.rated.insert((subject.clone(), *stage));
             }
             EventKind::LeaseGranted { lease, device, service, day, first, last, expires_at } => {
-                let next = self.next_number.entry(service.clone()).or_insert((*day, *first));
-                if next.0 != *day || next.1 <= *last {
-                    *next = (*day, last + 1);
+                // A lease taken at the online counter (as before offline reserves came from the top of
+                // the range) moves it past the lease; one from the top leaves it where it is.
+                let online = match self.next_number.get(service) {
+                    Some((d, n)) if d == day => *n,
+                    _ => self.settings.numbering.first,
+                };
+                if (*first..=*last).contains(&online) {
+                    self.next_number.insert(service.clone(), (*day, last + 1));
                 }
                 self.leases.insert(
                     *lease,
@@ -1151,8 +1173,7 @@ pub fn decide(
             if *size == 0 || *size > MAX_LEASE {
                 return Err(QueueError::LeaseSize(MAX_LEASE));
             }
-            let first = next_number(state, service, today);
-            let last = first + size - 1;
+            let (first, last) = lease_range(state, service, today, *size);
             check_number_fits(last)?;
             // A lease never outlives the office day: numbers restart at midnight.
             let midnight = today.next_day().map(|d| d.midnight().assume_offset(offset)).unwrap_or(now);
@@ -1282,11 +1303,31 @@ pub fn decide(
     Ok(Decision { events, ticket: ticket_out })
 }
 
+/// The next number issued online: counting up from the day's first, jumping over the day's offline
+/// reserves (leases).
 fn next_number(state: &OfficeState, service: &ServiceCode, today: Date) -> u32 {
-    match state.next_number.get(service) {
+    let mut n = match state.next_number.get(service) {
         Some((day, n)) if *day == today => *n,
         _ => state.settings.numbering.first,
+    };
+    while let Some(lease) = state.leases_of(service, today).find(|l| (l.first..=l.last).contains(&n)) {
+        n = lease.last + 1;
     }
+    n
+}
+
+/// The numbers of a new offline reserve (lease): from the day's reserve range, which starts at 9 followed
+/// by zeros in the format's width (`A900` for three digits), above every reserve given before, so
+/// that offline numbers never sit among the ones counted up online (a kiosk's reserve of 30 taken at
+/// opening is A900–A929, and the first ticket of the day is still A001) and each kiosk's offline
+/// numbers still rise in the order they are handed out. Past A999 they grow past the format, as online
+/// numbers do; online numbers that reach the reserves jump over them.
+fn lease_range(state: &OfficeState, service: &ServiceCode, today: Date, size: u32) -> (u32, u32) {
+    let width = u32::from(state.settings.numbering.width.clamp(1, 6));
+    let base = 9 * 10u32.pow(width - 1);
+    let taken = state.leases_of(service, today).map(|l| l.last + 1).max().unwrap_or(0);
+    let first = base.max(taken).max(next_number(state, service, today));
+    (first, first + size - 1)
 }
 
 fn check_number_fits(number: u32) -> Result<(), QueueError> {

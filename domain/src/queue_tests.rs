@@ -191,7 +191,33 @@ fn call_next_finishes_the_current_ticket() {
     o.call(3);
     assert!(matches!(o.state.tickets[&t1].status, TicketStatus::Served { .. }));
     assert!(matches!(o.state.tickets[&t2].status, TicketStatus::Called { counter: 3, .. }));
-    assert_eq!(o.state.average_service_time_s(&sc("a")), 120);
+    // One 2-minute service against the configured 5 minutes (worth five): (120 + 5 × 300) / 6.
+    assert_eq!(o.state.average_service_time_s(&sc("a")), 270);
+}
+
+/// Very short services (tickets finished by mistake) do not make waits look like nothing: each counts
+/// as at least 30 s, the configured time weighs in, and anyone with someone ahead waits ≥ 1 minute.
+#[test]
+fn wait_estimates_have_a_floor_and_are_smoothed() {
+    let mut o = Office::new(PriorityRule::default());
+    for _ in 0..20 {
+        o.issue("a", Priority::None);
+        o.call(3);
+        o.tick(3);
+        o.run(Command::Finish { counter: 3, outcome: "completed".into(), next_services: vec![] }).unwrap();
+    }
+    // Twenty 3-second services count as 30 s each: (20 × 30 + 5 × 300) / 25.
+    assert_eq!(o.state.average_service_time_s(&sc("a")), 84);
+    assert_eq!(o.state.estimated_wait_s(&sc("a"), 0), 0, "nobody ahead: no wait");
+    assert!(o.state.estimated_wait_s(&sc("a"), 1) >= 60, "someone ahead: at least a minute");
+    // Many real 10-minute services take the estimate there.
+    for _ in 0..20 {
+        o.issue("a", Priority::None);
+        o.call(3);
+        o.tick(600);
+        o.run(Command::Finish { counter: 3, outcome: "completed".into(), next_services: vec![] }).unwrap();
+    }
+    assert_eq!(o.state.average_service_time_s(&sc("a")), (20 * 600 + 5 * 300) / 25);
 }
 
 #[test]
@@ -297,11 +323,12 @@ fn leases_never_repeat_numbers() {
     let first = o.issue("a", Priority::None); // A001
     o.run(Command::GrantLease { device, service: sc("a"), size: 5, ttl_s: 600 }).unwrap();
     let lease = *o.state.leases.keys().next().unwrap();
-    assert_eq!((o.state.leases[&lease].first, o.state.leases[&lease].last), (2, 6));
+    // Offline reserves come from the reserve range (A900…): online numbers go on from A002.
+    assert_eq!((o.state.leases[&lease].first, o.state.leases[&lease].last), (900, 904));
     o.tick(10);
     let online = o.issue("a", Priority::None);
-    assert_eq!(o.label(online), "A007");
-    // Issued offline 5 s before A007 was issued online.
+    assert_eq!(o.label(online), "A002");
+    // Issued offline 5 s before A002 was issued online.
     let issued_at = o.now - Duration::seconds(5);
     let up = |n, key: &str| Command::UploadLeased {
         lease,
@@ -311,20 +338,45 @@ fn leases_never_repeat_numbers() {
         issued_at,
         idempotency_key: key.into(),
     };
-    let t = o.run(up(2, "u-2")).unwrap().ticket.unwrap();
-    assert_eq!(o.label(t), "A002");
+    let t = o.run(up(900, "u-900")).unwrap().ticket.unwrap();
+    assert_eq!(o.label(t), "A900");
     // Retry: same ticket, no new event.
-    assert!(o.run(up(2, "u-2")).unwrap().events.is_empty());
-    assert_eq!(o.run(up(2, "u-other")).unwrap_err().code(), "number_already_used");
-    assert_eq!(o.run(up(9, "u-9")).unwrap_err().code(), "invalid");
-    // Joins in issue-time order: before the online A007 issued later.
+    assert!(o.run(up(900, "u-900")).unwrap().events.is_empty());
+    assert_eq!(o.run(up(900, "u-other")).unwrap_err().code(), "number_already_used");
+    assert_eq!(o.run(up(2, "u-2")).unwrap_err().code(), "invalid");
+    // Joins in issue-time order: before the online A002 issued later.
     assert_eq!(o.call(3), Some(first));
     assert_eq!(o.call(3), Some(t));
     assert_eq!(o.call(3), Some(online));
-    o.run(Command::ReturnLease { lease, device, unused: vec![3, 4, 5, 6] }).unwrap();
-    assert_eq!(o.run(up(3, "u-3")).unwrap_err().code(), "number_already_used");
+    o.run(Command::ReturnLease { lease, device, unused: vec![901, 902, 903, 904] }).unwrap();
+    assert_eq!(o.run(up(901, "u-901")).unwrap_err().code(), "number_already_used");
     let t = o.issue("a", Priority::None);
-    assert_eq!(o.label(t), "A008");
+    assert_eq!(o.label(t), "A003");
+    // A second reserve goes above the first: a kiosk's offline numbers rise as it hands them out.
+    o.run(Command::GrantLease { device, service: sc("a"), size: 5, ttl_s: 600 }).unwrap();
+    let second = o.state.leases.values().find(|l| l.id != lease).unwrap();
+    assert_eq!((second.first, second.last), (905, 909));
+}
+
+/// Online numbers that reach the reserves jump over them; a new reserve goes above everything taken
+/// (numbers grow past the format, never repeat).
+#[test]
+fn online_numbers_jump_over_offline_reserves() {
+    let mut o = Office::new(PriorityRule::default());
+    let device = Uuid::from_u128(78);
+    let mut settings = o.state.settings.clone();
+    settings.numbering.width = 1;
+    o.run(Command::ChangeSettings { settings }).unwrap();
+    o.run(Command::GrantLease { device, service: sc("a"), size: 3, ttl_s: 600 }).unwrap(); // 9–11
+    let issued: Vec<TicketId> = (0..9).map(|_| o.issue("a", Priority::None)).collect();
+    let labels: Vec<String> = issued.into_iter().map(|t| o.label(t)).collect();
+    assert_eq!(labels, ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A12"]);
+    o.run(Command::GrantLease { device, service: sc("a"), size: 2, ttl_s: 600 }).unwrap();
+    let mut ranges: Vec<(u32, u32)> = o.state.leases.values().map(|l| (l.first, l.last)).collect();
+    ranges.sort();
+    assert_eq!(ranges, [(9, 11), (13, 14)]);
+    let t = o.issue("a", Priority::None);
+    assert_eq!(o.label(t), "A15");
 }
 
 #[test]
@@ -335,7 +387,7 @@ fn leases_expire_visibly() {
     o.tick(61);
     let d = o.run(Command::ExpireLeases).unwrap();
     assert!(
-        matches!(&d.events[..], [EventKind::LeaseClosed { unused, end: LeaseEnd::Expired, .. }] if unused == &vec![1, 2, 3])
+        matches!(&d.events[..], [EventKind::LeaseClosed { unused, end: LeaseEnd::Expired, .. }] if unused == &vec![900, 901, 902])
     );
     assert!(o.run(Command::ExpireLeases).unwrap().events.is_empty());
 }

@@ -9,10 +9,10 @@ EN = {
     'Giờ hiện tại': 'Current time',
     'Đổi ngôn ngữ': 'Change language',
     'Mất kết nối máy chủ': 'Server unreachable',
-    'Mất kết nối máy chủ. Vẫn lấy số được; tra cứu hồ sơ dùng dữ liệu đã lưu. Đang chờ gửi: {}':
-        'The server cannot be reached. Tickets can still be taken; dossier lookups use saved data. Waiting to send: {}',
-    'Mất kết nối máy chủ. Đánh giá được lưu và gửi lại sau. Đang chờ gửi: {}':
-        'The server cannot be reached. Ratings are saved and sent later. Waiting to send: {}',
+    'Đang tạm mất kết nối. Quý khách vẫn lấy số bình thường và được gọi theo thứ tự lấy số; tra cứu hồ sơ dùng thông tin đã lưu.':
+        'Temporarily offline. You can still take a number and will be called in order; dossier lookups use saved information.',
+    'Đang tạm mất kết nối. Đánh giá của quý khách vẫn được ghi nhận và gửi đi khi có kết nối.':
+        'Temporarily offline. Your rating is still recorded and will be sent when the connection is back.',
     'Dấu cách': 'Space',
     'Xoá hết': 'Clear all',
     'Xoá': 'Delete',
@@ -124,6 +124,14 @@ def esc(s):
 
 
 here = os.path.dirname(os.path.abspath(__file__))
+path = os.path.join(here, 'en', 'LC_MESSAGES', 'kiosk-app.po')
+# Translations already in the .po (some were added there by hand) are kept unless EN above has one.
+if os.path.exists(path):
+    text = open(path, encoding='utf-8').read()
+    unesc = lambda s: s.replace('\\"', '"').replace('\\\\', '\\')
+    for m in re.finditer(r'^msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"', text, re.M):
+        if m.group(1) and m.group(2):
+            EN.setdefault(unesc(m.group(1)), unesc(m.group(2)))
 seen = []
 for f in sorted(glob.glob(os.path.join(here, '..', 'ui', '*.slint'))):
     for m in re.finditer(r'@tr\("((?:[^"\\]|\\.)*)"', open(f, encoding='utf-8').read()):
@@ -135,6 +143,5 @@ out = ['# English translation of the kiosk UI (source language: Vietnamese).',
        '"Content-Type: text/plain; charset=UTF-8\\n"', '"Language: en\\n"', '']
 for s in seen:
     out += [f'msgid "{esc(s)}"', f'msgstr "{esc(EN.get(s, ""))}"', '']
-path = os.path.join(here, 'en', 'LC_MESSAGES', 'kiosk-app.po')
 open(path, 'w', encoding='utf-8').write('\n'.join(out))
 print(f'{len(seen)} strings, {len(missing)} untranslated: {missing}')

@@ -28,19 +28,20 @@ pub struct CameraStats {
 
 impl CameraStats {
     /// One line for the technician.
-    pub fn summary(&self) -> String {
+    /// The technician's camera line, in `lang`.
+    pub fn summary(&self, lang: domain::i18n::Lang) -> String {
         let decoded = self.decoded.load(Ordering::Relaxed);
         let mean_ms = self.decode_micros_total.load(Ordering::Relaxed) as f64 / decoded.max(1) as f64 / 1000.0;
-        let mut line = format!(
-            "Camera: {} khung hình, giải mã {} (bỏ qua {}), trung bình {:.1} ms, tối đa {:.1} ms",
-            self.captured.load(Ordering::Relaxed),
-            decoded,
-            self.skipped.load(Ordering::Relaxed),
-            mean_ms,
-            self.decode_micros_max.load(Ordering::Relaxed) as f64 / 1000.0,
-        );
+        let (captured, skipped) = (self.captured.load(Ordering::Relaxed), self.skipped.load(Ordering::Relaxed));
+        let max_ms = self.decode_micros_max.load(Ordering::Relaxed) as f64 / 1000.0;
+        let en = lang == domain::i18n::Lang::En;
+        let mut line = if en {
+            format!("Camera: {captured} frames, {decoded} decoded ({skipped} skipped), mean {mean_ms:.1} ms, max {max_ms:.1} ms")
+        } else {
+            format!("Camera: {captured} khung hình, giải mã {decoded} (bỏ qua {skipped}), trung bình {mean_ms:.1} ms, tối đa {max_ms:.1} ms")
+        };
         if let Some(e) = self.last_error.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            line.push_str(&format!("; lỗi: {e}"));
+            line.push_str(&if en { format!("; error: {e}") } else { format!("; lỗi: {e}") });
         }
         line
     }

@@ -198,6 +198,8 @@ impl Client {
         let http = Self::builder(self.ca.as_ref())
             .connect_timeout(Duration::from_secs(3))
             .timeout(None)
+            // A stream has no overall timeout; keep-alive probes let a dead link end it eventually.
+            .tcp_keepalive(Duration::from_secs(15))
             .build()
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
         let mut rb = self.auth(http.get(self.url("/api/v1/events")));

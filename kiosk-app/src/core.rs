@@ -216,7 +216,11 @@ impl IssuedTicket {
             session: None,
             priority: self.priority.is_priority().then(|| name(&self.priority.name())),
             qr: Some(self.qr.clone()),
-            footer: vec![slip_lang.footer()],
+            footer: if self.offline {
+                vec![slip_lang.offline_note(), slip_lang.footer()]
+            } else {
+                vec![slip_lang.footer()]
+            },
             logo: None,
             labels: slip_lang.labels(),
         }
@@ -671,6 +675,21 @@ mod tests {
         let vi = ticket().slip(office, Lang::Vi);
         assert_eq!(vi.labels, printer::SlipLang::Vi.labels());
         assert_eq!((vi.title.as_str(), vi.service.as_str()), ("PHIẾU SỐ THỨ TỰ", "Đăng ký khai sinh"));
+        assert_eq!(vi.footer.len(), 1, "an online ticket has no reserve note");
+    }
+
+    /// A ticket from an offline reserve says so on paper, in the slip's language.
+    #[test]
+    fn an_offline_ticket_says_its_number_is_a_reserve() {
+        let offline = IssuedTicket { number: "A900".into(), offline: true, ..ticket() };
+        let vi = offline.slip("UBND Phường Bến Thành", Lang::Vi);
+        assert!(vi.footer[0].starts_with("Số dự phòng"), "{:?}", vi.footer);
+        let en = offline.slip("UBND Phường Bến Thành", Lang::En);
+        assert!(
+            en.footer[0].starts_with("Reserve number") && en.footer.iter().all(|f| f.is_ascii()),
+            "{:?}",
+            en.footer
+        );
     }
 
     /// The office's name comes from the server's health answer and is kept in the store.

@@ -9,9 +9,11 @@
 //! | [`core`] | enrolment and the 0600 token, issuing (online with an Idempotency-Key, else from a lease), lease top-up, printing, rating, lookup, sync |
 //! | [`events`] | the server's live events (SSE, resumed with `Last-Event-ID`): the rating terminal wakes on `rating_invited` |
 //! | [`audio`] | PCM clips from WAV, the `AudioSink` trait (WAV files; ALSA with `audio-alsa`) and the `Announcer`: a FIFO played one clip at a time, stale ones skipped |
+//! | [`board`] | the display's board: fetched again on every live event (polled while the stream is down) by its own threads, read by the screen without waiting |
 //! | [`announcements`] | the display's voice: follows the live events and queues the server's WAV of every call and recall on the `Announcer` |
 //! | [`scan`] | `ScanInputs`: serial scanner, keyboard wedge and camera as one stream of scans, each through `scanner::ScanSession` to a dossier code or an explanation |
 //! | [`camera`] | capture thread (preview frames) and decoder thread (one-slot mailbox), so the preview stays smooth while a frame decodes |
+//! | [`health`] | what the device says of its hardware and backlog: the heartbeat's shape (no printer on a device without one) and the technician's lines, in the screen's language |
 //! | [`gpio`] | the physical take-ticket button and paper-low LED behind a trait (fake; rppal with `gpio-rppal`) |
 //! | [`ui`] | the Slint UI (`ui/*.slint`, printerdemo layout), the `Backend` trait the screens use (live or demo), the `Controller` that wires callbacks, and `ui::jobs`, which runs backend calls that may wait on a worker thread |
 //! | [`screenshots`] | every screen of a role, vi and en, rendered with the software renderer to PNG |
@@ -36,12 +38,14 @@
 
 pub mod announcements;
 pub mod audio;
+pub mod board;
 pub mod camera;
 pub mod client;
 pub mod config;
 pub mod core;
 pub mod events;
 pub mod gpio;
+pub mod health;
 pub mod scan;
 pub mod screenshots;
 pub mod store;

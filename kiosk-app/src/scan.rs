@@ -53,7 +53,7 @@ pub struct ScanInputs {
     scans: std::sync::mpsc::Receiver<ScanResult>,
     /// The live camera, when one is configured.
     pub camera: Option<crate::camera::CameraFeed>,
-    serial: Option<(String, std::sync::Arc<std::sync::Mutex<String>>)>,
+    serial: Option<(String, std::sync::Arc<std::sync::Mutex<domain::i18n::Localized>>)>,
     wedge: Option<(scanner::wedge::WedgeDetector, Instant)>,
     /// Wedge text goes through its own session (interpretation and the repeat window).
     wedge_session: Scanner,
@@ -120,7 +120,8 @@ impl ScanInputs {
 
     /// Reads a serial scanner on its own thread, reopening it when it is unplugged.
     pub fn start_serial(&mut self, config: scanner::serial::SerialConfig) -> std::io::Result<()> {
-        let state = std::sync::Arc::new(std::sync::Mutex::new("chưa mở".to_owned()));
+        let state =
+            std::sync::Arc::new(std::sync::Mutex::new(domain::i18n::Localized::new("chưa mở", "not opened yet")));
         let (shown, sender, path) = (state.clone(), self.sender.clone(), config.path.clone());
         std::thread::Builder::new().name("serial-scanner".into()).spawn(move || {
             let mut port = scanner::serial::ReconnectingScanner::new(config, Duration::from_secs(2));
@@ -129,9 +130,13 @@ impl ScanInputs {
             while std::sync::Arc::strong_count(&shown) > 1 {
                 let read = port.next_scan(Duration::from_millis(250));
                 *shown.lock().unwrap_or_else(|e| e.into_inner()) = match (port.state(), &read) {
-                    (_, Err(e)) => format!("lỗi: {e}"),
-                    (scanner::serial::LinkState::Connected, _) => "đã kết nối".into(),
-                    (scanner::serial::LinkState::Disconnected(why), _) => format!("mất kết nối ({why})"),
+                    (_, Err(e)) => domain::i18n::Localized::new(format!("lỗi: {e}"), format!("error: {e}")),
+                    (scanner::serial::LinkState::Connected, _) => {
+                        domain::i18n::Localized::new("đã kết nối", "connected")
+                    }
+                    (scanner::serial::LinkState::Disconnected(why), _) => {
+                        domain::i18n::Localized::new(format!("mất kết nối ({why})"), format!("disconnected ({why})"))
+                    }
                 };
                 if let Ok(Some(text)) = read {
                     if let Some(result) = session.text(&text) {
@@ -179,20 +184,26 @@ impl ScanInputs {
         self.scans.try_recv().ok()
     }
 
-    /// Lines for the technician.
-    pub fn health(&self) -> Vec<String> {
+    /// Lines for the technician, in `lang`.
+    pub fn health(&self, lang: domain::i18n::Lang) -> Vec<String> {
+        let en = lang == domain::i18n::Lang::En;
         let mut lines = Vec::new();
         if self.wedge.is_some() {
-            lines.push("Máy quét: bàn phím (wedge)".to_owned());
+            lines.push(if en { "Scanner: keyboard wedge" } else { "Máy quét: bàn phím (wedge)" }.to_owned());
         }
         if let Some((path, state)) = &self.serial {
-            lines.push(format!("Máy quét: cổng nối tiếp {path}, {}", state.lock().unwrap_or_else(|e| e.into_inner())));
+            let state = state.lock().unwrap_or_else(|e| e.into_inner());
+            lines.push(if en {
+                format!("Scanner: serial port {path}, {}", state.en)
+            } else {
+                format!("Máy quét: cổng nối tiếp {path}, {}", state.vi)
+            });
         }
         if let Some(camera) = &self.camera {
-            lines.push(camera.stats.summary());
+            lines.push(camera.stats.summary(lang));
         }
         if lines.is_empty() {
-            lines.push("Máy quét: không cấu hình".to_owned());
+            lines.push(if en { "Scanner: none configured" } else { "Máy quét: không cấu hình" }.to_owned());
         }
         lines
     }

@@ -52,7 +52,7 @@ fn serial_scanner_from_the_config() {
     master.write_all(b"https://dichvucong.example/tra-cuu?ma=000.00.01.H29-260310-0420\r\n").unwrap();
     let scan = wait_scan(&mut inputs, Duration::from_secs(5)).expect("the scan arrives");
     assert_eq!(scan.code().map(|c| c.as_str()), Some("000.00.01.H29-260310-0420"));
-    let health = inputs.health().join("\n");
+    let health = inputs.health(domain::i18n::Lang::Vi).join("\n");
     assert!(health.contains(&path) && health.contains("đã kết nối"), "{health}");
     // The same code again at once is one scan (the repeat window), a different one is not.
     master.write_all(b"000.00.01.H29-260310-0420\r\nG01.234-260101-0007\r\n").unwrap();
@@ -77,7 +77,11 @@ fn camera_folder_from_the_config() {
     assert_eq!(scan.code().map(|c| c.as_str()), Some("000.00.01.H29-260310-0420"));
     let camera = inputs.camera.as_ref().unwrap();
     assert!(camera.newer_than(0).is_some(), "frames for the preview");
-    assert!(inputs.health().join("\n").contains("Camera:"), "{:?}", inputs.health());
+    assert!(
+        inputs.health(domain::i18n::Lang::Vi).join("\n").contains("Camera:"),
+        "{:?}",
+        inputs.health(domain::i18n::Lang::Vi)
+    );
 }
 
 #[test]

@@ -101,6 +101,15 @@ impl SlipLang {
             "Please keep this ticket and wait for your number. Thank you!",
         )
     }
+
+    /// Printed on a ticket issued from an offline reserve (its number is from the reserve range, e.g.
+    /// A900…, and not in line with the numbers issued online).
+    pub fn offline_note(self) -> String {
+        self.pick(
+            "Số dự phòng, cấp khi mất kết nối: quý khách được gọi theo thứ tự lấy số.",
+            "Reserve number, issued while offline: you are called in the order tickets were taken.",
+        )
+    }
 }
 
 /// Labels printed before each field, in one language ([`SlipLang::labels`]); Vietnamese by default.

@@ -67,6 +67,18 @@ impl PrinterState {
             PrinterState::Unknown => "Không xác định được trạng thái máy in",
         }
     }
+    /// English text for the kiosk screen and staff.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            PrinterState::Ready => "ready",
+            PrinterState::PaperNearEnd => "paper nearly out",
+            PrinterState::Offline => "offline",
+            PrinterState::CoverOpen => "cover open",
+            PrinterState::PaperOut => "out of paper",
+            PrinterState::Error => "printer error",
+            PrinterState::Unknown => "state unknown (no answer)",
+        }
+    }
 }
 
 impl fmt::Display for PrinterState {

@@ -331,10 +331,11 @@ async fn leases_upload_idempotently_in_issue_order() {
     let officer = login(&s, "canbo5").await;
     let (st, lease) = post(&s, &kiosk, "/api/v1/leases", json!({"service": "tra-ket-qua", "size": 5})).await;
     assert_eq!(st, 201);
-    assert_eq!((lease["first"].as_u64(), lease["last"].as_u64()), (Some(1), Some(5)));
+    // Offline reserves come from the reserve range (K900…), not from the numbers counted up online.
+    assert_eq!((lease["first"].as_u64(), lease["last"].as_u64()), (Some(900), Some(904)));
     let lease_id = lease["id"].as_str().unwrap().to_owned();
     let (_, online) = post(&s, &kiosk, "/api/v1/tickets", json!({"service": "tra-ket-qua"})).await;
-    assert_eq!(online["number"], "K006");
+    assert_eq!(online["number"], "K001", "the first online ticket of the day is still number 1");
     let earlier = (time::OffsetDateTime::now_utc() - time::Duration::seconds(30))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
@@ -343,29 +344,31 @@ async fn leases_upload_idempotently_in_issue_order() {
             .post(s.url(&format!("/api/v1/leases/{lease_id}/tickets")))
             .bearer_auth(&kiosk)
             .header("Idempotency-Key", "offline-1")
-            .json(&json!({"number": 1, "priority": "none", "issued_at": earlier}))
+            .json(&json!({"number": 900, "priority": "none", "issued_at": earlier}))
             .send()
     };
     let r = upload().await.unwrap();
     assert_eq!(r.status(), 201);
     let t: Value = r.json().await.unwrap();
-    assert_eq!(t["number"], "K001");
+    assert_eq!(t["number"], "K900");
     let r = upload().await.unwrap();
     assert_eq!(r.status(), 200, "retry returns the same ticket");
     assert_eq!(r.json::<Value>().await.unwrap()["id"], t["id"]);
     // Issued 30 s before the online ticket: it is called first.
     let (_, called) = post(&s, &officer, "/api/v1/counters/5/call-next", json!({})).await;
-    assert_eq!(called["number"], "K001");
+    assert_eq!(called["number"], "K900");
     let r = client()
         .post(s.url(&format!("/api/v1/leases/{lease_id}/return")))
         .bearer_auth(&kiosk)
-        .json(&json!({"unused": [2, 3, 4, 5]}))
+        .json(&json!({"unused": [901, 902, 903, 904]}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
     let (_, next) = post(&s, &kiosk, "/api/v1/tickets", json!({"service": "tra-ket-qua"})).await;
-    assert_eq!(next["number"], "K007", "returned numbers are never reissued");
+    assert_eq!(next["number"], "K002");
+    let (_, again) = post(&s, &kiosk, "/api/v1/leases", json!({"service": "tra-ket-qua", "size": 5})).await;
+    assert_eq!(again["first"].as_u64(), Some(905), "returned numbers are never reissued");
 }
 
 #[tokio::test]

@@ -881,9 +881,19 @@ async fn admin_renames_rebinds_and_revokes_a_device_disables_staff_and_sees_lock
     let (status, me) = get(&server, &terminal, "/api/v1/me").await;
     assert_eq!(status, 200, "{me}");
     let id = me["device_id"].as_str().unwrap().to_owned();
-    let (status, _) =
-        post(&server, &terminal, "/api/v1/devices/heartbeat", json!({ "health": { "online": true, "battery": 80 } }))
-            .await;
+    let (status, _) = post(
+        &server,
+        &terminal,
+        "/api/v1/devices/heartbeat",
+        json!({ "health": {
+            // kiosk-app's shape (health::heartbeat), and a key the page does not know.
+            "printer": { "state": "paper_near_end", "ok": true },
+            "pending": { "tickets": 2, "ratings": 0, "failed": 0 },
+            "version": "0.1.0",
+            "online": true,
+        } }),
+    )
+    .await;
     assert_eq!(status, 204);
     let kiosk = device(&server, "ticket-kiosk", None).await;
     let (_, kiosk_me) = get(&server, &kiosk, "/api/v1/me").await;
@@ -904,11 +914,22 @@ async fn admin_renames_rebinds_and_revokes_a_device_disables_staff_and_sees_lock
         )
         .await;
     let text = text.as_str().unwrap().to_owned();
-    for want in ["Thiết bị đánh giá", "Quầy số 1", "Đang dùng", "giây trước", "Đổi tên", "Đổi quầy", "Thu hồi"]
-    {
+    for want in [
+        "Thiết bị đánh giá",
+        "Quầy số 1",
+        "Đang dùng",
+        "giây trước",
+        "Máy in: sắp hết giấy",
+        "Chờ gửi: 2 phiếu, 0 đánh giá, 0 lỗi",
+        "Phiên bản 0.1.0",
+        "Đổi tên",
+        "Đổi quầy",
+        "Thu hồi",
+    ] {
         assert!(text.contains(want), "{want:?} in {text:?}");
     }
     assert!(!text.contains("true") && !text.contains("false") && !text.contains('{'), "no raw JSON: {text:?}");
+    assert!(!text.contains("paper_near_end") && !text.contains("pending"), "no raw names: {text:?}");
     let kiosk_row = format!("#deviceList tr[data-device='{kiosk_id}']");
     let kiosk_text = page.text(&kiosk_row).await;
     assert!(kiosk_text.contains("Máy lấy số") && kiosk_text.contains("chưa kết nối"), "{kiosk_text:?}");

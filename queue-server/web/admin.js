@@ -50,6 +50,9 @@ const DICT = {
     f_name: 'Tên', f_name_vi: 'Tên (tiếng Việt)', f_name_en: 'Tên (tiếng Anh)', f_target: 'Mục tiêu thời gian chờ', f_svc_time: 'Thời gian phục vụ',
     f_display_name: 'Họ và tên', f_dev_name: 'Tên thiết bị', f_id: 'Số quầy', f_grace: 'Thời gian gọi lại', f_rating: 'Thời gian đánh giá',
     f_ratio: 'Tỷ lệ', f_ageing: 'Thời gian chờ tối đa', min: 'phút', paper: 'Giấy', scanner: 'Máy quét', printer: 'Máy in',
+    hk_version: 'Phiên bản', hk_last_failed: 'lần in gần nhất không được (phiếu {n})',
+    hk_pending_text: 'Chờ gửi: {t} phiếu, {r} đánh giá, {f} lỗi', ps_ready: 'sẵn sàng', ps_paper_near_end: 'sắp hết giấy',
+    ps_offline: 'ngoại tuyến', ps_cover_open: 'nắp đang mở', ps_paper_out: 'hết giấy', ps_error: 'bị lỗi', ps_unknown: 'chưa rõ trạng thái',
     tab_security: 'Bảo mật', cancel: 'Hủy', rename: 'Đổi tên', change_counter: 'Đổi quầy', revoke: 'Thu hồi',
     disable: 'Khoá', dev_active: 'Đang dùng', u_s: '{n} giây', u_min: '{n} phút', u_h: '{n} giờ', u_d: '{n} ngày',
     rename_title: 'Đổi tên thiết bị', counter_title: 'Gắn thiết bị đánh giá với quầy khác', which_device: '{r} «{n}»',
@@ -106,6 +109,9 @@ const DICT = {
     f_name: 'Name', f_name_vi: 'Name (Vietnamese)', f_name_en: 'Name (English)', f_target: 'Waiting-time target', f_svc_time: 'Service time',
     f_display_name: 'Full name', f_dev_name: 'Device name', f_id: 'Counter number', f_grace: 'No-show grace', f_rating: 'Rating window',
     f_ratio: 'Ratio', f_ageing: 'Ageing cap', min: 'min', paper: 'Paper', scanner: 'Scanner', printer: 'Printer',
+    hk_version: 'Version', hk_last_failed: 'last print failed (ticket {n})',
+    hk_pending_text: 'Waiting for upload: {t} tickets, {r} ratings, {f} failed', ps_ready: 'ready', ps_paper_near_end: 'paper nearly out',
+    ps_offline: 'offline', ps_cover_open: 'cover open', ps_paper_out: 'out of paper', ps_error: 'error', ps_unknown: 'state unknown',
     tab_security: 'Security', cancel: 'Cancel', rename: 'Rename', change_counter: 'Change counter', revoke: 'Revoke',
     disable: 'Disable', dev_active: 'In use', u_s: '{n} s', u_min: '{n} min', u_h: '{n} h', u_d: '{n} d',
     rename_title: 'Rename the device', counter_title: 'Bind the rating terminal to another counter', which_device: '{r} «{n}»',
@@ -338,16 +344,32 @@ function renderDevices() {
   setHTML($('#deviceList'), th(['h_name', 'h_role', 'h_counter', 'h_status', 'h_last', 'h_health', '']) +
     (rows.join('') || '<tr><td colspan="7" class="muted">' + esc(t('no_devices')) + '</td></tr>'));
 }
+// A device's heartbeat (kiosk-app's health::heartbeat: printer {state, ok, error, ticket}, pending
+// {tickets, ratings, failed}, version), one tag per part, in the page's language; unknown keys as they are.
 function healthText(h) {
   if (!h || typeof h !== 'object') return '';
-  const word = (v) => v === true ? t('yes') : v === false ? t('no') : v == null ? '–' : String(v);
+  const D = DICT[Q.lang];
+  const word = (v) => v === true ? t('yes') : v === false ? t('no') : v == null ? '–' : (typeof v === 'string' && D['ps_' + v]) || String(v);
+  const label = (k) => D['hk_' + k] || D[k] || k;
   const flat = (v) => (v && typeof v === 'object' && !Array.isArray(v))
-    ? Object.entries(v).map(([k, x]) => (DICT[Q.lang][k] || k) + ' ' + (x && typeof x === 'object' ? flat(x) : word(x))).join(', ')
+    ? Object.entries(v).map(([k, x]) => label(k) + ' ' + (x && typeof x === 'object' ? flat(x) : word(x))).join(', ')
     : Array.isArray(v) ? v.map(word).join(', ') : word(v);
+  const tag = (cls, text) => '<span class="tag ' + cls + '">' + esc(text) + '</span>';
   return Object.entries(h).map(([k, v]) => {
+    if (k === 'printer' && v && typeof v === 'object') {
+      const bad = v.ok === false || ['offline', 'cover_open', 'paper_out', 'error'].includes(v.state);
+      const warn = v.state === 'paper_near_end' || v.state === 'unknown';
+      let text = label('printer') + ': ' + word(v.state);
+      if (v.error) text += ' — ' + t('hk_last_failed', { n: v.ticket || '' }) + ': ' + v.error;
+      return tag(bad ? 'bad' : warn ? 'warn' : 'ok', text);
+    }
+    if (k === 'pending' && v && typeof v === 'object') {
+      const text = t('hk_pending_text', { t: v.tickets || 0, r: v.ratings || 0, f: v.failed || 0 });
+      return tag(v.failed > 0 ? 'bad' : (v.tickets || v.ratings) ? 'warn' : 'ok', text);
+    }
+    if (k === 'version') return tag('', label('version') + ' ' + word(v));
     const val = flat(v);
-    const bad = /out|error|fail|offline|jam|missing/i.test(val) || v === false; const warn = /near|low|warn|blocked/i.test(val);
-    return '<span class="tag ' + (bad ? 'bad' : warn ? 'warn' : 'ok') + '">' + esc((DICT[Q.lang][k] || k) + ': ' + val) + '</span>';
+    return tag(v === false ? 'bad' : 'ok', label(k) + ': ' + val);
   }).join(' ');
 }
 function renderSecurity() {

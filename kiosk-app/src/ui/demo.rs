@@ -200,12 +200,30 @@ impl Backend for DemoBackend {
         }
     }
 
-    fn health(&mut self) -> Vec<String> {
+    fn health(&mut self, lang: Lang) -> Vec<String> {
+        let pick = |vi: String, en: String| if lang == Lang::En { en } else { vi };
         vec![
-            format!("Máy chủ: {}", if self.online { "kết nối tốt (http://192.0.2.10:8080)" } else { "mất kết nối" }),
-            format!("Máy in: {}", if self.printer_ok { "sẵn sàng (epson-tm-t20, cp1258)" } else { "hết giấy" }),
-            "Máy quét: bàn phím (wedge)".into(),
-            format!("Chờ gửi: {} phiếu, 0 đánh giá", self.pending_uploads()),
+            if self.online {
+                pick(
+                    "Máy chủ http://192.0.2.10:8080: kết nối tốt — UBND Phường Bến Thành, 1204 sự kiện".into(),
+                    "Server http://192.0.2.10:8080: connected — UBND Phường Bến Thành, 1204 events".into(),
+                )
+            } else {
+                pick(
+                    "Máy chủ http://192.0.2.10:8080: không kết nối được — Không kết nối được máy chủ.".into(),
+                    "Server http://192.0.2.10:8080: not reachable — The server cannot be reached.".into(),
+                )
+            },
+            if self.printer_ok {
+                pick("Máy in: Máy in sẵn sàng".into(), "Printer: ready".into())
+            } else {
+                pick("Máy in: Máy in hết giấy".into(), "Printer: out of paper".into())
+            },
+            pick("Máy quét: bàn phím (wedge)".into(), "Scanner: keyboard wedge".into()),
+            pick(
+                format!("Chờ gửi lên máy chủ: {} phiếu, 0 đánh giá; gửi lỗi: 0", self.pending_uploads()),
+                format!("Waiting for upload: {} tickets, 0 ratings; failed: 0", self.pending_uploads()),
+            ),
         ]
     }
 

@@ -31,7 +31,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
     backend.display_counters = config.display_counters();
     if config.role != DeviceRole::Display {
         // Sync, leases, services and heartbeat on a worker thread: the screen never waits for them.
-        super::live::spawn_worker(config.clone(), Duration::from_secs(5))?;
+        super::live::spawn_worker(config.clone(), Duration::from_secs(5), backend.hardware.clone())?;
         backend.background_worker = true;
     }
     let options = Options {

@@ -1,84 +1,58 @@
 //! The [`Backend`] of a real device: the [`Core`] (server, store) and the ticket printer.
 
-use std::sync::{Arc, Mutex};
-
 use domain::api::{RatingRequest, ServiceView};
 use domain::i18n::{Lang, Localized};
 use domain::office::Priority;
 
 use super::{Backend, Board};
+use crate::board::{BoardFeed, Follow};
 use crate::client::ClientError;
 use crate::core::{Core, CoreError, DossierAnswer, IssuedTicket, RatingOutcome, TicketPrinter};
+use crate::health::{self, HardwareHealth};
 
 pub struct LiveBackend {
     pub core: Core,
     pub printer: Option<TicketPrinter>,
     pub office: String,
-    last_print_error: Option<String>,
-    /// The display's board, refreshed by a background thread so that a slow or absent server never
-    /// blocks the screen.
-    board: Option<Arc<Mutex<BoardCell>>>,
+    /// The display's board, kept fresh by its own threads (live events, polling while they are down)
+    /// so that a slow or absent server never blocks the screen.
+    board: Option<BoardFeed>,
     /// Sync, lease top-up, service list and heartbeat run on a worker thread ([`spawn_worker`]).
     pub background_worker: bool,
     /// A display's counters (`[display] counters`); all when `None`.
     pub display_counters: Option<Vec<u16>>,
+    /// How the display's board learns of changes (the live events on a device).
+    pub board_follow: Follow,
+    /// What the printer last said, shared with the background worker's heartbeat.
+    pub hardware: HardwareHealth,
 }
-
-/// What the board thread last learnt: the board, whether its last refresh succeeded, and a `/healthz`
-/// answer not yet taken (a display has no background worker to learn the office's name and offset).
-#[derive(Default)]
-struct BoardCell {
-    board: Board,
-    ok: bool,
-    health: Option<domain::api::Health>,
-}
-
-/// The board thread asks `/healthz` on its first pass and then every this many passes (2 s each).
-const HEALTH_EVERY_PASSES: u32 = 30;
 
 impl LiveBackend {
     pub fn new(core: Core, printer: Option<TicketPrinter>, office: String) -> LiveBackend {
+        let printer_present = printer.is_some();
         LiveBackend {
             core,
             printer,
             office,
-            last_print_error: None,
             board: None,
             background_worker: false,
             display_counters: None,
+            board_follow: Follow::Events,
+            hardware: if printer_present { HardwareHealth::with_printer() } else { HardwareHealth::default() },
         }
     }
 
-    fn board_cell(&mut self) -> Arc<Mutex<BoardCell>> {
-        if let Some(cell) = &self.board {
-            return cell.clone();
-        }
-        let cell = Arc::new(Mutex::new(BoardCell { ok: true, ..BoardCell::default() }));
-        let weak = Arc::downgrade(&cell);
+    fn board_feed_handle(&mut self) -> BoardFeed {
         let client = self.core.client().clone();
-        let counters = self.display_counters.clone();
-        let _ = std::thread::Builder::new().name("board".into()).spawn(move || {
-            let mut pass = 0u32;
-            while let Some(cell) = weak.upgrade() {
-                let health = pass.is_multiple_of(HEALTH_EVERY_PASSES).then(|| client.health().ok()).flatten();
-                pass = pass.wrapping_add(1);
-                let fresh = fetch_board_with(&client, counters.as_deref());
-                {
-                    let mut slot = cell.lock().unwrap_or_else(|e| e.into_inner());
-                    match fresh {
-                        Some(board) => (slot.board, slot.ok) = (board, true),
-                        None => slot.ok = false,
-                    }
-                    if health.is_some() {
-                        slot.health = health;
-                    }
-                }
-                drop(cell);
-                std::thread::sleep(std::time::Duration::from_secs(2));
-            }
-        });
-        self.board = Some(cell.clone());
-        cell
+        let (counters, follow) = (self.display_counters.clone(), self.board_follow);
+        self.board.get_or_insert_with(|| BoardFeed::start(client, counters, follow)).clone()
+    }
+
+    /// The office's name and UTC offset from the board's last `/healthz`, kept for an offline start.
+    fn learn_office_from_board(&mut self) {
+        if let Some(h) = self.board.as_ref().and_then(BoardFeed::take_health) {
+            let _ = self.core.learn_office(&h);
+        }
     }
 }
 
@@ -132,12 +106,11 @@ impl Backend for LiveBackend {
         // The receiving unit as the server's settings name it, the configured name until it has answered.
         let office = self.core.office_name().unwrap_or_else(|| self.office.clone());
         let result = p.print(&ticket.slip(&office, lang)).map_err(|e| e.to_string());
-        self.last_print_error = result.as_ref().err().cloned();
-        if let Err(e) = &result {
-            // Staff see the alert in the device list; the ticket itself stays valid and can be reprinted.
-            let _ = self.core.client().heartbeat(&serde_json::json!({
-                "printer": { "ok": false, "error": e, "ticket": ticket.number },
-            }));
+        self.hardware.printed(&ticket.number, result.as_ref().map(|_| ()).map_err(String::as_str));
+        if result.is_err() {
+            // Staff see the alert in the device list at once; the ticket stays valid and can be reprinted.
+            let pending = self.core.pending().unwrap_or_default();
+            let _ = self.core.client().heartbeat(&health::heartbeat(&self.hardware, pending));
         }
         result
     }
@@ -161,74 +134,59 @@ impl Backend for LiveBackend {
             }
         }
         match &self.board {
-            Some(cell) => cell.lock().unwrap_or_else(|e| e.into_inner()).ok,
+            Some(feed) => feed.ok(),
             None => self.core.is_online(),
         }
+    }
+
+    fn office_name(&self) -> Option<String> {
+        self.core.office_name()
     }
 
     fn pending_uploads(&self) -> usize {
         self.core.pending().map(|p| p.tickets + p.ratings).unwrap_or(0)
     }
 
-    fn health(&mut self) -> Vec<String> {
-        let mut lines = Vec::new();
-        match self.core.client().health() {
-            Ok(h) => lines.push(format!(
-                "Máy chủ {}: {} ({}, seq {})",
-                self.core.client().base(),
-                h.status,
-                h.office,
-                h.last_seq
-            )),
-            Err(e) => lines.push(format!("Máy chủ {}: {e}", self.core.client().base())),
+    fn health(&mut self, lang: Lang) -> Vec<String> {
+        let base = self.core.client().base().to_owned();
+        let server = self.core.client().health().map_err(|e| explain(&CoreError::Client(e)));
+        let mut lines = vec![health::server_line(lang, &base, server.as_ref())];
+        if let Some(p) = &mut self.printer {
+            self.hardware.set_printer_state(p.status().state);
         }
-        match &mut self.printer {
-            Some(p) => lines.push(format!("Máy in: {:?}", p.status())),
-            None => lines.push("Máy in: không cấu hình".into()),
-        }
-        if let Some(e) = &self.last_print_error {
-            lines.push(format!("Lỗi in gần nhất: {e}"));
-        }
-        if let Ok(Some(keys)) = self.core.store().get(crate::core::UNCONFIRMED_KEY) {
-            let n = serde_json::from_str::<Vec<String>>(&keys).map(|k| k.len()).unwrap_or(0);
-            lines.push(format!("Lấy số không nhận được trả lời: {n} (có thể có phiếu không ai giữ)"));
-        }
-        if let Ok(p) = self.core.pending() {
-            lines.push(format!("Chờ gửi: {} phiếu, {} đánh giá; lỗi: {}", p.tickets, p.ratings, p.failed));
-        }
+        lines.extend(health::printer_lines(lang, self.hardware.printer().as_ref()));
+        let unanswered = match self.core.store().get(crate::core::UNCONFIRMED_KEY) {
+            Ok(Some(keys)) => serde_json::from_str::<Vec<String>>(&keys).map(|k| k.len()).unwrap_or(0),
+            _ => 0,
+        };
+        lines.extend(health::backlog_lines(lang, self.core.pending().unwrap_or_default(), unanswered));
         lines
     }
 
     fn board(&mut self) -> Board {
-        let cell = self.board_cell();
-        let (board, health) = {
-            let mut slot = cell.lock().unwrap_or_else(|e| e.into_inner());
-            (slot.board.clone(), slot.health.take())
-        };
-        if let Some(h) = health {
-            // The office's name and UTC offset, kept for an offline start.
-            let _ = self.core.learn_office(&h);
-        }
+        let board = self.board_feed_handle().snapshot().board;
+        self.learn_office_from_board();
         board
     }
 
+    fn board_feed(&mut self) -> Option<BoardFeed> {
+        Some(self.board_feed_handle())
+    }
+
     fn paper_low(&mut self) -> bool {
-        self.printer.as_mut().is_some_and(|p| {
-            matches!(p.status().state, printer::PrinterState::PaperNearEnd | printer::PrinterState::PaperOut)
-        })
+        let Some(p) = self.printer.as_mut() else { return false };
+        let state = p.status().state;
+        self.hardware.set_printer_state(state);
+        matches!(state, printer::PrinterState::PaperNearEnd | printer::PrinterState::PaperOut)
     }
 
     fn tick(&mut self) {
+        self.learn_office_from_board();
         if self.background_worker {
             return;
         }
         let pending = self.core.pending().unwrap_or_default();
-        let printer = self.printer.as_mut().map(|p| format!("{:?}", p.status().state));
-        let _ = self.core.client().heartbeat(&serde_json::json!({
-            "printer": { "ok": self.last_print_error.is_none(), "state": printer, "error": self.last_print_error },
-            "pending": { "tickets": pending.tickets, "ratings": pending.ratings, "failed": pending.failed },
-            "version": env!("CARGO_PKG_VERSION"),
-        }));
+        let _ = self.core.client().heartbeat(&health::heartbeat(&self.hardware, pending));
         let _ = self.core.sync();
         // The service list answering is what says the server is there; then leases are worth asking for.
         if self.core.services().is_ok() {
@@ -238,8 +196,13 @@ impl Backend for LiveBackend {
 }
 
 /// Starts the background worker: its own [`Core`] (own store connection) doing a
-/// [`Core::background_pass`] every `every`, for as long as the process runs.
-pub fn spawn_worker(config: crate::config::Config, every: std::time::Duration) -> std::io::Result<()> {
+/// [`Core::background_pass`] every `every`, for as long as the process runs; its heartbeat reports the
+/// printer as the job thread last saw it (`hardware`).
+pub fn spawn_worker(
+    config: crate::config::Config,
+    every: std::time::Duration,
+    hardware: HardwareHealth,
+) -> std::io::Result<()> {
     std::thread::Builder::new().name("sync".into()).spawn(move || {
         let mut core = loop {
             match Core::start(&config) {
@@ -248,11 +211,7 @@ pub fn spawn_worker(config: crate::config::Config, every: std::time::Duration) -
             }
         };
         loop {
-            let pending = core.pending().unwrap_or_default();
-            let health = serde_json::json!({
-                "pending": { "tickets": pending.tickets, "ratings": pending.ratings, "failed": pending.failed },
-                "version": env!("CARGO_PKG_VERSION"),
-            });
+            let health = health::heartbeat(&hardware, core.pending().unwrap_or_default());
             let _ = core.background_pass(Some(&health));
             std::thread::sleep(every);
         }
@@ -262,32 +221,5 @@ pub fn spawn_worker(config: crate::config::Config, every: std::time::Duration) -
 
 /// The waiting-room board from the server, for `counters` (every counter when `None`).
 pub fn fetch_board(core: &Core, counters: Option<&[u16]>) -> Option<Board> {
-    fetch_board_with(core.client(), counters)
-}
-
-fn fetch_board_with(client: &crate::client::Client, counters: Option<&[u16]>) -> Option<Board> {
-    let shown = |id: &serde_json::Value| {
-        counters.is_none_or(|mine| id.as_u64().is_some_and(|id| mine.iter().any(|&c| u64::from(c) == id)))
-    };
-    let v: serde_json::Value = client.get_json("/api/v1/board?recent=6").ok()?;
-    let loc = |v: &serde_json::Value| {
-        Localized::new(v["vi"].as_str().unwrap_or_default(), v["en"].as_str().unwrap_or_default())
-    };
-    let serving = v["counters"]
-        .as_array()?
-        .iter()
-        .filter(|c| shown(&c["id"]))
-        .filter_map(|c| {
-            let number = c["number"].as_str()?;
-            Some((c["id"].to_string(), number.to_owned(), loc(&c["service_name"])))
-        })
-        .collect();
-    let recent = v["recent"]
-        .as_array()?
-        .iter()
-        .filter(|c| shown(&c["counter"]))
-        .filter_map(|c| Some((c["number"].as_str()?.to_owned(), c["counter"].to_string())))
-        .collect();
-    let waiting = v["services"].as_array()?.iter().filter_map(|s| s["waiting"].as_u64()).sum::<u64>() as usize;
-    Some(Board { office: loc(&v["office"]).vi, notice: loc(&v["notice"]), serving, recent, waiting })
+    crate::board::fetch(core.client(), counters)
 }

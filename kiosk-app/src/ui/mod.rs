@@ -71,8 +71,19 @@ pub trait Backend: Send {
     fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome, Localized>;
     fn online(&self) -> bool;
     fn pending_uploads(&self) -> usize;
-    fn health(&mut self) -> Vec<String>;
+    /// The technician's lines about the server, the printer and the backlog, in `lang`.
+    fn health(&mut self, lang: Lang) -> Vec<String>;
     fn board(&mut self) -> Board;
+    /// The display's live board, read by the screen without the backend's lock (a device's backend);
+    /// `None`: the screen asks [`Backend::board`] (a canned backend).
+    fn board_feed(&mut self) -> Option<crate::board::BoardFeed> {
+        None
+    }
+    /// The office's name as the server's settings give it, once known: every role's header shows it
+    /// (the configured name only until then).
+    fn office_name(&self) -> Option<String> {
+        None
+    }
     /// Background work: sync and lease top-up (called every few seconds).
     fn tick(&mut self) {}
     /// Whether the printer reports paper near its end (or out): lights the paper-low LED.
@@ -81,23 +92,7 @@ pub trait Backend: Send {
     }
 }
 
-/// What the waiting-room display shows.
-#[derive(Debug, Clone)]
-pub struct Board {
-    pub office: String,
-    pub notice: Localized,
-    /// (counter, number, service name)
-    pub serving: Vec<(String, String, Localized)>,
-    /// (number, counter), most recent first.
-    pub recent: Vec<(String, String)>,
-    pub waiting: usize,
-}
-
-impl Default for Board {
-    fn default() -> Self {
-        Board { office: String::new(), notice: Localized::new("", ""), serving: vec![], recent: vec![], waiting: 0 }
-    }
-}
+pub use crate::board::Board;
 
 /// Text of the UI chosen in Rust (data from the server comes in both languages).
 fn tr(lang: Lang, vi: &str, en: &str) -> String {
@@ -204,6 +199,13 @@ pub struct Controller {
     test_scan_until: Option<Instant>,
     /// An invitation to rate that came while a job held the screen (the previous rating being sent).
     pending_invitation: Option<(uuid::Uuid, String, u16, Option<Stage>)>,
+    /// The display's board: its feed once asked for (`Some(None)`: the backend has none), and the
+    /// generation last drawn.
+    board_feed: Option<Option<crate::board::BoardFeed>>,
+    board_drawn: Option<u64>,
+    /// The technician's test results (newest first) and when the screen's lines were last asked for.
+    technician_notes: Vec<String>,
+    technician_refreshed: Option<Instant>,
 }
 
 pub struct Options {
@@ -259,6 +261,10 @@ impl Controller {
             preview_shown: 0,
             test_scan_until: None,
             pending_invitation: None,
+            board_feed: None,
+            board_drawn: None,
+            technician_notes: Vec::new(),
+            technician_refreshed: None,
         }));
         Self::connect(ui, &controller);
         Self::connect_ticketing(ui, &controller);
@@ -341,6 +347,7 @@ impl Controller {
             self.on_scan(scan);
         }
         self.show_camera();
+        self.follow_board();
     }
 
     /// Connects the scanning inputs (see [`crate::scan::ScanInputs`]).
@@ -410,12 +417,18 @@ impl Controller {
 
     /// Reads link state and pending uploads when the backend is free (never waits for it).
     fn refresh_link(&mut self) {
-        if let Some((online, pending)) = self.jobs.try_now(|b| (b.online(), b.pending_uploads())) {
+        let mut office = None;
+        if let Some((online, pending, name)) = self.jobs.try_now(|b| (b.online(), b.pending_uploads(), b.office_name()))
+        {
             self.online = online;
             self.pending_uploads = pending;
+            office = name.filter(|n| !n.is_empty());
         }
         let ui = self.ui();
         let app = ui.global::<App>();
+        if let Some(name) = office {
+            app.set_office_name(name.into());
+        }
         app.set_online(self.online);
         app.set_pending_uploads(self.pending_uploads as i32);
     }
@@ -440,8 +453,14 @@ impl Controller {
         if !busy && self.state.last_touch.elapsed() > self.state.idle_timeout && app.get_page() != self.state.home {
             self.go_home();
         }
+        self.refresh_technician();
         if app.get_page() == Page::Display {
-            self.show_board();
+            // A live feed redraws on change (`follow_board`); a canned board is redrawn every second.
+            if self.board_feed().is_some() {
+                self.follow_board();
+            } else {
+                self.show_board();
+            }
         }
     }
 

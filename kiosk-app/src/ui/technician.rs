@@ -12,6 +12,11 @@ use time::OffsetDateTime;
 use super::{apply_key, App, Controller, MainWindow, Page, Technician};
 use crate::core::IssuedTicket;
 
+/// How often the open technician screen asks for its lines again.
+const HEALTH_REFRESH: Duration = Duration::from_secs(5);
+/// Test print and test scan results kept at the top of the screen.
+const MAX_NOTES: usize = 6;
+
 impl Controller {
     pub(super) fn connect_technician(ui: &MainWindow, this: &Rc<RefCell<Controller>>) {
         let g = ui.global::<Technician>();
@@ -20,11 +25,12 @@ impl Controller {
         on!(this, g, on_test_print, |c| c.test_print());
         on!(this, g, on_test_scan, |c| c.test_scan());
         on!(this, g, on_sync_now, |c| {
+            let lang = c.state.lang;
             c.run(
                 true,
-                |b| {
+                move |b| {
                     b.tick();
-                    b.health()
+                    b.health(lang)
                 },
                 Controller::show_health_lines,
             )
@@ -44,6 +50,7 @@ impl Controller {
         let g = ui.global::<Technician>();
         g.set_pin("".into());
         if ok {
+            self.technician_notes.clear();
             self.show_health();
             ui.global::<App>().set_page(Page::Technician);
         } else {
@@ -52,10 +59,26 @@ impl Controller {
     }
 
     fn show_health(&mut self) {
-        self.run(true, |b| b.health(), Controller::show_health_lines);
+        let lang = self.state.lang;
+        self.run(true, move |b| b.health(lang), Controller::show_health_lines);
     }
 
-    fn show_health_lines(&mut self, mut lines: Vec<String>) {
+    /// While the technician's screen is open its lines are asked for again every
+    /// [`HEALTH_REFRESH`] (without the busy overlay): a server that comes back shows as back.
+    pub(super) fn refresh_technician(&mut self) {
+        let due = self.technician_refreshed.is_none_or(|t| t.elapsed() >= HEALTH_REFRESH);
+        if !due || self.jobs.busy() || self.ui().global::<App>().get_page() != Page::Technician {
+            return;
+        }
+        self.technician_refreshed = Some(Instant::now());
+        let lang = self.state.lang;
+        self.run(false, move |b| b.health(lang), Controller::show_health_lines);
+    }
+
+    fn show_health_lines(&mut self, health: Vec<String>) {
+        self.technician_refreshed = Some(Instant::now());
+        let mut lines = self.technician_notes.clone();
+        lines.extend(health);
         lines.extend(self.extra_health());
         lines.push(format!("kiosk-app {}", env!("CARGO_PKG_VERSION")));
         let model: Vec<SharedString> = lines.into_iter().map(Into::into).collect();
@@ -79,14 +102,14 @@ impl Controller {
         let lang = self.state.lang;
         self.run(
             true,
-            move |b| (b.print(&sample, lang), b.health()),
+            move |b| (b.print(&sample, lang), b.health(lang)),
             |c, (result, health)| {
-                c.show_health_lines(health);
                 let line = match result {
                     Ok(()) => c.t("In thử: xong", "Test print: done"),
                     Err(e) => c.t(&format!("In thử: lỗi — {e}"), &format!("Test print failed: {e}")),
                 };
-                c.technician_note(line);
+                c.technician_notes.insert(0, line);
+                c.show_health_lines(health);
             },
         );
     }
@@ -123,8 +146,11 @@ impl Controller {
         self.technician_note(line);
     }
 
-    /// Puts a line at the top of the technician's health list.
+    /// Puts a line at the top of the technician's health list (kept there, newest first, while the
+    /// screen is open and its other lines refresh).
     fn technician_note(&mut self, line: String) {
+        self.technician_notes.insert(0, line.clone());
+        self.technician_notes.truncate(MAX_NOTES);
         let ui = self.ui();
         let g = ui.global::<Technician>();
         let mut lines: Vec<SharedString> = slint::Model::iter(&g.get_health()).collect();
@@ -134,6 +160,6 @@ impl Controller {
 
     /// Lines the technician sees besides the backend's own: the scanning inputs.
     fn extra_health(&self) -> Vec<String> {
-        self.inputs.as_ref().map(|i| i.health()).unwrap_or_default()
+        self.inputs.as_ref().map(|i| i.health(self.state.lang)).unwrap_or_default()
     }
 }
