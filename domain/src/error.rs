@@ -361,7 +361,7 @@ fn state_vi(state: &str) -> &'static str {
         "waiting" => "đang chờ",
         "called" => "đã gọi",
         "serving" => "đang phục vụ",
-        "parked" => "tạm giữ",
+        "parked" => "tạm hoãn",
         "missed" => "vắng mặt",
         "served" => "đã phục vụ",
         "cancelled" => "đã hủy",
