@@ -116,6 +116,33 @@ EN = {
     'Chữ hoa': 'Capital',
     'Chữ cái': 'Letters',
     'Số và ký hiệu': 'Numbers and symbols',
+    'Hôm nay': 'Today',
+    'Hình ảnh từ camera': 'Camera picture',
+    'Đang xử lý, xin vui lòng chờ…': 'Working, please wait…',
+    'Quét thử': 'Test scan',
+    'Tìm theo thủ tục': 'Find by procedure',
+    'Tìm tên thủ tục, xem giấy tờ cần mang và lấy số đúng quầy':
+        'Search a procedure, see the papers to bring and get the right number',
+    'Tìm thủ tục': 'Search procedures',
+    'Chạm để gõ tên thủ tục (không dấu cũng được)': 'Touch to type a procedure name (diacritics optional)',
+    'Ghi chú': 'Note',
+    'Thủ tục': 'Procedure',
+    'Tên thủ tục': 'Procedure name',
+    'Thời hạn giải quyết: {}': 'Time limit: {}',
+    'Thời hạn giải quyết': 'Time limit',
+    'Lệ phí: {}': 'Fees: {}',
+    'Lệ phí': 'Fees',
+    'Nộp hồ sơ tại: {}': 'Submit at: {}',
+    'Giấy tờ cần mang theo:': 'Papers to bring:',
+    'Dịch vụ này hiện chưa nhận số. Xin vui lòng liên hệ quầy hướng dẫn.':
+        'This service is not taking numbers now. Please ask at the information desk.',
+    'Quay lại': 'Back',
+    'Lấy số': 'Get a number',
+    'Lấy số ưu tiên': 'Priority number',
+    'Người cao tuổi, người khuyết tật, phụ nữ mang thai…': 'Elderly, disabled, pregnant…',
+    'Huỷ': 'Cancel',
+    'Huỷ đánh giá': 'Cancel the rating',
+    'Đánh giá chưa được ghi nhận': 'Your rating was not recorded',
 }
 
 
