@@ -143,6 +143,8 @@ EN = {
     'Huỷ': 'Cancel',
     'Huỷ đánh giá': 'Cancel the rating',
     'Đánh giá chưa được ghi nhận': 'Your rating was not recorded',
+    'Lỗi': 'Error',
+    'Hướng dẫn': 'Instructions',
 }
 
 

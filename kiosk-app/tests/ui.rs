@@ -673,3 +673,34 @@ fn an_invitation_during_a_slow_rating_waits_its_turn() {
     assert_eq!(page(&ui), Page::RatingLevel, "the second citizen's rating is open");
     assert_eq!(ui.global::<Rating>().get_subject(), "Số A026 · Quầy 1");
 }
+
+/// An error or a note that comes and goes never moves the keyboard or the buttons below it.
+#[test]
+fn an_error_line_does_not_move_the_keyboard() {
+    let button_y = |ui: &MainWindow, label: &str| -> f32 {
+        let found: Vec<ElementHandle> = find(ui, label)
+            .into_iter()
+            .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+            .collect();
+        found.first().unwrap_or_else(|| panic!("no {label:?}")).absolute_position().y
+    };
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "Tra cứu hồ sơ");
+    let (key, submit) = (button_y(&ui, "Q"), button_y(&ui, "Tra cứu"));
+    ui.global::<Lookup>().invoke_edit_code("1".into());
+    ui.global::<Lookup>().invoke_submit_code("1".into());
+    assert!(!ui.global::<Lookup>().get_code_error().is_empty());
+    assert_eq!((button_y(&ui, "Q"), button_y(&ui, "Tra cứu")), (key, submit), "the code keyboard stays put");
+
+    click(&ui, "Trang chủ");
+    click(&ui, "Tìm theo thủ tục");
+    touch_field(&ui, "Tìm thủ tục");
+    click(&ui, "k");
+    assert_eq!(value_of(&ui, "Ghi chú"), "", "procedures found, nothing to note");
+    let key = button_y(&ui, "q");
+    for k in ["z", "z"] {
+        click(&ui, k);
+    }
+    assert!(value_of(&ui, "Ghi chú").contains("Không tìm thấy"), "{}", value_of(&ui, "Ghi chú"));
+    assert_eq!(button_y(&ui, "q"), key, "the search keyboard stays put");
+}
