@@ -144,6 +144,23 @@ pub struct ProcedureView {
     pub active: bool,
 }
 
+impl ProcedureView {
+    /// The catalogue's search ([`crate::procedure::procedure_matches`]), for a client's cached copy.
+    pub fn matches(&self, query: &str) -> bool {
+        crate::procedure::procedure_matches(&self.code, &self.name, &self.field, query)
+    }
+
+    /// The catalogue's order (field, then name).
+    pub fn sort_key(&self) -> ((String, String), (String, String)) {
+        crate::procedure::procedure_sort_key(&self.name, &self.field)
+    }
+
+    /// Whether it is in the field named `field` (its Vietnamese name, compared without diacritics).
+    pub fn in_field(&self, field: &str) -> bool {
+        crate::i18n::fold(&self.field.vi) == crate::i18n::fold(field)
+    }
+}
+
 /// A page of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProcedureList {
@@ -405,6 +422,34 @@ impl QuestionsView {
                 .collect(),
         }
     }
+}
+
+/// `GET /api/v1/rating/status`: can this ticket (or dossier) still be rated at this stage? Asked before the
+/// questions, so a citizen is not asked to fill everything in for a rating that will be refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingStatusQuery {
+    /// A served ticket's id, or…
+    pub ticket: Option<TicketId>,
+    /// …a dossier code, with the receipt's rating token or the served ticket it was linked to.
+    #[schemars(regex(pattern = schema::DOSSIER_CODE))]
+    pub dossier: Option<String>,
+    #[schemars(regex(pattern = schema::RATING_TOKEN))]
+    pub rating_token: Option<String>,
+    pub served_ticket: Option<TicketId>,
+    /// The stage to be rated (the ticket's service's, or the dossier link's, when left out).
+    pub stage: Option<Stage>,
+}
+
+/// Whether a rating would be taken now; nothing is recorded by asking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RatingStatusView {
+    pub can_rate: bool,
+    /// The stage a rating would be recorded at (the one asked, when it cannot be rated).
+    pub stage: Option<Stage>,
+    pub counter: Option<CounterId>,
+    /// Why not, as a rating would be refused (`already_rated`, `rating_window_closed`, …).
+    pub refusal: Option<ApiError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

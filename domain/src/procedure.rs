@@ -292,14 +292,25 @@ impl ProcedureRecord {
     /// Whether a search matches it: every word of the query, without diacritics, in its code, names or
     /// field (NFC or NFD input alike).
     pub fn matches(&self, query: &str) -> bool {
-        let haystack = format!("{} {} {} {} {}", self.code, self.name.vi, self.name.en, self.field.vi, self.field.en);
-        matches_query(&haystack, query)
+        procedure_matches(&self.code, &self.name, &self.field, query)
     }
 
     /// Sort order: by field, then by name, Vietnamese collation without diacritics first.
     pub fn sort_key(&self) -> ((String, String), (String, String)) {
-        (sort_key(&self.field.vi), sort_key(&self.name.vi))
+        procedure_sort_key(&self.name, &self.field)
     }
+}
+
+/// The catalogue's search, shared by the server's records and a kiosk's cached views: every word of the
+/// query, without diacritics, in the code, names or field (NFC or NFD input alike).
+pub fn procedure_matches(code: &str, name: &Localized, field: &Localized, query: &str) -> bool {
+    let haystack = format!("{code} {} {} {} {}", name.vi, name.en, field.vi, field.en);
+    matches_query(&haystack, query)
+}
+
+/// The catalogue's order: by field, then by name, Vietnamese collation without diacritics first.
+pub fn procedure_sort_key(name: &Localized, field: &Localized) -> ((String, String), (String, String)) {
+    (sort_key(&field.vi), sort_key(&name.vi))
 }
 
 /// Checks one import: its size, each record, and no code twice. Returns the records normalized.

@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use domain::api::{
     ApiError, DossierView, EnrolRequest, EnrolResponse, Health, IssueTicketRequest, LeaseRequest, LeaseView,
-    LeasedTicketUpload, RatingRequest, RatingResponse, ServiceView, TicketView,
+    LeasedTicketUpload, ProcedureList, QuestionsView, RatingRequest, RatingResponse, RatingStatusView, ServiceView,
+    TicketView,
 };
 use domain::event::LeaseId;
 use domain::office::Priority;
+use domain::office::Stage;
 use reqwest::blocking::{Client as Http, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
@@ -62,6 +64,15 @@ pub fn parse_http_date(text: &str) -> Option<time::OffsetDateTime> {
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
     );
     time::PrimitiveDateTime::parse(text.trim(), &format).ok().map(|t| t.assume_utc())
+}
+
+/// A stage as the API's query strings spell it.
+fn stage_param(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Reception => "reception",
+        Stage::Processing => "processing",
+        Stage::ResultReturn => "result_return",
+    }
 }
 
 #[derive(Clone)]
@@ -163,10 +174,49 @@ impl Client {
         Self::json(self.auth(self.http.get(self.url("/api/v1/services"))))
     }
 
-    /// `POST /api/v1/tickets`; the same key always yields the same ticket.
-    pub fn issue_ticket(&self, service: &str, priority: Priority, key: &str) -> Result<TicketView> {
-        let body = IssueTicketRequest { service: service.to_owned(), priority, procedure: None };
+    /// `POST /api/v1/tickets`, for a catalogue procedure when one was chosen; the same key always yields
+    /// the same ticket.
+    pub fn issue_ticket(
+        &self,
+        service: &str,
+        priority: Priority,
+        procedure: Option<&str>,
+        key: &str,
+    ) -> Result<TicketView> {
+        let body =
+            IssueTicketRequest { service: service.to_owned(), priority, procedure: procedure.map(str::to_owned) };
         Self::json(self.auth(self.http.post(self.url("/api/v1/tickets"))).header("Idempotency-Key", key).json(&body))
+    }
+
+    /// `GET /api/v1/procedures`: the catalogue's procedures matching `query` (words, with or without
+    /// diacritics) in `field` (a field's Vietnamese name), at most `limit`.
+    pub fn procedures(&self, query: &str, field: Option<&str>, limit: usize) -> Result<ProcedureList> {
+        let mut params = vec![("limit", limit.to_string())];
+        if !query.trim().is_empty() {
+            params.push(("q", query.trim().to_owned()));
+        }
+        if let Some(f) = field {
+            params.push(("field", f.to_owned()));
+        }
+        Self::json(self.auth(self.http.get(self.url("/api/v1/procedures")).query(&params)))
+    }
+
+    /// `GET /api/v1/rating/questions`: the active indicator set's questions at `stage`.
+    pub fn rating_questions(&self, stage: Option<Stage>) -> Result<QuestionsView> {
+        let mut rb = self.http.get(self.url("/api/v1/rating/questions"));
+        if let Some(s) = stage {
+            rb = rb.query(&[("stage", stage_param(s))]);
+        }
+        Self::json(self.auth(rb))
+    }
+
+    /// `GET /api/v1/rating/status`: whether a ticket can still be rated at `stage` (records nothing).
+    pub fn rating_status(&self, ticket: uuid::Uuid, stage: Option<Stage>) -> Result<RatingStatusView> {
+        let mut params = vec![("ticket", ticket.to_string())];
+        if let Some(s) = stage {
+            params.push(("stage", stage_param(s).to_owned()));
+        }
+        Self::json(self.auth(self.http.get(self.url("/api/v1/rating/status")).query(&params)))
     }
 
     pub fn ticket(&self, id: uuid::Uuid) -> Result<TicketView> {

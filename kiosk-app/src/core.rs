@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
 
-use domain::api::{DossierView, RatingRequest, ServiceView, TicketView};
+use domain::api::{DossierView, ProcedureRef, RatingRequest, ServiceView, TicketView};
 use domain::dossier::DossierCode;
 use domain::i18n::{Lang, Localized};
 use domain::office::{CounterId, NumberFormat, Priority};
@@ -74,6 +74,9 @@ pub enum CoreError {
 }
 
 pub type Result<T> = std::result::Result<T, CoreError>;
+
+mod catalogue;
+pub use catalogue::{search_list, ProcedureAnswer};
 
 /// What a kiosk rating asks for, said when the input is neither a dossier code nor a ticket number.
 pub fn rating_code_hint() -> Localized {
@@ -167,6 +170,8 @@ pub struct IssuedTicket {
     pub ahead: Option<usize>,
     pub estimated_wait_s: Option<u32>,
     pub issued_at: OffsetDateTime,
+    /// The catalogue procedure the citizen chose, when the ticket was taken for one.
+    pub procedure: Option<ProcedureRef>,
     /// Issued from a lease while the server was unreachable (joins the queue on the next sync).
     pub offline: bool,
     /// QR payload shown on screen and printed.
@@ -185,6 +190,7 @@ impl IssuedTicket {
             ahead: Some(v.ahead),
             estimated_wait_s: Some(v.estimated_wait_s),
             issued_at: v.issued_at,
+            procedure: v.procedure.clone(),
             offline: false,
             qr: format!("MOTCUA:T:{}:{}:{}", v.day, v.number, v.id),
         }
@@ -203,6 +209,7 @@ impl IssuedTicket {
             number: self.number.clone(),
             service: name(&self.service_name),
             field: self.field.as_ref().map(name),
+            procedure: self.procedure.as_ref().map(|p| name(&p.name)),
             counters: self.counters.iter().map(|c| c.to_string()).collect(),
             people_ahead: self.ahead.map(|a| a as u32),
             estimated_wait_minutes: self.estimated_wait_s.map(|s| s.div_ceil(60)),
@@ -261,6 +268,8 @@ pub struct Core {
     services: Vec<ServiceView>,
     online: bool,
     now: Box<dyn Fn() -> OffsetDateTime + Send>,
+    /// When the background worker last stored the whole catalogue.
+    catalogue_at: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -270,6 +279,14 @@ pub struct OfflineSettings {
 }
 
 const SERVICES_KEY: &str = "services";
+/// The last whole procedure catalogue the server gave (a [`ProcedureList`]), searched offline.
+const CATALOGUE_KEY: &str = "procedure-catalogue";
+/// The last questions of the indicator set per stage (`rating-questions:reception`, …).
+const QUESTIONS_KEY: &str = "rating-questions";
+/// How often the background worker refreshes the procedure catalogue.
+const CATALOGUE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+/// Most procedures a search answers with.
+pub const PROCEDURE_PAGE: usize = 50;
 const LINK_KEY: &str = "link";
 /// The office's name from its settings, as the server's health answer last gave it.
 const OFFICE_NAME_KEY: &str = "office-name";
@@ -285,7 +302,15 @@ impl Core {
         if let Some(seconds) = store.get(OFFICE_OFFSET_KEY).ok().flatten().and_then(|s| s.parse().ok()) {
             set_office_offset(seconds);
         }
-        Core { client, store, offline, services, online: false, now: Box::new(OffsetDateTime::now_utc) }
+        Core {
+            client,
+            store,
+            offline,
+            services,
+            online: false,
+            now: Box::new(OffsetDateTime::now_utc),
+            catalogue_at: None,
+        }
     }
 
     /// Opens the store in the data directory and enrols if needed.
@@ -398,6 +423,9 @@ impl Core {
             if self.online {
                 self.top_up_leases()?;
             }
+            if self.online {
+                self.refresh_catalogue_if_due();
+            }
             if let Some(h) = heartbeat {
                 let _ = self.client.heartbeat(h);
             }
@@ -434,12 +462,25 @@ impl Core {
 
     /// Issues a ticket: from the server when it answers, else from a lease (stored before it is returned).
     pub fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket> {
+        self.issue_for(service, priority, None)
+    }
+
+    /// Issues a ticket for `service`, recording the catalogue procedure the citizen chose (the server
+    /// checks the service takes it). Offline, the printed ticket names the procedure, but the upload
+    /// of a leased ticket has no place for it: the officer sees the service only.
+    pub fn issue_for(
+        &mut self,
+        service: &str,
+        priority: Priority,
+        procedure: Option<&ProcedureRef>,
+    ) -> Result<IssuedTicket> {
         let key = Uuid::new_v4().to_string();
-        let mut r = self.client.issue_ticket(service, priority, &key);
+        let code = procedure.map(|p| p.code.as_str());
+        let mut r = self.client.issue_ticket(service, priority, code, &key);
         if matches!(r, Err(ClientError::NoAnswer(_))) {
             // The server may have issued it: asking again with the same key returns that ticket
             // instead of leaving it in the queue with nobody holding it.
-            r = self.client.issue_ticket(service, priority, &key);
+            r = self.client.issue_ticket(service, priority, code, &key);
             if matches!(r, Err(ClientError::NoAnswer(_))) {
                 // Still unknown: remember the key so staff can see a possible unheld ticket.
                 let mut keys: Vec<String> =
@@ -450,7 +491,11 @@ impl Core {
         }
         match self.note(r) {
             Ok(view) => Ok(IssuedTicket::from_view(&view)),
-            Err(e) if e.is_offline() => self.issue_offline(service, priority),
+            Err(e) if e.is_offline() => {
+                let mut t = self.issue_offline(service, priority)?;
+                t.procedure = procedure.cloned();
+                Ok(t)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -473,6 +518,7 @@ impl Core {
             ahead: None,
             estimated_wait_s: None,
             issued_at: now,
+            procedure: None,
             offline: true,
             qr: format!("MOTCUA:T:{day}:{}:{}", t.label, t.key),
         })
@@ -655,6 +701,7 @@ mod tests {
             ahead: Some(7),
             estimated_wait_s: Some(1260),
             issued_at: time::macros::datetime!(2026-03-10 02:41 UTC),
+            procedure: None,
             offline: false,
             qr: "MOTCUA:T:2026-03-10:A025:x".into(),
         }

@@ -13,7 +13,7 @@ use slint::{ComponentHandle, PlatformError};
 
 use crate::config::DeviceRole;
 use crate::ui::{
-    Answer, App, CodePurpose, Controller, DemoBackend, Lookup, MainWindow, Options, Page, PriorityGroup, Rating,
+    App, CodePurpose, Controller, DemoBackend, Lookup, MainWindow, Options, Page, PriorityGroup, Procedures, Rating,
     Satisfaction, Technician, Ticketing,
 };
 
@@ -112,7 +112,27 @@ fn kiosk_screens() -> Vec<Step> {
             ui.global::<Lookup>().invoke_submit_code("000.00.01.H29-260310-0420".into());
         }),
         ("pin", |ui, _| ui.global::<App>().invoke_navigate(Page::Pin)),
+        ("procedures", |ui, _| ui.global::<App>().invoke_navigate(Page::Procedures)),
+        ("procedures-search", search_procedures),
+        ("procedure", |ui, c| {
+            search_procedures(ui, c);
+            ui.global::<Procedures>().invoke_choose_procedure("2.000908.000.00.00.H29".into());
+        }),
+        ("procedure-ticket", |ui, c| {
+            search_procedures(ui, c);
+            ui.global::<Procedures>().invoke_choose_procedure("2.000908.000.00.00.H29".into());
+            ui.global::<Procedures>().invoke_take_ticket();
+        }),
     ]
+}
+
+/// "chứng thực" as the keyboard types it, marks after each word's letters.
+fn search_procedures(ui: &MainWindow, _: &Rc<RefCell<Controller>>) {
+    ui.global::<App>().invoke_navigate(Page::Procedures);
+    let g = ui.global::<Procedures>();
+    for key in ["c", "h", "u", "n", "g", "horn", "sac", " ", "t", "h", "u", "c", "horn", "nang"] {
+        g.invoke_edit_search(key.into());
+    }
 }
 
 /// What the kiosk camera sees with nobody in front of it: a counter top and a blank appointment slip.
@@ -146,6 +166,9 @@ fn offline_screens() -> Vec<Step> {
             ui.global::<Ticketing>().invoke_choose_service("chung-thuc".into());
             ui.global::<Ticketing>().invoke_take_ticket(PriorityGroup::Regular);
         }),
+        ("procedures-offline", |ui, c| {
+            search_procedures(ui, c);
+        }),
         ("technician", |ui, _| {
             ui.global::<App>().invoke_navigate(Page::Pin);
             for d in "2468".chars() {
@@ -165,8 +188,8 @@ fn rating_screens() -> Vec<Step> {
         ("rating-questions", |ui, c| {
             c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
             ui.global::<Rating>().invoke_rate(Satisfaction::VerySatisfied);
-            ui.global::<Rating>().invoke_answer(0, Answer::Good);
-            ui.global::<Rating>().invoke_answer(2, Answer::Fair);
+            ui.global::<Rating>().invoke_answer(0, 0);
+            ui.global::<Rating>().invoke_answer(2, 1);
         }),
         ("rating-comment", |ui, c| {
             c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
@@ -192,6 +215,13 @@ fn rating_screens() -> Vec<Step> {
             c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
             ui.global::<Rating>().invoke_rate(Satisfaction::VerySatisfied);
             ui.global::<Rating>().invoke_finish();
+        }),
+        ("rating-refused", |ui, c| {
+            // The same ticket a second time: refused before any question.
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
+            ui.global::<Rating>().invoke_rate(Satisfaction::VerySatisfied);
+            ui.global::<Rating>().invoke_finish();
+            c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
         }),
     ]
 }

@@ -103,10 +103,16 @@ fn ticket_kiosk_against_the_real_server() {
     ui.global::<App>().invoke_navigate(Page::CodeEntry);
     ui.global::<Lookup>().invoke_submit_code(number.as_str().into());
     settle(&c);
+    // Refused before any question is asked, and said as a refusal, not thanks.
+    assert_eq!(ui.global::<App>().get_page(), Page::Thanks);
+    assert!(ui.global::<Rating>().get_refused());
+    assert!(
+        ui.global::<App>().get_message().contains("đã được đánh giá"),
+        "refused: {}",
+        ui.global::<App>().get_message()
+    );
     ui.global::<Rating>().invoke_rate(Satisfaction::Satisfied);
-    ui.global::<Rating>().invoke_finish();
-    settle(&c);
-    assert!(ui.global::<App>().get_message().contains("đánh giá"), "refused: {}", ui.global::<App>().get_message());
+    assert_eq!(ui.global::<App>().get_page(), Page::Thanks, "no questions for a refused rating");
     ui.global::<App>().invoke_go_home();
 
     // A receipt QR held to the camera on the lookup screen opens the real dossier.

@@ -27,8 +27,8 @@ fn every_screen_of_every_role_renders_in_both_languages() {
         files.extend(render_role(&window, role, size, &out).unwrap());
     }
     eprintln!("{} screenshots in {} ms", files.len(), started.elapsed().as_millis());
-    // ticket kiosk: 11 online + 2 offline + 1 out of paper; rating terminal: 5; display: 2 — each in vi and en.
-    assert_eq!(files.len(), 2 * (14 + 5 + 2));
+    // ticket kiosk: 15 online + 3 offline + 1 out of paper; rating terminal: 6; display: 2 — each in vi and en.
+    assert_eq!(files.len(), 2 * (19 + 6 + 2));
     for f in &files {
         let (w, h, rgb) = read_png(f);
         assert_eq!((w, h), size);
@@ -42,9 +42,15 @@ fn every_screen_of_every_role_renders_in_both_languages() {
     assert_ne!(home_vi, home_en);
 
     let golden_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    for name in
-        ["ticket-kiosk-home-vi-480x800.png", "ticket-kiosk-ticket-en-480x800.png", "display-board-vi-480x800.png"]
-    {
+    for name in [
+        "ticket-kiosk-home-vi-480x800.png",
+        "ticket-kiosk-ticket-en-480x800.png",
+        "display-board-vi-480x800.png",
+        "ticket-kiosk-procedures-search-vi-480x800.png",
+        "ticket-kiosk-procedure-vi-480x800.png",
+        "rating-terminal-rating-questions-en-480x800.png",
+        "rating-terminal-rating-refused-vi-480x800.png",
+    ] {
         let golden = golden_dir.join(name);
         let fresh = out.join(name);
         if std::env::var_os("UPDATE_GOLDEN").is_some() {

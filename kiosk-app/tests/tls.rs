@@ -50,7 +50,7 @@ fn a_kiosk_pinned_to_the_office_certificate_works_over_tls_and_an_unpinned_one_d
     let enrolled = client.enrol(&code.expect("the demo printed a code"), "Kiosk TLS").expect("enrol over TLS");
     let client = client.with_token(enrolled.token);
     assert!(!client.services().unwrap().is_empty());
-    let ticket = client.issue_ticket("ho-tich", Priority::None, "tls-1").unwrap();
+    let ticket = client.issue_ticket("ho-tich", Priority::None, None, "tls-1").unwrap();
     assert!(ticket.number.starts_with('A') || !ticket.number.is_empty());
     // Not pinned: refused (no public roots are trusted on a kiosk either).
     let stranger = kiosk_app::client::Client::new(&format!("https://127.0.0.1:{port}"), Duration::from_secs(2));

@@ -7,7 +7,8 @@ use domain::i18n::Lang;
 use i_slint_backend_testing::ElementHandle;
 use kiosk_app::config::DeviceRole;
 use kiosk_app::ui::{
-    Answer, App, Controller, DemoBackend, Lookup, MainWindow, Options, Page, Rating, Technician, Ticketing, WaitingRoom,
+    App, Controller, DemoBackend, Lookup, MainWindow, Options, Page, Procedures, Rating, Technician, Ticketing,
+    WaitingRoom,
 };
 use slint::ComponentHandle;
 
@@ -38,6 +39,17 @@ fn click(ui: &MainWindow, label: &str) {
 #[track_caller]
 fn value_of(ui: &MainWindow, label: &str) -> String {
     find(ui, label).first().and_then(|e| e.accessible_value()).unwrap_or_else(|| panic!("no {label:?}")).to_string()
+}
+
+/// Touches a text field (it opens its keyboard).
+#[track_caller]
+fn touch_field(ui: &MainWindow, label: &str) {
+    let found: Vec<ElementHandle> = find(ui, label)
+        .into_iter()
+        .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::TextInput))
+        .collect();
+    assert!(!found.is_empty(), "no field labelled {label:?}");
+    found[0].invoke_accessible_default_action();
 }
 
 fn page(ui: &MainWindow) -> Page {
@@ -174,9 +186,17 @@ fn rating_terminal_flow() {
     assert_eq!(ui.global::<Rating>().get_subject(), "Số A024 · Quầy 1 · Tiếp nhận", "who and what is rated");
     click(&ui, "Rất hài lòng");
     assert_eq!(page(&ui), Page::RatingQuestions);
-    click(&ui, "Thái độ của cán bộ khi hướng dẫn, tiếp nhận, giải quyết: Tốt");
-    let answered: Vec<Answer> = slint::Model::iter(&ui.global::<Rating>().get_questions()).map(|q| q.answer).collect();
-    assert_eq!(answered, [Answer::None, Answer::None, Answer::Good]);
+    // The indicator set's questions of the reception stage, each with its own answers.
+    let questions: Vec<String> =
+        slint::Model::iter(&ui.global::<Rating>().get_questions()).map(|q| q.text.to_string()).collect();
+    assert_eq!(questions.len(), 3, "{questions:?}");
+    let attitude = "Cán bộ hướng dẫn, tiếp nhận, giải quyết hồ sơ cho Quý khách với thái độ thế nào?";
+    assert_eq!(questions[2], attitude);
+    click(&ui, &format!("{attitude}: Lịch sự, nhiệt tình, tận tâm"));
+    click(&ui, &format!("{}: 1 lần", questions[0]));
+    click(&ui, &format!("{}: Không phải liên hệ lần nào", questions[0]));
+    let chosen: Vec<i32> = slint::Model::iter(&ui.global::<Rating>().get_questions()).map(|q| q.chosen).collect();
+    assert_eq!(chosen, [0, -1, 0], "one answer per question, the last one touched");
     click(&ui, "Viết góp ý");
     for ch in "tot".chars() {
         click(&ui, &ch.to_string());
@@ -187,8 +207,121 @@ fn rating_terminal_flow() {
     let sent = format!("{:?}", sent.lock().unwrap());
     assert!(sent.contains("stage: Some(Reception)") && sent.contains("VerySatisfied"), "{sent}");
     assert!(sent.contains("comment: Some(\"tot\")"), "{sent}");
+    assert!(
+        sent.contains(r#"RatingChoice { indicator: "staff_attitude", option: "good" }"#)
+            && sent.contains(r#"RatingChoice { indicator: "contacts_to_complete", option: "none" }"#)
+            && sent.contains("answers: []"),
+        "choices of the set, not the old fixed answers: {sent}"
+    );
     click(&ui, "Xong");
     assert_eq!(page(&ui), Page::Message);
+
+    // The same ticket again: refused before any question, and said so instead of thanks.
+    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
+    assert_eq!(page(&ui), Page::Thanks);
+    assert!(ui.global::<Rating>().get_refused());
+    assert_eq!(value_of(&ui, "Thông báo"), "Số A024 · Quầy 1 · Tiếp nhận: Lượt phục vụ này đã được đánh giá.");
+    assert!(find(&ui, "Cảm ơn quý khách đã đánh giá!").is_empty());
+    click(&ui, "Xong");
+    assert_eq!(page(&ui), Page::Message);
+}
+
+/// The optional questions and the comment screens can be left: the rating is dropped, nothing is sent.
+#[test]
+fn a_rating_can_be_cancelled_from_the_questions_and_the_comment() {
+    let backend = DemoBackend::default();
+    let sent = backend.ratings.clone();
+    let (ui, c) = app(DeviceRole::RatingTerminal, backend);
+    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
+    click(&ui, "Hài lòng");
+    assert_eq!(page(&ui), Page::RatingQuestions);
+    click(&ui, "Huỷ đánh giá");
+    assert_eq!(page(&ui), Page::Message, "back to the terminal's waiting screen");
+    c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, Some(domain::office::Stage::Reception));
+    click(&ui, "Hài lòng");
+    click(&ui, "Viết góp ý");
+    assert_eq!(page(&ui), Page::RatingComment);
+    click(&ui, "Huỷ đánh giá");
+    assert_eq!(page(&ui), Page::Message);
+    assert!(sent.lock().unwrap().is_empty(), "nothing sent");
+
+    // At the kiosk the questions also have Home.
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    ui.global::<Lookup>().set_purpose(kiosk_app::ui::CodePurpose::Rating);
+    ui.global::<Lookup>().invoke_submit_code("A024".into());
+    click(&ui, "Hài lòng");
+    assert_eq!(page(&ui), Page::RatingQuestions);
+    click(&ui, "Trang chủ");
+    assert_eq!(page(&ui), Page::Home);
+}
+
+/// A citizen finds a procedure by field or by name typed without diacritics, sees what to bring and gets
+/// a ticket for its service that names it.
+#[test]
+fn a_procedure_is_found_and_gets_a_ticket_for_its_service() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "Tìm theo thủ tục");
+    assert_eq!(page(&ui), Page::Procedures);
+    let titles = |ui: &MainWindow| -> Vec<String> {
+        slint::Model::iter(&ui.global::<Procedures>().get_rows()).map(|r| r.title.to_string()).collect()
+    };
+    assert_eq!(titles(&ui), ["Chứng thực", "Đăng ký kinh doanh", "Đất đai", "Hộ tịch"], "the fields to browse");
+    click(&ui, "Hộ tịch");
+    assert_eq!(titles(&ui), ["‹ Tất cả lĩnh vực", "Đăng ký kết hôn", "Đăng ký khai sinh"]);
+    click(&ui, "‹ Tất cả lĩnh vực");
+    // Typed without marks on the touch keyboard.
+    touch_field(&ui, "Tìm thủ tục");
+    for ch in "chung thuc ban sao".chars() {
+        let key = if ch == ' ' { "Dấu cách".to_owned() } else { ch.to_string() };
+        click(&ui, &key);
+    }
+    assert_eq!(value_of(&ui, "Tìm thủ tục"), "chung thuc ban sao");
+    assert_eq!(titles(&ui), ["Chứng thực bản sao từ bản chính"]);
+    let row = slint::Model::row_data(&ui.global::<Procedures>().get_rows(), 0).unwrap();
+    assert_eq!(row.subtitle, "Trong ngày · Lệ phí 2.000 đ · Chứng thực");
+    click(&ui, "Chứng thực bản sao từ bản chính");
+    assert_eq!(page(&ui), Page::Procedure);
+    assert_eq!(value_of(&ui, "Thời hạn giải quyết"), "Trong ngày");
+    assert_eq!(value_of(&ui, "Lệ phí"), "Lệ phí chứng thực (mỗi trang): 2.000 đ");
+    assert!(!find(&ui, "Bản chính giấy tờ cần chứng thực").is_empty(), "the papers to bring");
+    click(&ui, "Lấy số");
+    assert_eq!(page(&ui), Page::Ticket);
+    assert_eq!(value_of(&ui, "Số thứ tự"), "D025", "the number of the procedure's service");
+    assert_eq!(value_of(&ui, "Thủ tục"), "Chứng thực bản sao từ bản chính");
+    click(&ui, "Xong");
+
+    // With marks, and a priority ticket through the priority screen.
+    click(&ui, "Tìm theo thủ tục");
+    touch_field(&ui, "Tìm thủ tục");
+    for key in ["k", "h", "a", "i", "Dấu cách", "s", "i", "n", "h"] {
+        click(&ui, key);
+    }
+    assert_eq!(titles(&ui), ["Đăng ký khai sinh"]);
+    click(&ui, "Đăng ký khai sinh");
+    click(&ui, "Lấy số ưu tiên");
+    assert_eq!(page(&ui), Page::Priority);
+    assert_eq!(ui.global::<Ticketing>().get_chosen_service_name(), "Đăng ký khai sinh");
+    click(&ui, "Người cao tuổi");
+    assert_eq!(value_of(&ui, "Thủ tục"), "Đăng ký khai sinh");
+    // A ticket by service names no procedure.
+    click(&ui, "Xong");
+    click(&ui, "Lấy số thứ tự");
+    click(&ui, "Đăng ký khai sinh");
+    click(&ui, "Lấy số thông thường");
+    assert!(find(&ui, "Thủ tục").is_empty(), "no procedure line");
+}
+
+/// Offline, the procedure screen says it searches the saved list, and its note keeps its place.
+#[test]
+fn offline_procedures_come_from_the_saved_list() {
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend { online: false, ..DemoBackend::default() });
+    click(&ui, "Tìm theo thủ tục");
+    assert!(value_of(&ui, "Ghi chú").contains("danh mục thủ tục đã lưu"), "{}", value_of(&ui, "Ghi chú"));
+    click(&ui, "Đất đai");
+    click(&ui, "Đăng ký đất đai, cấp giấy chứng nhận lần đầu");
+    click(&ui, "Lấy số");
+    assert!(ui.global::<Ticketing>().get_ticket_offline());
+    assert_eq!(value_of(&ui, "Thủ tục"), "Đăng ký đất đai, cấp giấy chứng nhận lần đầu");
 }
 
 /// Touches a word's letter keys, then its mark keys (named by their accessible labels).
@@ -527,6 +660,9 @@ fn an_invitation_during_a_slow_rating_waits_its_turn() {
     let sent = slow.ratings.clone();
     let (ui, c) = app_with(DeviceRole::RatingTerminal, slow, kiosk_app::ui::Execution::Worker);
     c.borrow_mut().invite_rating(uuid::Uuid::nil(), "A024", 1, None);
+    // Whether it can be rated and its questions are asked first, off the UI thread.
+    assert!(ui.global::<App>().get_busy());
+    assert!(c.borrow_mut().settle(Duration::from_secs(10)));
     click(&ui, "Rất hài lòng");
     click(&ui, "Gửi đánh giá");
     assert!(ui.global::<App>().get_busy(), "the first rating is on its way");
@@ -536,4 +672,35 @@ fn an_invitation_during_a_slow_rating_waits_its_turn() {
     assert_eq!(sent.lock().unwrap().len(), 1, "the first rating was sent");
     assert_eq!(page(&ui), Page::RatingLevel, "the second citizen's rating is open");
     assert_eq!(ui.global::<Rating>().get_subject(), "Số A026 · Quầy 1");
+}
+
+/// An error or a note that comes and goes never moves the keyboard or the buttons below it.
+#[test]
+fn an_error_line_does_not_move_the_keyboard() {
+    let button_y = |ui: &MainWindow, label: &str| -> f32 {
+        let found: Vec<ElementHandle> = find(ui, label)
+            .into_iter()
+            .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+            .collect();
+        found.first().unwrap_or_else(|| panic!("no {label:?}")).absolute_position().y
+    };
+    let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "Tra cứu hồ sơ");
+    let (key, submit) = (button_y(&ui, "Q"), button_y(&ui, "Tra cứu"));
+    ui.global::<Lookup>().invoke_edit_code("1".into());
+    ui.global::<Lookup>().invoke_submit_code("1".into());
+    assert!(!ui.global::<Lookup>().get_code_error().is_empty());
+    assert_eq!((button_y(&ui, "Q"), button_y(&ui, "Tra cứu")), (key, submit), "the code keyboard stays put");
+
+    click(&ui, "Trang chủ");
+    click(&ui, "Tìm theo thủ tục");
+    touch_field(&ui, "Tìm thủ tục");
+    click(&ui, "k");
+    assert_eq!(value_of(&ui, "Ghi chú"), "", "procedures found, nothing to note");
+    let key = button_y(&ui, "q");
+    for k in ["z", "z"] {
+        click(&ui, k);
+    }
+    assert!(value_of(&ui, "Ghi chú").contains("Không tìm thấy"), "{}", value_of(&ui, "Ghi chú"));
+    assert_eq!(button_y(&ui, "q"), key, "the search keyboard stays put");
 }

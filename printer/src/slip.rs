@@ -180,6 +180,9 @@ pub struct TicketSlip {
     /// Field (lĩnh vực) of the service.
     #[serde(default)]
     pub field: Option<String>,
+    /// The procedure (thủ tục) the citizen chose at the kiosk, printed under the service.
+    #[serde(default)]
+    pub procedure: Option<String>,
     /// Counters serving it, e.g. ["1", "3"].
     #[serde(default)]
     pub counters: Vec<String>,
@@ -217,6 +220,7 @@ impl TicketSlip {
             number: "A025".into(),
             service: "Đăng ký khai sinh".into(),
             field: Some("Hộ tịch".into()),
+            procedure: None,
             counters: vec!["1".into(), "3".into()],
             people_ahead: Some(7),
             estimated_wait_minutes: Some(21),
@@ -250,6 +254,9 @@ impl TicketSlip {
             d.text(format!("{}: {}", self.labels.priority, p), center.bold());
         }
         d.text(&self.service, center.bold());
+        if let Some(p) = &self.procedure {
+            d.text(p, center);
+        }
         if let Some(f) = &self.field {
             d.text(format!("{}: {}", self.labels.field, f), center);
         }

@@ -18,6 +18,7 @@ fn slip(lang: SlipLang, hour: u8, counters: &[&str]) -> TicketSlip {
         number: "A025".into(),
         service: SERVICE.into(),
         field: Some(FIELD.into()),
+        procedure: None,
         counters: counters.iter().map(|c| c.to_string()).collect(),
         people_ahead: Some(7),
         estimated_wait_minutes: Some(21),
@@ -147,4 +148,17 @@ fn every_label_is_a_vi_en_pair() {
     let mut old = slip(SlipLang::Vi, 9, &["1", "3"]);
     old.labels.counters = "Quầy phục vụ".into();
     assert!(printed_lines(&old).iter().any(|l| l == "Quầy phục vụ: 1, 3"));
+}
+
+/// The procedure chosen at the kiosk is printed, whole, on its own line under the service.
+#[test]
+fn the_chosen_procedure_is_printed_under_the_service() {
+    let mut with = slip(SlipLang::Vi, 9, &["1"]);
+    with.service = "Hộ tịch".into();
+    with.procedure = Some("Cấp bản sao trích lục hộ tịch".into());
+    let lines = printed_lines(&with);
+    let service = lines.iter().position(|l| l.trim() == "Hộ tịch").expect("the service line");
+    assert_eq!(lines[service + 1].trim(), "Cấp bản sao trích lục hộ tịch", "{lines:?}");
+    let without = printed_lines(&slip(SlipLang::Vi, 9, &["1"]));
+    assert_eq!(lines.len(), without.len() + 1, "one line more: {lines:?}");
 }

@@ -239,3 +239,59 @@ async fn dossier_ratings_need_what_only_the_citizen_holds() {
     assert_eq!(proof, Some(RatingProof::LinkedTicket { linked_ticket: ticket.parse().unwrap() }));
     assert_eq!(officer.as_deref(), Some("canbo1"));
 }
+
+/// `GET /api/v1/rating/status` says, before any question, whether a rating would be taken: a served
+/// ticket can be rated once per stage, a second time is refused with the rating's own message, and
+/// asking records nothing. Only the rating terminal and the ticket kiosk ask.
+#[tokio::test]
+async fn the_rating_status_is_known_before_the_questions() {
+    let dir = temp_dir("rating-status");
+    let s = Server::demo(&dir);
+    let kiosk = device(&s, "ticket-kiosk", None).await;
+    let terminal = device(&s, "rating-terminal", Some(1)).await;
+    let other_terminal = device(&s, "rating-terminal", Some(2)).await;
+    let display = device(&s, "display", None).await;
+    let officer = login(&s, "canbo1").await;
+
+    let (_, waiting) = post(&s, &kiosk, "/api/v1/tickets", json!({"service": "ho-tich"})).await;
+    let waiting = waiting["id"].as_str().unwrap().to_owned();
+    let (st, v) = get(&s, &kiosk, &format!("/api/v1/rating/status?ticket={waiting}")).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!((v["can_rate"].as_bool(), v["refusal"]["code"].as_str()), (Some(false), Some("not_served_yet")), "{v}");
+
+    let id = called_ticket(&s, &kiosk, &officer).await;
+    post(&s, &officer, "/api/v1/counters/1/finish", json!({"outcome": "completed"})).await;
+    let before = last_seq(&s).await;
+    let path = format!("/api/v1/rating/status?ticket={id}");
+    let (st, v) = get(&s, &terminal, &path).await;
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["can_rate"], json!(true), "{v}");
+    assert_eq!((v["stage"].as_str(), v["counter"].as_u64()), (Some("reception"), Some(1)), "{v}");
+    assert!(v["refusal"].is_null(), "{v}");
+    assert_eq!(last_seq(&s).await, before, "asking records nothing");
+    // The terminal of another counter may not rate it.
+    let (_, v) = get(&s, &other_terminal, &path).await;
+    assert_eq!(v["can_rate"], json!(false), "{v}");
+
+    let (st, v) = post(&s, &terminal, "/api/v1/ratings", json!({"ticket": id, "level": "satisfied"})).await;
+    assert_eq!(st, 201, "{v}");
+    for token in [&terminal, &kiosk] {
+        let (st, v) = get(&s, token, &path).await;
+        assert_eq!(st, 200, "{v}");
+        assert_eq!(
+            (v["can_rate"].as_bool(), v["refusal"]["code"].as_str()),
+            (Some(false), Some("already_rated")),
+            "{v}"
+        );
+        let message: domain::Localized = serde_json::from_value(v["refusal"]["message"].clone()).unwrap();
+        assert!(domain::error::message_faults(&message, &[]).is_empty(), "{message:?}");
+    }
+    // Another stage of the same ticket is still open.
+    let (_, v) = get(&s, &kiosk, &format!("{path}&stage=result_return")).await;
+    assert_eq!((v["can_rate"].as_bool(), v["stage"].as_str()), (Some(true), Some("result_return")), "{v}");
+
+    let (st, _) = get(&s, &display, &path).await;
+    assert_eq!(st, 403, "a display does not ask");
+    let (st, v) = get(&s, &kiosk, "/api/v1/rating/status").await;
+    assert_eq!((st, v["code"].as_str()), (422, Some("invalid")), "neither a ticket nor a dossier: {v}");
+}

@@ -1,13 +1,18 @@
 //! Canned data in both languages for screenshots and UI tests (no server, no printer).
 
-use domain::api::{DossierChannel, DossierFee, DossierStep, DossierView, RatingRequest, ServiceView};
+use domain::api::{
+    ApiError, DossierChannel, DossierFee, DossierStep, DossierView, ProcedureList, ProcedureRef, ProcedureView,
+    QuestionsView, RatingRequest, RatingStatusView, ServiceView,
+};
 use domain::dossier::{DossierCode, DossierStatus, Timeliness};
 use domain::i18n::{Lang, Localized};
-use domain::office::{Priority, ServiceCode};
+use domain::office::{Priority, ServiceCode, Stage};
+use domain::procedure::{ProcedureFee, TimeLimit};
+use domain::rating::IndicatorSet;
 use time::macros::datetime;
 
 use super::{Backend, Board};
-use crate::core::{DossierAnswer, IssuedTicket, RatingOutcome};
+use crate::core::{search_list, DossierAnswer, IssuedTicket, ProcedureAnswer, RatingOutcome};
 
 pub struct DemoBackend {
     pub online: bool,
@@ -77,6 +82,106 @@ pub fn demo_services() -> Vec<ServiceView> {
     ]
 }
 
+/// A few procedures of the demo services' fields, with their papers and fees.
+pub fn demo_procedures() -> ProcedureList {
+    let services = demo_services();
+    let view = |code: &str,
+                name: (&str, &str),
+                service: &str,
+                days: u16,
+                fees: &[(&str, &str, u64)],
+                papers: &[(&str, &str)]| {
+        let s = services.iter().find(|s| s.code.as_str() == service).expect("a demo service");
+        ProcedureView {
+            code: code.into(),
+            name: Localized::new(name.0, name.1),
+            field: s.field.clone(),
+            time_limit: Some(TimeLimit::WorkingDays(days)),
+            time_limit_text: Some(TimeLimit::WorkingDays(days).describe()),
+            fees: fees
+                .iter()
+                .map(|(vi, en, amount)| ProcedureFee { name: Localized::new(*vi, *en), amount_vnd: *amount })
+                .collect(),
+            papers: papers.iter().map(|(vi, en)| Localized::new(*vi, *en)).collect(),
+            service: s.code.clone(),
+            service_name: s.name.clone(),
+            letter: s.letter,
+            service_open: s.open,
+            counters: s.counters.clone(),
+            active: true,
+        }
+    };
+    let id = ("Giấy tờ tùy thân (CCCD hoặc hộ chiếu)", "Identity card or passport");
+    let procedures = vec![
+        view(
+            "1.001193.000.00.00.H29",
+            ("Đăng ký khai sinh", "Birth registration"),
+            "khai-sinh",
+            0,
+            &[],
+            &[
+                ("Tờ khai đăng ký khai sinh", "Birth registration form"),
+                ("Giấy chứng sinh", "Birth certificate from the hospital"),
+                id,
+            ],
+        ),
+        view(
+            "1.000894.000.00.00.H29",
+            ("Đăng ký kết hôn", "Marriage registration"),
+            "ket-hon",
+            0,
+            &[],
+            &[("Tờ khai đăng ký kết hôn", "Marriage registration form"), id],
+        ),
+        view(
+            "2.000908.000.00.00.H29",
+            ("Chứng thực bản sao từ bản chính", "Certified copy of an original"),
+            "chung-thuc",
+            0,
+            &[("Lệ phí chứng thực (mỗi trang)", "Certification fee (per page)", 2_000)],
+            &[
+                ("Bản chính giấy tờ cần chứng thực", "The original paper"),
+                ("Bản sao cần chứng thực", "The copies to certify"),
+            ],
+        ),
+        view(
+            "2.000884.000.00.00.H29",
+            ("Chứng thực chữ ký trong giấy tờ, văn bản", "Certification of a signature"),
+            "chu-ky",
+            0,
+            &[("Lệ phí chứng thực chữ ký", "Signature certification fee", 10_000)],
+            &[("Giấy tờ, văn bản cần chứng thực chữ ký", "The paper to be signed"), id],
+        ),
+        view(
+            "1.003003.000.00.00.H29",
+            ("Đăng ký đất đai, cấp giấy chứng nhận lần đầu", "First land registration and certificate"),
+            "dat-dai",
+            30,
+            &[("Lệ phí cấp giấy chứng nhận", "Certificate fee", 100_000)],
+            &[
+                ("Đơn đăng ký, cấp giấy chứng nhận", "Application form"),
+                ("Giấy tờ về quyền sử dụng đất", "Papers on the land use right"),
+            ],
+        ),
+        view(
+            "2.000720.000.00.00.H29",
+            ("Đăng ký thành lập hộ kinh doanh", "Registration of a household business"),
+            "ho-kinh-doanh",
+            3,
+            &[("Lệ phí đăng ký hộ kinh doanh", "Registration fee", 100_000)],
+            &[("Giấy đề nghị đăng ký hộ kinh doanh", "Application form"), id],
+        ),
+    ];
+    let mut fields: Vec<Localized> = Vec::new();
+    for p in &procedures {
+        if !fields.contains(&p.field) {
+            fields.push(p.field.clone());
+        }
+    }
+    fields.sort_by_cached_key(|f| domain::i18n::sort_key(&f.vi));
+    ProcedureList { total: procedures.len(), procedures, fields }
+}
+
 pub fn demo_dossier() -> DossierView {
     let step = |at: &str, unit: &str, title: &str, status| DossierStep {
         at: Some(at.into()),
@@ -110,12 +215,28 @@ pub fn demo_dossier() -> DossierView {
     }
 }
 
+impl DemoBackend {
+    fn already_rated(&self, ticket: uuid::Uuid, stage: Option<Stage>) -> bool {
+        let stage = stage.unwrap_or(Stage::Reception);
+        self.ratings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|r| r.ticket == Some(ticket) && r.stage.unwrap_or(Stage::Reception) == stage)
+    }
+}
+
 impl Backend for DemoBackend {
     fn services(&mut self) -> Vec<ServiceView> {
         demo_services()
     }
 
-    fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket, Localized> {
+    fn issue_for(
+        &mut self,
+        service: &str,
+        priority: Priority,
+        procedure: Option<&ProcedureRef>,
+    ) -> Result<IssuedTicket, Localized> {
         std::thread::sleep(self.delay);
         if std::mem::take(&mut self.panic_on_next_issue) {
             panic!("demo backend: issue failed on purpose");
@@ -136,6 +257,7 @@ impl Backend for DemoBackend {
             ahead: (self.online).then_some(s.waiting),
             estimated_wait_s: (self.online).then_some(s.estimated_wait_s),
             issued_at: datetime!(2026-03-10 02:41 UTC),
+            procedure: procedure.cloned(),
             offline: !self.online,
             qr: format!("MOTCUA:T:2026-03-10:{number}:demo"),
         };
@@ -182,8 +304,37 @@ impl Backend for DemoBackend {
         }
     }
 
+    fn procedures(&mut self, query: &str, field: Option<&str>) -> Result<ProcedureAnswer, Localized> {
+        std::thread::sleep(self.delay);
+        Ok(ProcedureAnswer { list: search_list(&demo_procedures(), query, field, 50), cached: !self.online })
+    }
+
+    fn rating_questions(&mut self, stage: Option<Stage>) -> QuestionsView {
+        QuestionsView::of(&IndicatorSet::builtin(), stage)
+    }
+
+    /// A ticket rated once here is refused a second time, as the server does.
+    fn rating_status(
+        &mut self,
+        ticket: uuid::Uuid,
+        stage: Option<Stage>,
+    ) -> Result<Option<RatingStatusView>, Localized> {
+        if !self.online {
+            return Ok(None);
+        }
+        let stage = stage.or(Some(Stage::Reception));
+        let refusal = self.already_rated(ticket, stage).then(|| ApiError {
+            code: domain::QueueError::AlreadyRated.code().into(),
+            message: domain::QueueError::AlreadyRated.localized(),
+        });
+        Ok(Some(RatingStatusView { can_rate: refusal.is_none(), stage, counter: Some(1), refusal }))
+    }
+
     fn rate(&mut self, request: RatingRequest) -> Result<RatingOutcome, Localized> {
         std::thread::sleep(self.delay);
+        if self.online && request.ticket.is_some_and(|t| self.already_rated(t, request.stage)) {
+            return Err(domain::QueueError::AlreadyRated.localized());
+        }
         self.ratings.lock().unwrap_or_else(|e| e.into_inner()).push(request);
         Ok(if self.online { RatingOutcome::Recorded } else { RatingOutcome::Queued })
     }

@@ -1,13 +1,13 @@
 //! The [`Backend`] of a real device: the [`Core`] (server, store) and the ticket printer.
 
-use domain::api::{RatingRequest, ServiceView};
+use domain::api::{ProcedureRef, QuestionsView, RatingRequest, RatingStatusView, ServiceView};
 use domain::i18n::{Lang, Localized};
-use domain::office::Priority;
+use domain::office::{Priority, Stage};
 
 use super::{Backend, Board};
 use crate::board::{BoardFeed, Follow};
 use crate::client::ClientError;
-use crate::core::{Core, CoreError, DossierAnswer, IssuedTicket, RatingOutcome, TicketPrinter};
+use crate::core::{Core, CoreError, DossierAnswer, IssuedTicket, ProcedureAnswer, RatingOutcome, TicketPrinter};
 use crate::health::{self, HardwareHealth};
 
 pub struct LiveBackend {
@@ -97,8 +97,38 @@ impl Backend for LiveBackend {
         }
     }
 
-    fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket, Localized> {
-        self.core.issue(service, priority).map_err(|e| explain(&e))
+    fn issue_for(
+        &mut self,
+        service: &str,
+        priority: Priority,
+        procedure: Option<&ProcedureRef>,
+    ) -> Result<IssuedTicket, Localized> {
+        self.core.issue_for(service, priority, procedure).map_err(|e| explain(&e))
+    }
+
+    fn procedures(&mut self, query: &str, field: Option<&str>) -> Result<ProcedureAnswer, Localized> {
+        self.core.search_procedures(query, field).map_err(|e| match e {
+            CoreError::Client(ClientError::Unreachable(_) | ClientError::NoAnswer(_)) => Localized::new(
+                "Không kết nối được máy chủ và chưa có danh mục thủ tục đã lưu. Quý khách vui lòng chọn dịch vụ.",
+                "The server cannot be reached and no procedure list is saved yet. Please choose a service instead.",
+            ),
+            other => explain(&other),
+        })
+    }
+
+    fn rating_questions(&mut self, stage: Option<Stage>) -> QuestionsView {
+        match self.core.rating_questions(stage) {
+            Ok(q) => q,
+            Err(_) => QuestionsView::of(&domain::rating::IndicatorSet::builtin(), stage),
+        }
+    }
+
+    fn rating_status(
+        &mut self,
+        ticket: uuid::Uuid,
+        stage: Option<Stage>,
+    ) -> Result<Option<RatingStatusView>, Localized> {
+        self.core.rating_status(ticket, stage).map_err(|e| explain(&e))
     }
 
     fn print(&mut self, ticket: &IssuedTicket, lang: Lang) -> Result<(), String> {
@@ -191,6 +221,7 @@ impl Backend for LiveBackend {
         // The service list answering is what says the server is there; then leases are worth asking for.
         if self.core.services().is_ok() {
             let _ = self.core.top_up_leases();
+            self.core.refresh_catalogue_if_due();
         }
     }
 }

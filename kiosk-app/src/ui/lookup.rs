@@ -8,6 +8,7 @@ use std::time::Instant;
 use domain::api::DossierFee;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
+use super::rating::Subject;
 use super::{
     apply_key, local_time, App, CodePurpose, Controller, HistoryRow, Lookup, MainWindow, Page, TimelinessLevel,
 };
@@ -60,8 +61,16 @@ impl Controller {
             // A kiosk rating is tied to a dossier code or to a served ticket (its number or its QR).
             match domain::dossier::DossierCode::parse_lenient(code) {
                 Ok(c) => {
-                    let subject = self.t(&format!("Hồ sơ {}", c.as_str()), &format!("Dossier {}", c.as_str()));
-                    self.begin_rating(None, Some(c.as_str().to_owned()), None, None, subject);
+                    let text = self.t(&format!("Hồ sơ {}", c.as_str()), &format!("Dossier {}", c.as_str()));
+                    // The receipt's QR carries the rating token that opens its rating.
+                    self.begin_rating(Subject {
+                        ticket: None,
+                        dossier: Some(c.as_str().to_owned()),
+                        rating_token: domain::rating::rating_token_in(code),
+                        counter: None,
+                        stage: None,
+                        text,
+                    });
                 }
                 Err(_) => {
                     let input = code.to_owned();
@@ -70,8 +79,15 @@ impl Controller {
                         move |b| b.served_ticket(&input),
                         |c, found| match found {
                             Ok((id, number)) => {
-                                let subject = c.t(&format!("Số {number}"), &format!("Ticket {number}"));
-                                c.begin_rating(Some(id), None, None, None, subject);
+                                let text = c.t(&format!("Số {number}"), &format!("Ticket {number}"));
+                                c.begin_rating(Subject {
+                                    ticket: Some(id),
+                                    dossier: None,
+                                    rating_token: None,
+                                    counter: None,
+                                    stage: None,
+                                    text,
+                                });
                             }
                             Err(message) => c.ui().global::<Lookup>().set_code_error(message.get(c.state.lang).into()),
                         },

@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 pub use jobs::Execution;
 use jobs::Jobs;
 
-use domain::api::{RatingRequest, ServiceView};
+use domain::api::{ProcedureRef, ProcedureView, QuestionsView, RatingRequest, RatingStatusView, ServiceView};
 use domain::i18n::{Lang, Localized};
 use domain::office::{Priority, Stage};
 use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer};
 use time::OffsetDateTime;
 
-use crate::core::{office_offset, DossierAnswer, IssuedTicket, RatingOutcome};
+use crate::core::{office_offset, DossierAnswer, IssuedTicket, ProcedureAnswer, RatingOutcome};
 
 slint::include_modules!();
 
@@ -45,6 +45,7 @@ macro_rules! on {
 
 mod display;
 mod lookup;
+mod procedures;
 mod rating;
 mod technician;
 mod ticketing;
@@ -56,13 +57,33 @@ pub mod jobs;
 pub mod live;
 pub use demo::DemoBackend;
 pub use live::LiveBackend;
-pub use rating::QUESTIONS;
 
 /// What the screens need from the rest of the device. Calls that may wait (issue, print, lookup,
 /// rate, health, tick) run as jobs off the UI thread when the controller uses [`Execution::Worker`].
 pub trait Backend: Send {
     fn services(&mut self) -> Vec<ServiceView>;
-    fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket, Localized>;
+    /// Issues a ticket for `service`, recording the catalogue procedure chosen, if any.
+    fn issue_for(
+        &mut self,
+        service: &str,
+        priority: Priority,
+        procedure: Option<&ProcedureRef>,
+    ) -> Result<IssuedTicket, Localized>;
+    fn issue(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket, Localized> {
+        self.issue_for(service, priority, None)
+    }
+    /// Catalogue procedures matching `query` in `field` (a field's Vietnamese name), and the fields.
+    fn procedures(&mut self, query: &str, field: Option<&str>) -> Result<ProcedureAnswer, Localized>;
+    /// The indicator set's questions at `stage`, each with its options (never fails: a kept or
+    /// built-in copy answers offline).
+    fn rating_questions(&mut self, stage: Option<Stage>) -> QuestionsView;
+    /// Whether a ticket can still be rated at `stage`, asked before the questions; `None` when the
+    /// server cannot say (offline).
+    fn rating_status(
+        &mut self,
+        ticket: uuid::Uuid,
+        stage: Option<Stage>,
+    ) -> Result<Option<RatingStatusView>, Localized>;
     /// Prints a ticket; an error is shown on screen and raised to staff, the ticket stays valid.
     fn print(&mut self, ticket: &IssuedTicket, lang: Lang) -> Result<(), String>;
     fn lookup(&mut self, code: &str) -> Result<DossierAnswer, Localized>;
@@ -171,8 +192,16 @@ struct State {
     pin: String,
     technician_pin: String,
     service: Option<String>,
+    /// The catalogue procedure the ticket is being taken for (its service is `service`).
+    procedure: Option<ProcedureView>,
+    /// The procedure screen's search and field, and its last answer.
+    procedure_search: String,
+    procedure_field: Option<String>,
+    procedures: Option<Result<ProcedureAnswer, Localized>>,
     ticket: Option<IssuedTicket>,
     rating: Option<RatingRequest>,
+    /// The questions shown for the rating being given.
+    questions: Option<QuestionsView>,
     last_touch: Instant,
     idle_timeout: Duration,
     home: Page,
@@ -249,8 +278,13 @@ impl Controller {
                 pin: String::new(),
                 technician_pin: options.technician_pin,
                 service: None,
+                procedure: None,
+                procedure_search: String::new(),
+                procedure_field: None,
+                procedures: None,
                 ticket: None,
                 rating: None,
+                questions: None,
                 last_touch: Instant::now(),
                 idle_timeout: options.idle_timeout,
                 home,
@@ -268,6 +302,7 @@ impl Controller {
         }));
         Self::connect(ui, &controller);
         Self::connect_ticketing(ui, &controller);
+        Self::connect_procedures(ui, &controller);
         Self::connect_lookup(ui, &controller);
         Self::connect_rating(ui, &controller);
         Self::connect_technician(ui, &controller);
@@ -514,8 +549,16 @@ impl Controller {
         self.state.comment.clear();
         self.state.pin.clear();
         self.state.rating = None;
+        self.state.questions = None;
+        self.state.procedure = None;
+        self.state.procedure_search.clear();
+        self.state.procedure_field = None;
+        self.state.procedures = None;
         let ui = self.ui();
         ui.global::<Ticketing>().set_search("".into());
+        let procedures = ui.global::<Procedures>();
+        procedures.set_search("".into());
+        procedures.set_field("".into());
         let lookup = ui.global::<Lookup>();
         lookup.set_code("".into());
         lookup.set_code_error("".into());
@@ -546,9 +589,11 @@ impl Controller {
         match page {
             Page::Services => {
                 self.state.search.clear();
+                self.state.procedure = None;
                 ui.global::<Ticketing>().set_search("".into());
                 self.refresh_services();
             }
+            Page::Procedures => self.open_procedures(),
             Page::CodeEntry => {
                 self.state.code.clear();
                 let lookup = ui.global::<Lookup>();
@@ -581,12 +626,17 @@ impl Controller {
                 }
             }
             Page::RatingQuestions | Page::RatingLevel => self.show_questions(),
+            Page::Procedures => self.render_procedures(),
+            Page::Procedure => self.show_procedure(),
             Page::Display => self.show_board(),
             Page::Message if self.state.home == Page::Message => self.go_home(),
             _ => {}
         }
         if let Some(code) = self.state.service.clone() {
-            let name = self.service_name(&code);
+            let name = match &self.state.procedure {
+                Some(p) => procedures::name_in(&p.name, self.state.lang),
+                None => self.service_name(&code),
+            };
             ui.global::<Ticketing>().set_chosen_service_name(name.into());
         }
     }

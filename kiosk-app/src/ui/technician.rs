@@ -96,6 +96,7 @@ impl Controller {
             ahead: None,
             estimated_wait_s: None,
             issued_at: OffsetDateTime::now_utc(),
+            procedure: None,
             offline: false,
             qr: "MOTCUA:TEST".into(),
         };

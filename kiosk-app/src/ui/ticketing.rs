@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use domain::api::ServiceView;
+use domain::api::{ProcedureRef, ServiceView};
 use domain::i18n::{matches_query, sort_key, Lang};
 use domain::office::Priority;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
@@ -108,13 +108,20 @@ impl Controller {
 
     pub(super) fn take_ticket(&mut self, group: PriorityGroup) {
         let Some(service) = self.state.service.clone() else { return };
+        // A ticket taken from the procedure screen names its procedure.
+        let procedure = self
+            .state
+            .procedure
+            .as_ref()
+            .filter(|p| p.service.as_str() == service)
+            .map(|p| ProcedureRef { code: p.code.clone(), name: p.name.clone() });
         let priority = Priority::from(group);
         let lang = self.state.lang;
         // The ticket exists once issued; printing comes after, and its failure is only shown.
         self.run(
             true,
             move |b| {
-                let issued = b.issue(&service, priority).map(|ticket| {
+                let issued = b.issue_for(&service, priority, procedure.as_ref()).map(|ticket| {
                     let printed = b.print(&ticket, lang);
                     (ticket, printed)
                 });
@@ -168,6 +175,8 @@ impl Controller {
         let g = ui.global::<Ticketing>();
         g.set_ticket_number(t.number.clone().into());
         g.set_ticket_service(t.service_name.get(lang).into());
+        let procedure = t.procedure.as_ref().map(|p| super::procedures::name_in(&p.name, lang)).unwrap_or_default();
+        g.set_ticket_procedure(procedure.into());
         g.set_ticket_counters(counters.into());
         g.set_ticket_wait(wait.into());
         g.set_ticket_priority(if t.priority.is_priority() { t.priority.name().get(lang).into() } else { "".into() });

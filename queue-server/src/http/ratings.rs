@@ -20,11 +20,17 @@ use crate::auth::{Caller, Who};
 use crate::dossiers;
 use crate::error::AppError;
 
-pub(super) async fn rate(
-    State(app): State<Arc<AppState>>,
-    caller: Caller,
-    Body(req): Body<RatingRequest>,
-) -> Result<Response, AppError> {
+/// A rating request turned into the engine's command, with what the caller may rate.
+struct Prepared {
+    command: Command,
+    subject: RatingSubjectRef,
+    /// A rating terminal's own counter.
+    bound_counter: Option<domain::office::CounterId>,
+    counter: Option<domain::office::CounterId>,
+}
+
+/// Checks what the request and the caller alone say, and reads the dossier's records when one is rated.
+async fn prepare(app: &AppState, caller: &Caller, req: RatingRequest) -> Result<Prepared, AppError> {
     let mut proof = None;
     let subject = match (req.ticket, &req.dossier) {
         (Some(t), None) => RatingSubjectRef::Ticket(t),
@@ -93,24 +99,40 @@ pub(super) async fn rate(
         proof,
         records,
     };
+    Ok(Prepared { command, subject, bound_counter, counter })
+}
+
+/// What needs the office's state besides the engine's rules: the counter exists, and a rating terminal
+/// rates only what was served at its counter.
+fn check_in(state: &domain::queue::OfficeState, p: &Prepared) -> Result<(), AppError> {
+    if let Some(c) = p.counter {
+        if !state.counters.contains_key(&c) {
+            return Err(QueueError::UnknownCounter(c).into());
+        }
+    }
+    if let (Some(bound), RatingSubjectRef::Ticket(id)) = (p.bound_counter, &p.subject) {
+        let served_here = state.ticket(*id).is_some_and(|t| {
+            t.segments.last().is_some_and(|s| s.counter == bound)
+                || matches!(t.status, domain::queue::TicketStatus::Called { counter, .. } | domain::queue::TicketStatus::Serving { counter, .. } if counter == bound)
+        });
+        if !served_here {
+            return Err(AppError::Forbidden);
+        }
+    }
+    Ok(())
+}
+
+pub(super) async fn rate(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Body(req): Body<RatingRequest>,
+) -> Result<Response, AppError> {
+    let prepared = prepare(&app, &caller, req).await?;
     let response = app
         .office
         .run(caller.actor(), move |ctx| {
-            if let Some(c) = counter {
-                if !ctx.state.counters.contains_key(&c) {
-                    return Err(QueueError::UnknownCounter(c).into());
-                }
-            }
-            if let (Some(bound), RatingSubjectRef::Ticket(id)) = (bound_counter, &subject) {
-                let served_here = ctx.state.ticket(*id).is_some_and(|t| {
-                    t.segments.last().is_some_and(|s| s.counter == bound)
-                        || matches!(t.status, domain::queue::TicketStatus::Called { counter, .. } | domain::queue::TicketStatus::Serving { counter, .. } if counter == bound)
-                });
-                if !served_here {
-                    return Err(AppError::Forbidden);
-                }
-            }
-            ctx.command(&command)?;
+            check_in(ctx.state, &prepared)?;
+            ctx.command(&prepared.command)?;
             match ctx.state_last_rating() {
                 Some(r) => Ok(r),
                 None => Err(AppError::Unavailable("rating not recorded".into())),
@@ -118,6 +140,49 @@ pub(super) async fn rate(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+/// Whether a rating of this ticket or dossier would be taken now: the same checks as a rating, run on
+/// the current state without recording anything (an empty rating stands for the citizen's answers).
+pub(super) async fn status(
+    State(app): State<Arc<AppState>>,
+    caller: Caller,
+    Query(q): Query<RatingStatusQuery>,
+) -> Result<Json<RatingStatusView>, AppError> {
+    let asked_stage = q.stage;
+    let req = RatingRequest {
+        ticket: q.ticket,
+        dossier: q.dossier,
+        counter: None,
+        stage: q.stage,
+        level: domain::rating::RatingLevel::Satisfied,
+        answers: vec![],
+        comment: None,
+        choices: vec![],
+        rating_token: q.rating_token,
+        served_ticket: q.served_ticket,
+    };
+    let prepared = prepare(&app, &caller, req).await?;
+    let now = OffsetDateTime::now_utc();
+    let outcome = app.office.read(|state| {
+        check_in(state, &prepared)?;
+        Ok::<_, AppError>(domain::queue::decide(state, &prepared.command, now, &mut uuid::Uuid::new_v4)?)
+    });
+    Ok(Json(match outcome {
+        Ok(decision) => {
+            let recorded = decision.events.iter().find_map(|e| match e {
+                domain::event::EventKind::RatingRecorded { stage, counter, .. } => Some((*stage, *counter)),
+                _ => None,
+            });
+            RatingStatusView {
+                can_rate: true,
+                stage: recorded.map(|r| r.0).or(asked_stage),
+                counter: recorded.and_then(|r| r.1),
+                refusal: None,
+            }
+        }
+        Err(e) => RatingStatusView { can_rate: false, stage: asked_stage, counter: None, refusal: Some(e.body()) },
+    }))
 }
 
 /// The questions of the active indicator set a citizen answers at a stage, each with its own answers.

@@ -297,6 +297,16 @@ pub static ROUTES: &[Route] = &[
     .query::<QuestionsQuery>()
     .reply::<QuestionsView>(),
     op(
+        Get,
+        "/api/v1/rating/status",
+        &[RatingTerminal, TicketKiosk],
+        200,
+        "Whether a ticket or dossier can still be rated at a stage (asked before the questions; records nothing)",
+        || get(ratings::status),
+    )
+    .query::<RatingStatusQuery>()
+    .reply::<RatingStatusView>(),
+    op(
         Post,
         "/api/v1/ratings",
         &[RatingTerminal, TicketKiosk],
