@@ -492,6 +492,11 @@ pub struct LeasedTicketUpload {
     #[serde(with = "time::serde::rfc3339")]
     #[schemars(schema_with = "schema::issued_at")]
     pub issued_at: OffsetDateTime,
+    /// The catalogue procedure chosen at the kiosk; kept when the lease's service still takes it (a
+    /// number handed out is never refused for it). Left out when none, as older servers expect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = schema::PROCEDURE_CODE))]
+    pub procedure: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -295,6 +295,8 @@ pub enum Command {
         priority: Priority,
         issued_at: OffsetDateTime,
         idempotency_key: String,
+        /// The catalogue procedure chosen at the kiosk while it was offline.
+        procedure: Option<String>,
     },
     ReturnLease {
         lease: LeaseId,
@@ -1188,7 +1190,7 @@ pub fn decide(
                 expires_at,
             });
         }
-        Command::UploadLeased { lease, device, number, priority, issued_at, idempotency_key } => {
+        Command::UploadLeased { lease, device, number, priority, issued_at, idempotency_key, procedure } => {
             validate_key(idempotency_key)?;
             if let Some(t) = state.ticket_by_idempotency_key(idempotency_key) {
                 return Ok(Decision { events, ticket: Some(t.id) });
@@ -1211,6 +1213,9 @@ pub fn decide(
             }
             let svc =
                 state.services.get(&l.service).ok_or_else(|| QueueError::UnknownService(l.service.to_string()))?;
+            // The number was handed out: a procedure withdrawn or moved since is dropped, never the ticket.
+            let kept_procedure =
+                procedure.clone().filter(|code| catalogue::check_chosen(state, code, &l.service).is_ok());
             let id = new_id();
             events.push(EventKind::TicketIssued {
                 ticket: id,
@@ -1224,7 +1229,7 @@ pub fn decide(
                 idempotency_key: Some(idempotency_key.clone()),
                 lease: Some(*lease),
                 device: Some(*device),
-                procedure: None,
+                procedure: kept_procedure,
             });
             ticket_out = Some(id);
         }

@@ -337,6 +337,7 @@ fn leases_never_repeat_numbers() {
         priority: Priority::None,
         issued_at,
         idempotency_key: key.into(),
+        procedure: None,
     };
     let t = o.run(up(900, "u-900")).unwrap().ticket.unwrap();
     assert_eq!(o.label(t), "A900");
@@ -719,6 +720,37 @@ fn the_catalogue_is_checked_against_services_and_counters() {
     assert!(!o.state.procedures.contains_key("2.002"));
     let err = o.run(Command::SaveProcedures { procedures: vec![procedure("2.004", "zz", vec![])] }).unwrap_err();
     assert!(matches!(err, QueueError::Procedure(ProcedureError::UnknownService { .. })));
+}
+
+/// A number handed out offline is never refused for its procedure: one the lease's service takes is
+/// kept, one withdrawn or of another service since is dropped and the ticket still joins the queue.
+#[test]
+fn an_offline_ticket_keeps_its_procedure_when_the_service_takes_it() {
+    let mut o = Office::new(PriorityRule::default());
+    o.run(Command::SaveProcedures {
+        procedures: vec![procedure("1.001", "a", vec![]), procedure("2.001", "b", vec![])],
+    })
+    .unwrap();
+    let device = Uuid::from_u128(79);
+    o.run(Command::GrantLease { device, service: sc("a"), size: 3, ttl_s: 600 }).unwrap();
+    let lease = *o.state.leases.keys().next().unwrap();
+    let first = o.state.leases[&lease].first;
+    let issued_at = o.now;
+    let up = |n: u32, procedure: &str| Command::UploadLeased {
+        lease,
+        device,
+        number: n,
+        priority: Priority::None,
+        issued_at,
+        idempotency_key: format!("p-{n}"),
+        procedure: Some(procedure.into()),
+    };
+    let kept = o.run(up(first, "1.001")).unwrap().ticket.unwrap();
+    assert_eq!(o.state.ticket(kept).unwrap().procedure.as_deref(), Some("1.001"));
+    let other = o.run(up(first + 1, "2.001")).unwrap().ticket.unwrap();
+    assert_eq!(o.state.ticket(other).unwrap().procedure, None, "another service's procedure is dropped");
+    let unknown = o.run(up(first + 2, "9.999")).unwrap().ticket.unwrap();
+    assert_eq!(o.state.ticket(unknown).unwrap().procedure, None);
 }
 
 #[test]

@@ -18,12 +18,11 @@ mod common;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use common::{kiosk_config, temp_dir, Server};
+use common::{temp_dir, Server};
 use domain::i18n::Lang;
 use domain::office::Priority;
 use kiosk_app::board::Follow;
-use kiosk_app::config::{Config, DeviceRole};
-use kiosk_app::core::Core;
+use kiosk_app::config::DeviceRole;
 use kiosk_app::ui::{Controller, Execution, LiveBackend, MainWindow, Options, WaitingRoom};
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType, Rgb565Pixel};
 use slint::ComponentHandle;
@@ -48,12 +47,6 @@ fn summary(v: &mut [f64]) -> (f64, f64, f64, f64) {
     (v[0], percentile(v, 0.5), percentile(v, 0.95), v[v.len() - 1])
 }
 
-fn enrolled(server: &Server, dir: &std::path::Path, role: &str) -> Core {
-    std::fs::create_dir_all(dir).unwrap();
-    let code = server.enrolment_code(role, None);
-    Core::start(&Config::load(&kiosk_config(dir, role, &server.base(), &code, None)).unwrap()).unwrap()
-}
-
 /// `calls` calls at counter 1, each measured from the call's reply to the rendered frame that shows it.
 fn call_to_frame(
     server: &Server,
@@ -62,12 +55,10 @@ fn call_to_frame(
     follow: Follow,
     calls: usize,
 ) -> Vec<f64> {
-    let mut kiosk = enrolled(server, &dir.join("kiosk"), "ticket-kiosk");
-    let display = enrolled(server, &dir.join("display"), "display");
+    let mut kiosk = common::enrolled_core(server, &dir.join("kiosk"), "ticket-kiosk");
+    let display = common::enrolled_core(server, &dir.join("display"), "display");
     let officer = server.login("canbo1");
-    let counters = server.get(&officer, "/api/v1/counters");
-    let service =
-        counters.as_array().unwrap().iter().find(|c| c["id"] == 1).unwrap()["services"][0].as_str().unwrap().to_owned();
+    let service = common::counter_service(server, &officer, 1);
 
     let ui = MainWindow::new().unwrap();
     let options = Options {

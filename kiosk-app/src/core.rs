@@ -466,8 +466,8 @@ impl Core {
     }
 
     /// Issues a ticket for `service`, recording the catalogue procedure the citizen chose (the server
-    /// checks the service takes it). Offline, the printed ticket names the procedure, but the upload
-    /// of a leased ticket has no place for it: the officer sees the service only.
+    /// checks the service takes it). Offline, the ticket keeps it in the store and its upload carries
+    /// it, so the officer sees it too.
     pub fn issue_for(
         &mut self,
         service: &str,
@@ -492,7 +492,7 @@ impl Core {
         match self.note(r) {
             Ok(view) => Ok(IssuedTicket::from_view(&view)),
             Err(e) if e.is_offline() => {
-                let mut t = self.issue_offline(service, priority)?;
+                let mut t = self.issue_offline(service, priority, code)?;
                 t.procedure = procedure.cloned();
                 Ok(t)
             }
@@ -500,11 +500,11 @@ impl Core {
         }
     }
 
-    fn issue_offline(&mut self, service: &str, priority: Priority) -> Result<IssuedTicket> {
+    fn issue_offline(&mut self, service: &str, priority: Priority, procedure: Option<&str>) -> Result<IssuedTicket> {
         let now = (self.now)();
         let t = self
             .store
-            .issue_from_lease(service, priority, now, &NumberFormat::default())?
+            .issue_from_lease(service, priority, procedure, now, &NumberFormat::default())?
             .ok_or_else(|| CoreError::NoNumbersLeft(service.to_owned()))?;
         let known = self.services.iter().find(|s| s.code.as_str() == service);
         let day = now.to_offset(office_offset()).date();

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS offline_tickets (
     issued_at TEXT NOT NULL,
     ticket_id TEXT,
     failed TEXT,
+    procedure TEXT,
     UNIQUE (lease, number)
 );
 CREATE TABLE IF NOT EXISTS ratings (
@@ -77,11 +78,18 @@ pub struct OfflineTicket {
     pub issued_at: OffsetDateTime,
     /// Set once the server has it.
     pub ticket_id: Option<Uuid>,
+    /// The catalogue procedure the citizen chose (its code).
+    pub procedure: Option<String>,
 }
 
 impl OfflineTicket {
     pub fn upload(&self) -> LeasedTicketUpload {
-        LeasedTicketUpload { number: self.number, priority: self.priority, issued_at: self.issued_at }
+        LeasedTicketUpload {
+            number: self.number,
+            priority: self.priority,
+            issued_at: self.issued_at,
+            procedure: self.procedure.clone(),
+        }
     }
 }
 
@@ -105,8 +113,8 @@ pub struct Pending {
     pub failed: usize,
 }
 
-/// key, lease, service, number, label, priority, issued_at, ticket_id
-type TicketRow = (String, String, String, u32, String, String, String, Option<String>);
+/// key, lease, service, number, label, priority, issued_at, ticket_id, procedure
+type TicketRow = (String, String, String, u32, String, String, String, Option<String>, Option<String>);
 
 pub struct Store {
     conn: Connection,
@@ -149,7 +157,13 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", 1)?;
+        // Version 2: an offline ticket keeps the procedure chosen (stores of version 1 gain the column).
+        let has_procedure =
+            conn.prepare("SELECT 1 FROM pragma_table_info('offline_tickets') WHERE name = 'procedure'")?.exists([])?;
+        if !has_procedure {
+            conn.execute_batch("ALTER TABLE offline_tickets ADD COLUMN procedure TEXT")?;
+        }
+        conn.pragma_update(None, "user_version", 2)?;
         Ok(Store { conn })
     }
 
@@ -195,6 +209,7 @@ impl Store {
         &mut self,
         service: &str,
         priority: Priority,
+        procedure: Option<&str>,
         now: OffsetDateTime,
         format: &NumberFormat,
     ) -> Result<Option<OfflineTicket>> {
@@ -224,11 +239,12 @@ impl Store {
             priority,
             issued_at: now,
             ticket_id: None,
+            procedure: procedure.map(str::to_owned),
         };
         tx.execute(
-            "INSERT INTO offline_tickets (key, lease, service, number, label, priority, issued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![ticket.key, id, ticket.service, number, ticket.label, priority_str(priority), ts(now)],
+            "INSERT INTO offline_tickets (key, lease, service, number, label, priority, issued_at, procedure)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![ticket.key, id, ticket.service, number, ticket.label, priority_str(priority), ts(now), procedure],
         )?;
         tx.commit()?;
         Ok(Some(ticket))
@@ -245,18 +261,18 @@ impl Store {
 
     fn offline_tickets(&self, filter: &str) -> Result<Vec<OfflineTicket>> {
         let sql = format!(
-            "SELECT key, lease, service, number, label, priority, issued_at, ticket_id FROM offline_tickets {filter}
+            "SELECT key, lease, service, number, label, priority, issued_at, ticket_id, procedure FROM offline_tickets {filter}
              ORDER BY issued_at, lease, number"
         );
         let rows: Vec<TicketRow> = self
             .conn
             .prepare(&sql)?
             .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
         rows.into_iter()
-            .map(|(key, lease, service, number, label, priority, issued_at, ticket_id)| {
+            .map(|(key, lease, service, number, label, priority, issued_at, ticket_id, procedure)| {
                 Ok(OfflineTicket {
                     key,
                     lease: parse_uuid(&lease)?,
@@ -266,6 +282,7 @@ impl Store {
                     priority: parse_priority(&priority)?,
                     issued_at: parse_ts(&issued_at)?,
                     ticket_id: ticket_id.as_deref().map(parse_uuid).transpose()?,
+                    procedure,
                 })
             })
             .collect()
@@ -399,10 +416,11 @@ mod tests {
         s.add_lease(&lease(40, 41, later)).unwrap();
         assert_eq!(s.numbers_left("ho-tich", now).unwrap(), 5);
         let f = NumberFormat::default();
-        let labels: Vec<String> =
-            (0..5).map(|_| s.issue_from_lease("ho-tich", Priority::Elderly, now, &f).unwrap().unwrap().label).collect();
+        let labels: Vec<String> = (0..5)
+            .map(|_| s.issue_from_lease("ho-tich", Priority::Elderly, None, now, &f).unwrap().unwrap().label)
+            .collect();
         assert_eq!(labels, ["A021", "A022", "A023", "A040", "A041"]);
-        assert!(s.issue_from_lease("ho-tich", Priority::None, now, &f).unwrap().is_none());
+        assert!(s.issue_from_lease("ho-tich", Priority::None, None, now, &f).unwrap().is_none());
         let pending = s.tickets_to_upload().unwrap();
         assert_eq!(pending.len(), 5);
         assert_eq!(pending[0].priority, Priority::Elderly);
@@ -416,7 +434,7 @@ mod tests {
         s.add_lease(&lease(1, 10, datetime!(2026-03-10 8:00 UTC))).unwrap();
         let now = datetime!(2026-03-10 9:00 UTC);
         assert_eq!(s.numbers_left("ho-tich", now).unwrap(), 0);
-        assert!(s.issue_from_lease("ho-tich", Priority::None, now, &NumberFormat::default()).unwrap().is_none());
+        assert!(s.issue_from_lease("ho-tich", Priority::None, None, now, &NumberFormat::default()).unwrap().is_none());
     }
 
     #[test]
@@ -428,10 +446,10 @@ mod tests {
         {
             let mut s = Store::open(&path).unwrap();
             s.add_lease(&lease(1, 2, datetime!(2026-03-10 13:00 UTC))).unwrap();
-            s.issue_from_lease("ho-tich", Priority::None, now, &NumberFormat::default()).unwrap().unwrap();
+            s.issue_from_lease("ho-tich", Priority::None, None, now, &NumberFormat::default()).unwrap().unwrap();
         }
         let mut s = Store::open(&path).unwrap();
-        let t = s.issue_from_lease("ho-tich", Priority::None, now, &NumberFormat::default()).unwrap().unwrap();
+        let t = s.issue_from_lease("ho-tich", Priority::None, None, now, &NumberFormat::default()).unwrap().unwrap();
         assert_eq!(t.number, 2);
         assert_eq!(s.tickets_to_upload().unwrap().len(), 2);
         std::fs::remove_dir_all(dir).unwrap();

@@ -7,10 +7,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{kiosk_config, temp_dir, Server};
+use common::{temp_dir, Server};
 use domain::office::Priority;
 use kiosk_app::board::{BoardFeed, Follow, POLL_WHILE_FOLLOWING};
-use kiosk_app::config::Config;
 use kiosk_app::core::Core;
 
 /// Waits up to `limit` for `cond`.
@@ -38,18 +37,10 @@ struct Office {
 fn office(name: &str) -> Office {
     let dir = temp_dir(name);
     let server = Server::demo(&dir.join("server"));
-    let core = |role: &str| {
-        let d = dir.join(role);
-        std::fs::create_dir_all(&d).unwrap();
-        let code = server.enrolment_code(role, None);
-        Core::start(&Config::load(&kiosk_config(&d, role, &server.base(), &code, None)).unwrap()).unwrap()
-    };
-    let kiosk = core("ticket-kiosk");
-    let display = core("display");
+    let kiosk = common::enrolled_core(&server, &dir.join("ticket-kiosk"), "ticket-kiosk");
+    let display = common::enrolled_core(&server, &dir.join("display"), "display");
     let officer = server.login("canbo1");
-    let counters = server.get(&officer, "/api/v1/counters");
-    let service =
-        counters.as_array().unwrap().iter().find(|c| c["id"] == 1).unwrap()["services"][0].as_str().unwrap().to_owned();
+    let service = common::counter_service(&server, &officer, 1);
     Office { server, kiosk, display, officer, service, dir }
 }
 

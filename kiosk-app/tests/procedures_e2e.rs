@@ -125,6 +125,15 @@ fn a_procedure_ticket_online_and_offline() {
     assert_eq!(ui.global::<Ticketing>().get_ticket_procedure().as_str(), name);
     let jobs = vp.wait_jobs(2, Duration::from_secs(5));
     assert!(jobs[1].info.text_lines.iter().any(|l| l.trim() == name), "{:?}", jobs[1].info.text_lines);
+    // Back online: the upload carries the procedure, so the officer sees it on the offline ticket too.
+    let offline_number = ui.global::<Ticketing>().get_ticket_number().to_string();
+    assert!(offline_number.ends_with(|c: char| c.is_ascii_digit()), "{offline_number}");
+    server.start();
+    c.borrow_mut().background();
+    settle(&c);
+    let officer = server.login("canbo1");
+    let uploaded = server.get(&officer, &format!("/api/v1/tickets/{offline_number}"));
+    assert_eq!(uploaded["procedure"]["code"].as_str(), Some(rows[0].as_str()), "{uploaded}");
     vp.stop();
     drop(ui);
     std::fs::remove_dir_all(&dir).ok();
@@ -135,16 +144,9 @@ fn the_rating_terminal_asks_the_sets_questions_and_is_refused_before_them() {
     i_slint_backend_testing::init_no_event_loop();
     let dir = temp_dir("rating-questions-e2e");
     let mut server = Server::demo(&dir.join("server"));
-    let kiosk_dir = dir.join("kiosk");
-    std::fs::create_dir_all(&kiosk_dir).unwrap();
-    let code = server.enrolment_code("ticket-kiosk", None);
-    let mut kiosk =
-        Core::start(&Config::load(&kiosk_config(&kiosk_dir, "ticket-kiosk", &server.base(), &code, None)).unwrap())
-            .unwrap();
+    let mut kiosk = common::enrolled_core(&server, &dir.join("kiosk"), "ticket-kiosk");
     let officer = server.login("canbo1");
-    let counters = server.get(&officer, "/api/v1/counters");
-    let service =
-        counters.as_array().unwrap().iter().find(|c| c["id"] == 1).unwrap()["services"][0].as_str().unwrap().to_owned();
+    let service = common::counter_service(&server, &officer, 1);
     let ticket = kiosk.issue(&service, domain::office::Priority::None).unwrap();
     server.post(&officer, "/api/v1/counters/1/call-next");
     server.post(&officer, "/api/v1/counters/1/start");

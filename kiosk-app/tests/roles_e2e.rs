@@ -21,16 +21,9 @@ fn rating_terminal_wakes_on_invitation_and_rates_once() {
     let server = Server::demo(&dir.join("server"));
 
     // A kiosk issues a ticket for a service counter 1 serves.
-    let kiosk_dir = dir.join("kiosk");
-    std::fs::create_dir_all(&kiosk_dir).unwrap();
-    let code = server.enrolment_code("ticket-kiosk", None);
-    let mut kiosk =
-        Core::start(&Config::load(&kiosk_config(&kiosk_dir, "ticket-kiosk", &server.base(), &code, None)).unwrap())
-            .unwrap();
+    let mut kiosk = common::enrolled_core(&server, &dir.join("kiosk"), "ticket-kiosk");
     let officer = server.login("canbo1");
-    let counters = server.get(&officer, "/api/v1/counters");
-    let service =
-        counters.as_array().unwrap().iter().find(|c| c["id"] == 1).unwrap()["services"][0].as_str().unwrap().to_owned();
+    let service = common::counter_service(&server, &officer, 1);
     let ticket = kiosk.issue(&service, Priority::None).unwrap();
 
     // The rating terminal of counter 1 follows the live events.

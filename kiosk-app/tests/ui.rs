@@ -704,3 +704,31 @@ fn an_error_line_does_not_move_the_keyboard() {
     assert!(value_of(&ui, "Ghi chú").contains("Không tìm thấy"), "{}", value_of(&ui, "Ghi chú"));
     assert_eq!(button_y(&ui, "q"), key, "the search keyboard stays put");
 }
+
+/// On the ticket screen «Xong» stays where it was when the language changes (the card rewraps) and
+/// when the link drops (the link line is reserved): a tap meant for it never lands on the card.
+#[test]
+fn switching_language_does_not_move_done() {
+    let button_y = |ui: &MainWindow, label: &str| -> f32 {
+        let found: Vec<ElementHandle> = find(ui, label)
+            .into_iter()
+            .filter(|e| e.accessible_role() == Some(i_slint_backend_testing::AccessibleRole::Button))
+            .collect();
+        found.first().unwrap_or_else(|| panic!("no {label:?}")).absolute_position().y
+    };
+    let (ui, c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
+    click(&ui, "Lấy số thứ tự");
+    click(&ui, "Đăng ký kết hôn");
+    click(&ui, "Lấy số thông thường");
+    assert_eq!(page(&ui), Page::Ticket);
+    let done = button_y(&ui, "Xong");
+    ui.global::<App>().invoke_switch_language();
+    assert_eq!(button_y(&ui, "Done"), done, "English");
+    ui.global::<App>().invoke_switch_language();
+    assert_eq!(button_y(&ui, "Xong"), done, "Vietnamese again");
+    // The link drops: the message fills the line kept for it.
+    ui.global::<App>().set_online(false);
+    assert!(!find(&ui, "Mất kết nối máy chủ").is_empty());
+    assert_eq!(button_y(&ui, "Xong"), done, "offline");
+    drop(c);
+}

@@ -4,31 +4,11 @@
 
 mod common;
 
-use std::time::Duration;
-
-use printer::transport::Options;
-use printer::virtual_printer::{Config, Job, VirtualPrinter};
-use printer::{encode, Align, Document, Printer, ProfileSet, TextMode, TextStyle, TicketSlip};
+use printer::virtual_printer::Job;
+use printer::{encode, Align, Document, ProfileSet, TextMode, TextStyle, TicketSlip};
 
 fn print_job(doc: &Document, profile_id: &str, mode: TextMode, name: &str) -> Job {
-    let dir = common::scratch(name);
-    let profiles = ProfileSet::builtin();
-    let profile = profiles.get(profile_id).unwrap();
-    let vp = VirtualPrinter::start(Config {
-        out_dir: Some(dir),
-        width_dots: u32::from(profile.width_dots()),
-        ..Config::default()
-    })
-    .unwrap();
-    let job = encode(doc, profile, mode).unwrap();
-    // Generous status timeout: the virtual printer renders the PNG before answering the confirmation.
-    let opts = Options { status_timeout: Duration::from_secs(5), ..Options::default() };
-    let mut p = Printer::new(vp.url().parse().unwrap(), opts);
-    p.print(&job.bytes).unwrap();
-    let jobs = vp.wait_jobs(1, Duration::from_secs(10));
-    assert_eq!(jobs.len(), 1, "one job recorded");
-    assert!(jobs[0].info.warnings.is_empty(), "{:?}", jobs[0].info.warnings);
-    jobs.into_iter().next().unwrap()
+    common::print_on_virtual_printer(doc, profile_id, mode, name)
 }
 
 #[test]
@@ -117,7 +97,7 @@ fn raster_text_reads_back_with_tesseract_vie() {
     let ocr: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let (mut errors, mut total) = (0, 0);
     for line in lines {
-        let best = ocr.iter().map(|o| common::levenshtein(line, o)).min().unwrap_or(line.chars().count());
+        let best = ocr.iter().map(|o| strsim::levenshtein(line, o)).min().unwrap_or(line.chars().count());
         let len = line.chars().count();
         let cer = best as f64 / len as f64;
         assert!(cer <= 0.10, "line {line:?}: CER {cer:.3} > 0.10; OCR gave:\n{text}");

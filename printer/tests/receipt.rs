@@ -8,32 +8,15 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
-use printer::transport::Options;
 use printer::virtual_printer::parser::parse_all;
 use printer::virtual_printer::render::render_ops;
-use printer::virtual_printer::{Config, Job, VirtualPrinter};
-use printer::{encode, Printer, ProfileSet, ReceiptLabels, ReceiptSlip, SlipLang, TextMode};
+use printer::virtual_printer::Job;
+use printer::{encode, ProfileSet, ReceiptLabels, ReceiptSlip, SlipLang, TextMode};
 
 fn print_job(slip: &ReceiptSlip, profile_id: &str, name: &str) -> Job {
-    let dir = common::scratch(name);
-    let profiles = ProfileSet::builtin();
-    let profile = profiles.get(profile_id).unwrap();
-    let vp = VirtualPrinter::start(Config {
-        out_dir: Some(dir),
-        width_dots: u32::from(profile.width_dots()),
-        ..Config::default()
-    })
-    .unwrap();
-    let job = encode(&slip.to_document(profile.paper), profile, TextMode::Raster).unwrap();
-    let opts = Options { status_timeout: Duration::from_secs(5), ..Options::default() };
-    let mut p = Printer::new(vp.url().parse().unwrap(), opts);
-    p.print(&job.bytes).unwrap();
-    let jobs = vp.wait_jobs(1, Duration::from_secs(10));
-    assert_eq!(jobs.len(), 1, "one job recorded");
-    assert!(jobs[0].info.warnings.is_empty(), "{:?}", jobs[0].info.warnings);
-    jobs.into_iter().next().unwrap()
+    let paper = ProfileSet::builtin().get(profile_id).unwrap().paper;
+    common::print_on_virtual_printer(&slip.to_document(paper), profile_id, TextMode::Raster, name)
 }
 
 /// The text lines the virtual printer prints (WPC1258 text on an Epson: every line is text).
@@ -98,7 +81,7 @@ fn qr_and_code128_decode_exactly_and_tesseract_reads_the_vietnamese() {
         "Người nộp hồ sơ: Nguyễn Thị Ánh Tuyết",
         "Cán bộ tiếp nhận: Trần Văn Bình",
     ] {
-        let best = ocr.iter().map(|o| common::levenshtein(line, o)).min().unwrap_or(line.chars().count());
+        let best = ocr.iter().map(|o| strsim::levenshtein(line, o)).min().unwrap_or(line.chars().count());
         let cer = best as f64 / line.chars().count() as f64;
         assert!(cer <= 0.10, "line {line:?}: CER {cer:.3} > 0.10; OCR gave:\n{text}");
     }

@@ -44,19 +44,6 @@ fn tesseract_vie(png: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// Working days as the one-stop rules count them, written out here independently of the engine.
 fn working(calendar: &[Value], d: Date) -> bool {
     match calendar.iter().find(|c| c["date"] == d.to_string()).map(|c| c["type"].as_str().unwrap().to_owned()) {
@@ -227,7 +214,7 @@ async fn a_linked_dossier_gets_its_receipt_on_the_counters_printer() {
     let appointment_line =
         format!("Hẹn trả kết quả: {:02}/{:02}/{}", expected.day(), u8::from(expected.month()), expected.year());
     for line in ["GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", appointment_line.as_str()] {
-        let best = ocr.lines().map(|o| levenshtein(line, o.trim())).min().unwrap();
+        let best = ocr.lines().map(|o| strsim::levenshtein(line, o.trim())).min().unwrap();
         assert!(best * 10 <= line.chars().count(), "{line:?} not read (distance {best}):\n{ocr}");
     }
 

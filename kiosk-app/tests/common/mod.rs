@@ -167,6 +167,21 @@ pub fn kiosk_config(dir: &Path, role: &str, server: &str, code: &str, printer: O
     path
 }
 
+/// A device of `role` enrolled with the server (a fresh code from its CLI), its data under `dir`.
+pub fn enrolled_core(server: &Server, dir: &Path, role: &str) -> kiosk_app::core::Core {
+    std::fs::create_dir_all(dir).unwrap();
+    let code = server.enrolment_code(role, None);
+    let config = kiosk_app::config::Config::load(&kiosk_config(dir, role, &server.base(), &code, None)).unwrap();
+    kiosk_app::core::Core::start(&config).unwrap()
+}
+
+/// The first service `counter` takes, as the staff member with `token` sees the counters.
+pub fn counter_service(server: &Server, token: &str, counter: u16) -> String {
+    let counters = server.get(token, "/api/v1/counters");
+    let row = counters.as_array().unwrap().iter().find(|c| c["id"] == counter).expect("the counter exists");
+    row["services"][0].as_str().unwrap().to_owned()
+}
+
 /// A virtual X display for the real window, on a display number nobody uses; stopped on drop.
 pub struct Xvfb {
     child: Child,

@@ -99,22 +99,38 @@ pub fn tesseract_vie(png: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Levenshtein distance over chars.
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// Hex string → bytes.
 pub fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+}
+
+/// Prints `doc` for the built-in profile `profile_id` on a fresh virtual printer (PNG in a scratch folder
+/// `name`) and returns the one job it recorded, checked to have no warnings.
+pub fn print_on_virtual_printer(
+    doc: &printer::Document,
+    profile_id: &str,
+    mode: printer::TextMode,
+    name: &str,
+) -> printer::virtual_printer::Job {
+    use printer::virtual_printer::{Config, VirtualPrinter};
+    let profiles = printer::ProfileSet::builtin();
+    let profile = profiles.get(profile_id).unwrap();
+    let vp = VirtualPrinter::start(Config {
+        out_dir: Some(scratch(name)),
+        width_dots: u32::from(profile.width_dots()),
+        ..Config::default()
+    })
+    .unwrap();
+    let job = printer::encode(doc, profile, mode).unwrap();
+    // Generous status timeout: the virtual printer renders the PNG before answering the confirmation.
+    let opts = printer::transport::Options {
+        status_timeout: std::time::Duration::from_secs(5),
+        ..printer::transport::Options::default()
+    };
+    let mut p = printer::Printer::new(vp.url().parse().unwrap(), opts);
+    p.print(&job.bytes).unwrap();
+    let jobs = vp.wait_jobs(1, std::time::Duration::from_secs(10));
+    assert_eq!(jobs.len(), 1, "one job recorded");
+    assert!(jobs[0].info.warnings.is_empty(), "{:?}", jobs[0].info.warnings);
+    jobs.into_iter().next().unwrap()
 }

@@ -276,6 +276,7 @@ pub(super) async fn upload_leased(
         priority: req.priority,
         issued_at: req.issued_at,
         idempotency_key: key,
+        procedure: req.procedure,
     };
     let (view, created) = app
         .office
