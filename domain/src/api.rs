@@ -612,6 +612,10 @@ pub struct Health {
     /// it. Absent from servers before it was added.
     #[serde(default)]
     pub utc_offset_s: Option<i32>,
+    /// The governing agency's name (the settings' `parent_agency`), printed above the office's name on
+    /// tickets; empty when none. Absent from servers before it was added.
+    #[serde(default)]
+    pub agency: String,
 }
 
 /// What the schemas of the payloads share: patterns, the schemas of fields whose Rust type says less
