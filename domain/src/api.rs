@@ -651,6 +651,8 @@ pub mod schema {
         "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
     /// Not blank.
     pub const NOT_BLANK: &str = "\\S";
+    /// Any text without control characters (empty included).
+    pub const NO_CONTROL: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 
     /// The values of an enum as serde writes them.
     fn values<T: Serialize>(all: &[T]) -> Vec<Value> {

@@ -322,7 +322,7 @@ pub struct OfficeSettings {
     /// The governing agency (cơ quan chủ quản), e.g. "UBND PHƯỜNG BẾN THÀNH": the first line of tickets
     /// and receipts, above the office's name. Empty: no such line. Logs from before it read as empty.
     #[serde(default)]
-    #[schemars(length(max = 120))]
+    #[schemars(length(max = 120), regex(pattern = crate::api::schema::NO_CONTROL))]
     pub parent_agency: String,
 }
 

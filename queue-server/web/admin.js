@@ -660,7 +660,7 @@ async function saveSettings(ev) {
   if (!langs.length) p.push(['lang_vi', t('e_langs')]);
   if (p.length) return fail(f, p);
   const s = Object.assign({}, A.settings, {
-    name: { vi: name_vi, en: name_en || name_vi }, agency_code: agency, parent_agency: val(f, 'parent_agency'), lookup_base_url: val(f, 'lookup_base_url'), opening_hours: hours, calendar,
+    name: { vi: name_vi, en: name_en || name_vi }, agency_code: agency, parent_agency: val(f, 'parent_agency').normalize('NFC'), lookup_base_url: val(f, 'lookup_base_url'), opening_hours: hours, calendar,
     numbering: { width, separator: val(f, 'separator') === '1', first },
     priority_rule: mode === 'ratio' ? { mode, regular_per_priority: ratio, ageing_cap_s: ageing * 60 } : { mode, ageing_cap_s: ageing * 60 },
     no_show_grace_s: grace * 60, rating_window_s: rating * 60, keep_queue_overnight: val(f, 'overnight') === '1',

@@ -28,10 +28,8 @@ pub(super) async fn get_settings(State(app): State<Arc<AppState>>) -> Json<Offic
 pub(super) async fn put_settings(
     State(app): State<Arc<AppState>>,
     caller: Caller,
-    Body(mut settings): Body<OfficeSettings>,
+    Body(settings): Body<OfficeSettings>,
 ) -> Result<Json<OfficeSettings>, AppError> {
-    // Printed as typed, in one normal form (a name typed on a Mac arrives decomposed).
-    settings.parent_agency = domain::i18n::nfc(settings.parent_agency.trim());
     app.office.command(caller.actor(), Command::ChangeSettings { settings: settings.clone() }).await?;
     Ok(Json(settings))
 }
