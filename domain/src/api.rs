@@ -612,6 +612,10 @@ pub struct Health {
     /// it. Absent from servers before it was added.
     #[serde(default)]
     pub utc_offset_s: Option<i32>,
+    /// The governing agency's name (the settings' `parent_agency`), printed above the office's name on
+    /// tickets; empty when none. Absent from servers before it was added.
+    #[serde(default)]
+    pub agency: String,
 }
 
 /// What the schemas of the payloads share: patterns, the schemas of fields whose Rust type says less
@@ -647,6 +651,8 @@ pub mod schema {
         "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$";
     /// Not blank.
     pub const NOT_BLANK: &str = "\\S";
+    /// Any text without control characters (empty included).
+    pub const NO_CONTROL: &str = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$";
 
     /// The values of an enum as serde writes them.
     fn values<T: Serialize>(all: &[T]) -> Vec<Value> {

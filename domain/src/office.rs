@@ -319,6 +319,11 @@ pub struct OfficeSettings {
     #[serde(default)]
     #[schemars(regex(pattern = crate::receipt::LOOKUP_BASE_URL))]
     pub lookup_base_url: String,
+    /// The governing agency (cơ quan chủ quản), e.g. "UBND PHƯỜNG BẾN THÀNH": the first line of tickets
+    /// and receipts, above the office's name. Empty: no such line. Logs from before it read as empty.
+    #[serde(default)]
+    #[schemars(length(max = 120), regex(pattern = crate::api::schema::NO_CONTROL))]
+    pub parent_agency: String,
 }
 
 impl Default for OfficeSettings {
@@ -338,6 +343,7 @@ impl Default for OfficeSettings {
             notice: Localized::new("", ""),
             calendar: Vec::new(),
             lookup_base_url: String::new(),
+            parent_agency: String::new(),
         }
     }
 }
@@ -365,6 +371,9 @@ impl OfficeSettings {
             return Err("regular_per_priority must be at least 1".into());
         }
         calendar::validate(&self.calendar)?;
+        if self.parent_agency.chars().count() > 120 || self.parent_agency.chars().any(char::is_control) {
+            return Err("parent_agency must be at most 120 characters, without control characters".into());
+        }
         if !crate::receipt::valid_lookup_base(&self.lookup_base_url) {
             return Err("lookup_base_url must be empty or an http(s) URL of at most 200 characters without #".into());
         }

@@ -196,14 +196,15 @@ impl IssuedTicket {
         }
     }
 
-    /// The printed slip, labelled in `lang`; `office` is the receiving unit's name (a proper name, the
-    /// same on both languages' slips). A name with no English version is printed in Vietnamese.
-    pub fn slip(&self, office: &str, lang: Lang) -> printer::TicketSlip {
+    /// The printed slip, labelled in `lang`; `office` is the receiving unit's name and `agency` the
+    /// governing agency's, its first line (proper names, the same on both languages' slips). A name
+    /// with no English version is printed in Vietnamese.
+    pub fn slip(&self, office: &str, agency: Option<&str>, lang: Lang) -> printer::TicketSlip {
         let local = self.issued_at.to_offset(office_offset());
         let slip_lang = if lang == Lang::En { printer::SlipLang::En } else { printer::SlipLang::Vi };
         let name = |l: &Localized| if l.get(lang).is_empty() { l.vi.clone() } else { l.get(lang).to_owned() };
         printer::TicketSlip {
-            agency: None,
+            agency: agency.map(str::to_owned),
             office: office.to_owned(),
             title: slip_lang.title(),
             number: self.number.clone(),
@@ -290,6 +291,8 @@ pub const PROCEDURE_PAGE: usize = 50;
 const LINK_KEY: &str = "link";
 /// The office's name from its settings, as the server's health answer last gave it.
 const OFFICE_NAME_KEY: &str = "office-name";
+/// The governing agency's name from the server's health answer (the tickets' first line).
+const AGENCY_KEY: &str = "office-agency";
 /// The office's UTC offset in seconds, as the server last said it.
 const OFFICE_OFFSET_KEY: &str = "office-utc-offset-s";
 /// Idempotency keys of online issues that got no answer (the server may hold a ticket nobody has).
@@ -397,11 +400,18 @@ impl Core {
         self.store.get(OFFICE_NAME_KEY).ok().flatten().filter(|n| !n.is_empty())
     }
 
+    /// The governing agency's name as the server last gave it (none until then, or when it has none).
+    pub fn agency_name(&self) -> Option<String> {
+        self.store.get(AGENCY_KEY).ok().flatten().filter(|n| !n.is_empty())
+    }
+
     /// What a `/healthz` answer says of the office, kept in the store for offline starts: its name and
     /// its UTC offset (which becomes this device's office time).
     pub fn learn_office(&mut self, h: &domain::api::Health) -> Result<()> {
         if !h.office.trim().is_empty() {
             self.store.put(OFFICE_NAME_KEY, h.office.trim())?;
+            // Learnt with the name: an agency removed on the server is removed here too.
+            self.store.put(AGENCY_KEY, h.agency.trim())?;
         }
         if let Some(seconds) = h.utc_offset_s.filter(|s| UtcOffset::from_whole_seconds(*s).is_ok()) {
             self.store.put(OFFICE_OFFSET_KEY, &seconds.to_string())?;
@@ -712,26 +722,28 @@ mod tests {
     #[test]
     fn slips_are_labelled_in_one_language() {
         let office = "UBND Phường Bến Thành – Bộ phận Một cửa";
-        let en = ticket().slip(office, Lang::En);
+        let en = ticket().slip(office, None, Lang::En);
         assert_eq!(en.labels, printer::SlipLang::En.labels());
         assert_eq!((en.title.as_str(), en.office.as_str()), ("QUEUE TICKET", office));
         assert_eq!(en.service, "Đăng ký khai sinh", "no English name: the Vietnamese one");
         assert_eq!(en.field.as_deref(), Some("Civil status"));
         assert_eq!(en.priority.as_deref(), Some("Elderly person"));
         assert!(en.footer.iter().all(|f| f.is_ascii()), "{:?}", en.footer);
-        let vi = ticket().slip(office, Lang::Vi);
+        let vi = ticket().slip(office, Some("UBND PHƯỜNG BẾN THÀNH"), Lang::Vi);
         assert_eq!(vi.labels, printer::SlipLang::Vi.labels());
         assert_eq!((vi.title.as_str(), vi.service.as_str()), ("PHIẾU SỐ THỨ TỰ", "Đăng ký khai sinh"));
         assert_eq!(vi.footer.len(), 1, "an online ticket has no reserve note");
+        assert_eq!(vi.agency.as_deref(), Some("UBND PHƯỜNG BẾN THÀNH"), "the governing agency's line");
+        assert_eq!(en.agency, None);
     }
 
     /// A ticket from an offline reserve says so on paper, in the slip's language.
     #[test]
     fn an_offline_ticket_says_its_number_is_a_reserve() {
         let offline = IssuedTicket { number: "A900".into(), offline: true, ..ticket() };
-        let vi = offline.slip("UBND Phường Bến Thành", Lang::Vi);
+        let vi = offline.slip("UBND Phường Bến Thành", None, Lang::Vi);
         assert!(vi.footer[0].starts_with("Số dự phòng"), "{:?}", vi.footer);
-        let en = offline.slip("UBND Phường Bến Thành", Lang::En);
+        let en = offline.slip("UBND Phường Bến Thành", None, Lang::En);
         assert!(
             en.footer[0].starts_with("Reserve number") && en.footer.iter().all(|f| f.is_ascii()),
             "{:?}",
@@ -753,7 +765,7 @@ mod tests {
                 let (status, body) = if head.starts_with("GET /healthz") {
                     (
                         "200 OK",
-                        r#"{"status":"ok","office":"UBND Phường Bến Thành – Bộ phận Một cửa","last_seq":0,"version":"t"}"#,
+                        r#"{"status":"ok","office":"UBND Phường Bến Thành – Bộ phận Một cửa","last_seq":0,"version":"t","agency":"UBND PHƯỜNG BẾN THÀNH"}"#,
                     )
                 } else {
                     ("503 Service Unavailable", r#"{"error":{"code":"unavailable","message":{"vi":"x","en":"x"}}}"#)
@@ -771,6 +783,7 @@ mod tests {
         assert_eq!(core.office_name(), None);
         let _ = core.background_pass(None);
         assert_eq!(core.office_name().as_deref(), Some("UBND Phường Bến Thành – Bộ phận Một cửa"));
+        assert_eq!(core.agency_name().as_deref(), Some("UBND PHƯỜNG BẾN THÀNH"), "the tickets' first line");
     }
 
     /// A server that takes the request and never answers: the kiosk asks once more with the same key,

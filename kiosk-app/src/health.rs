@@ -208,6 +208,7 @@ mod tests {
             last_seq: 42,
             version: "0.1.0".into(),
             utc_offset_s: Some(25200),
+            agency: String::new(),
         };
         assert_eq!(
             server_line(Lang::Vi, "http://10.0.0.2:8080", Ok(&up)),

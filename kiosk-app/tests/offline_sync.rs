@@ -198,7 +198,7 @@ fn a_ticket_taken_online_prints_its_number() {
     let started = Instant::now();
     let ticket = core.issue(&service, Priority::Pregnant).unwrap();
     let issued = started.elapsed();
-    printer.print(&ticket.slip("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", Lang::Vi)).unwrap();
+    printer.print(&ticket.slip("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", None, Lang::Vi)).unwrap();
     let touch_to_bytes = started.elapsed();
 
     let jobs = vp.wait_jobs(1, Duration::from_secs(5));

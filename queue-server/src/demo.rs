@@ -152,6 +152,7 @@ pub fn counters() -> Vec<Counter> {
 pub fn settings() -> OfficeSettings {
     OfficeSettings {
         name: Localized::new("UBND Phường Bến Thành – Bộ phận Một cửa", "Ben Thanh Ward People's Committee – One-stop office"),
+        parent_agency: "UBND PHƯỜNG BẾN THÀNH".into(),
         agency_code: "000.00.01.H29".into(),
         opening_hours: Vec::new(),
         notice: Localized::new(

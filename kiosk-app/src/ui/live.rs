@@ -135,7 +135,8 @@ impl Backend for LiveBackend {
         let Some(p) = &mut self.printer else { return Err("no printer configured".into()) };
         // The receiving unit as the server's settings name it, the configured name until it has answered.
         let office = self.core.office_name().unwrap_or_else(|| self.office.clone());
-        let result = p.print(&ticket.slip(&office, lang)).map_err(|e| e.to_string());
+        let agency = self.core.agency_name();
+        let result = p.print(&ticket.slip(&office, agency.as_deref(), lang)).map_err(|e| e.to_string());
         self.hardware.printed(&ticket.number, result.as_ref().map(|_| ()).map_err(String::as_str));
         if result.is_err() {
             // Staff see the alert in the device list at once; the ticket stays valid and can be reprinted.

@@ -139,7 +139,7 @@ pub(super) async fn print_receipt(
     }
     let received_local = issue.received_at.to_offset(settings.offset());
     let slip = ReceiptSlip {
-        agency: None,
+        agency: Some(settings.parent_agency.trim().to_owned()).filter(|a| !a.is_empty()),
         office: pick(&settings.name),
         code: code.to_string(),
         qr: receipt::lookup_url(&settings.lookup_base_url, &code, &req.rating_token),
