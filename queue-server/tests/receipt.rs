@@ -214,7 +214,8 @@ async fn a_linked_dossier_gets_its_receipt_on_the_counters_printer() {
     let appointment_line =
         format!("Hẹn trả kết quả: {:02}/{:02}/{}", expected.day(), u8::from(expected.month()), expected.year());
     // The demo's governing agency heads the receipt (its `parent_agency` setting).
-    for line in ["UBND PHƯỜNG BẾN THÀNH", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", appointment_line.as_str()] {
+    for line in ["UBND PHƯỜNG BẾN THÀNH", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ", appointment_line.as_str()]
+    {
         let best = ocr.lines().map(|o| strsim::levenshtein(line, o.trim())).min().unwrap();
         assert!(best * 10 <= line.chars().count(), "{line:?} not read (distance {best}):\n{ocr}");
     }

@@ -253,9 +253,9 @@ async fn refuse_oversized_body(req: Request, next: axum::middleware::Next) -> ax
 }
 
 pub(crate) async fn health(State(app): State<Arc<AppState>>) -> Json<Health> {
-    let (office, agency, last_seq, offset) = app.office.read(|s| {
-        (s.settings.name.vi.clone(), s.settings.parent_agency.clone(), s.last_seq, s.settings.utc_offset_s)
-    });
+    let (office, agency, last_seq, offset) = app
+        .office
+        .read(|s| (s.settings.name.vi.clone(), s.settings.parent_agency.clone(), s.last_seq, s.settings.utc_offset_s));
     Json(Health {
         status: "ok".into(),
         office,
