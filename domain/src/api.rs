@@ -114,6 +114,40 @@ pub struct TicketView {
     /// The procedure chosen at the kiosk, shown to the officer.
     #[serde(default)]
     pub procedure: Option<ProcedureRef>,
+    /// The path of the page that follows this ticket from a phone (`/t/{token}`), which the ticket's
+    /// QR opens; given by the ticket resource (issue, lookup, leased upload), absent in lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_url: Option<String>,
+}
+
+/// A ticket as its holder follows it from a phone (`GET /api/v1/follow/{token}`, and the `ticket`
+/// events of its stream): no dossier, no procedure, nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FollowView {
+    /// Printed number, e.g. `A025`.
+    pub number: String,
+    pub office: Localized,
+    /// The governing agency's name; empty when none.
+    pub agency: String,
+    pub service_name: Localized,
+    /// A ticket's status (`waiting`, `called`, `serving`, `parked`, `missed`, `served`, `cancelled`), or
+    /// `not_received` for a number a kiosk handed out offline and has not uploaded yet.
+    pub status: String,
+    /// What to do now, in words.
+    pub headline: Localized,
+    /// The counter it is called to, served at, or waiting for.
+    pub counter: Option<CounterId>,
+    /// People ahead, while waiting.
+    pub ahead: Option<usize>,
+    /// Estimated wait in seconds, while waiting.
+    pub estimated_wait_s: Option<u32>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schemars(schema_with = "schema::optional_date_time")]
+    pub issued_at: Option<OffsetDateTime>,
+    /// The office's UTC offset in seconds, for showing times.
+    pub utc_offset_s: i32,
+    /// Served or cancelled: nothing more will change.
+    pub ended: bool,
 }
 
 /// A catalogue procedure named on a ticket.
@@ -481,6 +515,11 @@ pub struct LeaseView {
     #[serde(with = "time::serde::rfc3339")]
     #[schemars(schema_with = "schema::date_time")]
     pub expires_at: OffsetDateTime,
+    /// The follow page of each number of the lease, `first` to `last` in order (`/t/{token}`): a slip
+    /// printed offline carries its number's, which shows the ticket once the kiosk has uploaded it.
+    /// Absent from servers before it was added.
+    #[serde(default)]
+    pub follow_urls: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -662,6 +701,11 @@ pub mod schema {
     /// An RFC 3339 instant as the server writes it.
     pub fn date_time(_: &mut SchemaGenerator) -> Schema {
         json_schema!({ "type": "string", "format": "date-time" })
+    }
+
+    /// An RFC 3339 instant or null.
+    pub fn optional_date_time(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": ["string", "null"], "format": "date-time" })
     }
 
     /// An office-local day, `YYYY-MM-DD`.

@@ -66,6 +66,9 @@ pub struct ServerConfig {
     pub receipt_prints_at_once: usize,
     /// Longest wait for a free print slot, and for one write to a counter's printer.
     pub receipt_print_timeout_s: u64,
+    /// Phones following tickets live (`/t/{token}`) at once; beyond it a follow page fetches its ticket
+    /// every half minute instead. Each holds a connection: keep it well under `max_connections`.
+    pub follow_streams: usize,
     /// TLS for the office listener: PEM certificate chain and key files, or `generate = true` for a
     /// self-signed certificate kept in the data directory (devices pin it).
     pub tls: Option<TlsConfig>,
@@ -100,6 +103,7 @@ impl Default for ServerConfig {
             stream_stall_timeout_s: 60,
             receipt_prints_at_once: 4,
             receipt_print_timeout_s: 10,
+            follow_streams: 256,
             tls: None,
         }
     }
@@ -123,6 +127,7 @@ impl ServerConfig {
         range("login_concurrency", self.login_concurrency as u64, 1, 64)?;
         range("receipt_prints_at_once", self.receipt_prints_at_once as u64, 1, 64)?;
         range("receipt_print_timeout_s", self.receipt_print_timeout_s, 1, 120)?;
+        range("follow_streams", self.follow_streams as u64, 0, self.max_connections as u64)?;
         range("login_max_failures", u64::from(self.login_max_failures), 1, 1000)?;
         range("login_max_failures_per_address", u64::from(self.login_max_failures_per_address), 1, 100_000)?;
         range("login_window_s", self.login_window_s, 1, 86_400)?;

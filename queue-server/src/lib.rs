@@ -4,7 +4,8 @@
 //! - [`store`]: SQLite schema and migrations, the append-only hash-chained event log, backup/restore.
 //! - [`office`]: the single writer thread with group commit, the in-memory projection, event broadcast.
 //! - [`http`]: the `/api/v1` routes and the views they return; [`events`]: Server-Sent Events;
-//!   [`dossiers`]: portal-format import and lookup; [`catalogue`]: procedure files, views and search; [`receipts`]: printing a counter's dossier receipt; [`metrics`]; [`openapi`]: the route table.
+//!   [`dossiers`]: portal-format import and lookup; [`catalogue`]: procedure files, views and search; [`receipts`]: printing a counter's dossier receipt;
+//!   [`follow`]: following a ticket from a phone (`/t/{token}`: tokens, view, live stream); [`metrics`]; [`openapi`]: the route table.
 //! - [`auth`]: staff passwords (argon2id), sessions, device enrolment and tokens, role checks.
 //! - [`limits`]: the login pool and throttle, the per-kiosk lookup limit; [`listener`]: accepting
 //!   connections with connection, header, idle and keep-alive limits; [`tls`]: the listener's certificate.
@@ -20,6 +21,7 @@ pub mod demo;
 pub mod dossiers;
 pub mod error;
 pub mod events;
+pub mod follow;
 pub mod http;
 pub mod limits;
 pub mod listener;

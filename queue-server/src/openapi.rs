@@ -103,7 +103,9 @@ fn success_content(method: &str, path: &str, status: u16, response: Option<Value
     match (method, path, response) {
         (_, _, Some(schema)) => body("application/json", schema),
         ("get", "/metrics", _) => body("text/plain", json!({ "type": "string" })),
-        ("get", "/api/v1/events", _) => body("text/event-stream", json!({ "type": "string" })),
+        ("get", "/api/v1/events" | "/api/v1/follow/{token}/events", _) => {
+            body("text/event-stream", json!({ "type": "string" }))
+        }
         ("get", "/api/v1/announcements/{file}" | "/api/v1/admin/announcement-preview", _) => {
             body("audio/wav", json!({ "type": "string", "format": "binary" }))
         }
@@ -197,6 +199,9 @@ pub fn build() -> Value {
         }
         if matches!(path, "/api/v1/auth/login" | "/api/v1/dossiers/{code}") {
             errors.push(429);
+        }
+        if path.starts_with("/api/v1/follow/") {
+            errors.push(410); // a ticket of another day
         }
         errors.push(503);
         let mut responses = Map::new();

@@ -63,6 +63,8 @@ static ASSETS: &[Asset] = &[
     web!("display.js", JS),
     web!("admin.js", JS),
     web!("admin-procedures.js", JS),
+    web!("follow.html", HTML),
+    web!("follow.js", JS),
     web!("fonts/be-vietnam-pro-vietnamese-400-normal.woff2", WOFF2),
     web!("fonts/be-vietnam-pro-vietnamese-600-normal.woff2", WOFF2),
     web!("fonts/be-vietnam-pro-vietnamese-800-normal.woff2", WOFF2),

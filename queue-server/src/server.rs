@@ -75,6 +75,12 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
     let set = crate::http::ratings::load_indicator_set(opts.data_dir)?;
     tracing::info!("indicator set {} version {}", set.id, set.version);
     app.indicator_set = Arc::new(set);
+    let follow_key = office
+        .run(Actor::System, |ctx| {
+            crate::store::secret(ctx.tx, "follow", rand::random).map_err(crate::error::AppError::from_sqlite)
+        })
+        .await?;
+    app.follow = crate::follow::FollowKey::new(follow_key);
     let app = Arc::new(app);
     let tls = match &server_config.tls {
         Some(tls) => {

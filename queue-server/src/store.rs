@@ -123,6 +123,14 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX dossier_records_by_code ON dossier_records(code, source_time);
     "#,
+    // 2: server secrets that are not events (the follow-token key), kept with the office's data so a
+    // backup restores them.
+    r#"
+    CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    "#,
 ];
 
 /// Opens (creating if needed) the office database and brings its schema up to date.
@@ -484,6 +492,18 @@ fn migrate(conn: &Connection) -> Result<(), rusqlite::Error> {
         tx.commit()?;
     }
     Ok(())
+}
+
+/// The 32-byte secret `name`, drawn by `draw` and kept the first time it is asked for.
+pub fn secret(conn: &Connection, name: &str, draw: impl FnOnce() -> [u8; 32]) -> Result<[u8; 32], rusqlite::Error> {
+    let stored: Option<Vec<u8>> =
+        conn.query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+    if let Some(bytes) = stored.and_then(|v| <[u8; 32]>::try_from(v).ok()) {
+        return Ok(bytes);
+    }
+    let fresh = draw();
+    conn.execute("INSERT OR REPLACE INTO secrets (name, value) VALUES (?1, ?2)", rusqlite::params![name, &fresh[..]])?;
+    Ok(fresh)
 }
 
 pub fn schema_version(conn: &Connection) -> Result<i64, rusqlite::Error> {

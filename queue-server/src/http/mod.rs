@@ -58,6 +58,10 @@ pub struct AppState {
     pub indicator_set: Arc<domain::rating::IndicatorSet>,
     /// Receipt printing slots and timeout (`[server] receipt_prints_at_once`, `receipt_print_timeout_s`).
     pub receipt_printing: crate::receipts::ReceiptPrinting,
+    /// The key of follow tokens (`follow`), kept in the database.
+    pub follow: crate::follow::FollowKey,
+    /// Live follow-page streams at once (`[server] follow_streams`).
+    pub follow_streams: crate::follow::FollowStreams,
 }
 
 impl AppState {
@@ -75,6 +79,8 @@ impl AppState {
                 server.receipt_prints_at_once,
                 server.receipt_print_timeout_s,
             ),
+            follow: crate::follow::FollowKey::random(),
+            follow_streams: crate::follow::FollowStreams::new(server.follow_streams),
             server,
         }
     }
@@ -311,7 +317,14 @@ pub fn ticket_view(state: &OfficeState, t: &Ticket) -> TicketView {
         dossiers: t.dossiers.clone(),
         recalls: t.recalls,
         procedure: t.procedure.as_deref().map(|code| crate::catalogue::ticket_procedure(state, code)),
+        follow_url: None,
     }
+}
+
+/// The ticket resource: a ticket's view with the path of its follow page.
+pub(crate) fn ticket_resource(app: &AppState, mut view: TicketView) -> TicketView {
+    view.follow_url = Some(app.follow.path(&crate::follow::FollowSubject::Ticket(view.id)));
+    view
 }
 
 pub(crate) fn parse_service(code: &str) -> Result<ServiceCode, AppError> {

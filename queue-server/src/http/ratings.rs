@@ -235,6 +235,7 @@ pub(super) async fn grant_lease(
     let device = device_of(&caller)?;
     let service = parse_service(&req.service)?;
     let command = Command::GrantLease { device, service, size: req.size, ttl_s: 4 * 3600 };
+    let follow = app.follow.clone();
     let view = app
         .office
         .run(caller.actor(), move |ctx| {
@@ -244,7 +245,10 @@ pub(super) async fn grant_lease(
                     lease, service, day, first, last, expires_at, ..
                 }) => {
                     let letter = ctx.state.services.get(&service).map(|s| s.letter).unwrap_or('?');
-                    Ok(LeaseView { id: lease, service, letter, day, first, last, expires_at })
+                    let follow_urls = (first..=last)
+                        .map(|number| follow.path(&crate::follow::FollowSubject::Leased { lease, number }))
+                        .collect();
+                    Ok(LeaseView { id: lease, service, letter, day, first, last, expires_at, follow_urls })
                 }
                 _ => Err(AppError::Unavailable("lease not granted".into())),
             }
@@ -286,6 +290,7 @@ pub(super) async fn upload_leased(
             Ok((ticket_view(ctx.state, t), !d.events.is_empty()))
         })
         .await?;
+    let view = super::ticket_resource(&app, view);
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)).into_response())
 }
 

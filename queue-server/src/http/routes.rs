@@ -16,7 +16,7 @@ use domain::office::{Counter, OfficeSettings, Role, Service};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::{access, admin, counters, procedures, ratings, receipts, tickets, AppState};
-use crate::{dossiers, events, metrics, openapi, pages};
+use crate::{dossiers, events, follow, metrics, openapi, pages};
 
 type Handler = fn() -> MethodRouter<Arc<AppState>>;
 
@@ -142,6 +142,10 @@ pub static ROUTES: &[Route] = &[
         .page(),
     op(Get, "/admin", PUBLIC, 200, "Admin page", || get(|| async { pages::asset("admin.html") })).page(),
     op(Get, "/web/{*path}", PUBLIC, 200, "Page assets", || get(pages::web_asset)).page(),
+    op(Get, "/t/{token}", PUBLIC, 200, "Follow a ticket from a phone (the ticket's QR opens it)", || {
+        get(|| async { pages::asset("follow.html") })
+    })
+    .page(),
     op(Get, "/healthz", PUBLIC, 200, "Liveness and last event sequence", || get(super::health)).reply::<Health>(),
     op(Get, "/metrics", MANAGERS, 200, "Prometheus metrics", || get(metrics::handler)),
     op(Get, "/api/v1/openapi.json", PUBLIC, 200, "This document", || get(openapi::document)),
@@ -344,6 +348,23 @@ pub static ROUTES: &[Route] = &[
         || get(dossiers::lookup_handler),
     )
     .reply::<DossierView>(),
+    op(
+        Get,
+        "/api/v1/follow/{token}",
+        PUBLIC,
+        200,
+        "A ticket as its holder follows it (token from the ticket's follow_url; today's tickets only)",
+        || get(follow::get),
+    )
+    .reply::<FollowView>(),
+    op(
+        Get,
+        "/api/v1/follow/{token}/events",
+        PUBLIC,
+        200,
+        "The followed ticket live (Server-Sent Events: `ticket` on each change, `gone` when no longer valid)",
+        || get(follow::stream),
+    ),
     op(
         Get,
         "/api/v1/events",

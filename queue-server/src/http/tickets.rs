@@ -18,8 +18,8 @@ use time::OffsetDateTime;
 
 use super::scope::Action;
 use super::{
-    idempotency_key, parse_service, run_scoped_command, service_view, ticket_ref, ticket_view, ticket_view_for,
-    AppState, Body, Path, Query,
+    idempotency_key, parse_service, run_scoped_command, service_view, ticket_ref, ticket_resource, ticket_view,
+    ticket_view_for, AppState, Body, Path, Query,
 };
 use crate::auth::{Caller, Who};
 use crate::error::AppError;
@@ -64,7 +64,7 @@ pub(super) async fn issue_ticket(
         })
         .await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(view)).into_response())
+    Ok((status, Json(ticket_resource(&app, view))).into_response())
 }
 
 pub(super) async fn get_ticket(
@@ -80,7 +80,7 @@ pub(super) async fn get_ticket(
             let today = domain::clock::local_day(now, s.settings.offset());
             s.find_ticket(&wanted, today).map(|t| ticket_view_for(s, t, caller.role.is_device()))
         })
-        .map(Json)
+        .map(|view| Json(ticket_resource(&app, view)))
         .ok_or(QueueError::UnknownTicket.into())
 }
 
