@@ -114,7 +114,7 @@ enum Cmd {
         /// Variants to run besides the base (default: all of the scenario's).
         #[arg(long, num_args = 1.., value_delimiter = ',')]
         variant: Vec<String>,
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, conflicts_with = "from_history")]
         days: u32,
         #[arg(long, default_value_t = simulator::DEFAULT_SEED)]
         seed: u64,

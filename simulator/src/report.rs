@@ -267,6 +267,12 @@ pub fn table(run: &Run, summaries: &[Summary], lang: Lang) -> String {
         tr(lang, "hạt giống", "seed"),
         run.seed,
     ));
+    if base.skipped_arrivals > 0 {
+        out.push_str(&match lang {
+            Lang::Vi => format!("  {} phiếu của dịch vụ không có trong kịch bản bị bỏ qua\n", base.skipped_arrivals),
+            _ => format!("  {} replayed tickets of services not in the scenario left out\n", base.skipped_arrivals),
+        });
+    }
     for s in &summaries[1..] {
         if !s.description.is_empty() {
             out.push_str(&format!("  {}: {}\n", s.variant, s.description));

@@ -139,7 +139,10 @@ fn replayed_arrivals_are_the_ones_given() {
     assert_eq!(v.dates, [time::macros::date!(2026 - 11 - 30)]);
     let labels: Vec<&str> = v.days[0].tickets.iter().map(|t| t.label.as_str()).collect();
     assert_eq!(labels, ["A001", "A002"]);
-    assert_eq!(report::summarize(v).skipped_arrivals, 1);
+    let summary = report::summarize(v);
+    assert_eq!(summary.skipped_arrivals, 1);
+    let table = report::table(&run, &[summary], domain::Lang::En);
+    assert!(table.contains("1 replayed tickets of services not in the scenario left out"), "{table}");
 }
 
 fn error_of(text: &str) -> simulator::ScenarioError {
