@@ -119,6 +119,8 @@ fn every_ticket_ends_once_and_the_counts_add_up() {
                 assert!(v.plan.sessions.iter().any(|(a, b)| (*a..=*b).contains(&s)), "{} called at {s}", t.label);
                 let c = v.plan.counters.iter().find(|c| c.id == counter).unwrap();
                 assert!(c.services.contains(&v.plan.services[t.service].code));
+                // Nor during the counter's breaks or outside its shift.
+                assert!(c.on.iter().any(|(a, b)| (*a..=*b).contains(&s)), "{} called at {counter} at {s}", t.label);
             }
         }
     }
