@@ -1,5 +1,5 @@
 //! `queue-server`: serve an office, run the demo office, enrol devices, manage users, back up,
-//! restore, import dossiers and verify the event log.
+//! restore, import dossiers, verify the event log and simulate office days.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -104,6 +104,32 @@ enum Cmd {
         reading: String,
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Simulate office days faster than real time against the real queue engine: waits, queues and
+    /// counter utilisation, with the scenario's "what if" variants side by side.
+    Simulate {
+        /// Scenario TOML (example: simulator/scenarios/demo-monday.toml).
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Variants to run besides the base (default: all of the scenario's).
+        #[arg(long, num_args = 1.., value_delimiter = ',')]
+        variant: Vec<String>,
+        #[arg(long, default_value_t = 1, conflicts_with = "from_history")]
+        days: u32,
+        #[arg(long, default_value_t = simulator::DEFAULT_SEED)]
+        seed: u64,
+        /// Write tickets.csv, summary.csv, counters.csv, histogram.csv and summary.json here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// vi or en
+        #[arg(long, default_value = "vi")]
+        lang: String,
+        /// Replay the tickets taken in this office's log instead of drawing arrivals.
+        #[arg(long)]
+        from_history: Option<PathBuf>,
+        /// With --from-history: only this office day (YYYY-MM-DD); default every day in the log.
+        #[arg(long, requires = "from_history")]
+        day: Option<String>,
     },
 }
 
@@ -318,6 +344,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}: {number} → counter {counter}, {seconds:.2} s", out.display());
             Ok(())
         }
+        Cmd::Simulate { scenario, variant, days, seed, out, lang, from_history, day } => {
+            let lang = match lang.as_str() {
+                "vi" => domain::i18n::Lang::Vi,
+                "en" => domain::i18n::Lang::En,
+                other => anyhow::bail!("unknown language {other:?}; use vi or en"),
+            };
+            let text =
+                std::fs::read_to_string(&scenario).map_err(|e| anyhow::anyhow!("{}: {e}", scenario.display()))?;
+            let parsed =
+                simulator::Scenario::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", scenario.display()))?;
+            let history = from_history.map(|dir| history(&dir, day.as_deref())).transpose()?;
+            let options = simulator::Options { seed, days, variants: variant, history };
+            let run = simulator::run(&parsed, &options)?;
+            let summaries: Vec<_> = run.variants.iter().map(simulator::report::summarize).collect();
+            print!("{}", simulator::report::table(&run, &summaries, lang));
+            if let Some(dir) = out {
+                for path in simulator::report::export(&dir, &run, &summaries)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
+                {
+                    println!("{}", path.display());
+                }
+            }
+            Ok(())
+        }
         Cmd::Verify { data_dir } => {
             // Read-only: verify must never create or change an office, and works on a read-only mount.
             let conn = store::open_read_only(&data_dir)?;
@@ -332,6 +382,36 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The tickets taken in an office's log, by office day, as arrivals to replay (read-only).
+fn history(dir: &std::path::Path, day: Option<&str>) -> anyhow::Result<Vec<simulator::HistoryDay>> {
+    existing_office(dir)?;
+    let conn = store::open_read_only(dir)?;
+    let (state, _) = store::rebuild(&conn)?;
+    let offset = state.settings.offset();
+    let mut days: Vec<simulator::HistoryDay> = Vec::new();
+    for event in store::tickets_issued(&conn, day)? {
+        let domain::event::EventKind::TicketIssued { service, priority, issued_at, day, .. } = event.kind else {
+            continue;
+        };
+        let midnight = day.midnight().assume_offset(offset);
+        let at_s = (issued_at - midnight).as_seconds_f64().clamp(0.0, 86_399.0);
+        let arrival = simulator::Arrival { at_s, service: service.to_string(), priority: priority.is_priority() };
+        match days.iter_mut().find(|d| d.date == day) {
+            Some(d) => d.arrivals.push(arrival),
+            None => days.push(simulator::HistoryDay { date: day, arrivals: vec![arrival] }),
+        }
+    }
+    days.sort_by_key(|d| d.date);
+    if days.is_empty() {
+        anyhow::bail!(
+            "{}: no tickets in the log{}",
+            dir.display(),
+            day.map(|d| format!(" on {d}")).unwrap_or_default()
+        );
+    }
+    Ok(days)
 }
 
 /// A running server holds an exclusive lock on `server.lock` in its data directory.

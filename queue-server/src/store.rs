@@ -710,6 +710,16 @@ pub fn events_of_type(
     query_events(&mut stmt, params![kind, since, limit as i64])
 }
 
+/// The `ticket_issued` events of one office day (`YYYY-MM-DD`, the tickets' own `day`), or of every
+/// day, in log order: the arrivals `queue-server simulate --from-history` replays.
+pub fn tickets_issued(conn: &Connection, day: Option<&str>) -> Result<Vec<Event>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, at, actor, body FROM events WHERE type = 'ticket_issued' \
+         AND (?1 IS NULL OR json_extract(body, '$.day') = ?1) ORDER BY seq",
+    )?;
+    query_events(&mut stmt, params![day])
+}
+
 /// The most recent calls and recalls, newest first, optionally of one counter (the display board and
 /// the counter's desk).
 pub fn recent_calls(conn: &Connection, limit: usize, counter: Option<u16>) -> Result<Vec<Event>, StoreError> {
