@@ -196,12 +196,19 @@ if waiting:
 lease = call("POST", "/api/v1/leases", kiosk, {"service": first_service, "size": 3})
 lease_first = lease.get("first", lease.get("from", 1))
 now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-call("POST", f"/api/v1/leases/{lease['id']}/tickets", kiosk, {"number": lease_first, "issued_at": now},
-     {"Idempotency-Key": "fx-lease-1"}, ok=None)
+upload = {"number": lease_first, "issued_at": now}
+if "follow_urls" in lease:
+    # Versions with follow pages also take the procedure chosen offline (LeasedTicketUpload.procedure).
+    upload["procedure"] = procedure["code"]
+call("POST", f"/api/v1/leases/{lease['id']}/tickets", kiosk, upload, {"Idempotency-Key": "fx-lease-1"}, ok=None)
 call("POST", f"/api/v1/leases/{lease['id']}/return", kiosk, {"unused": [lease_first + 1, lease_first + 2]}, ok=None)
 
 settings = call("GET", "/api/v1/admin/settings", admin)
 settings["notice"] = {"vi": "Thông báo thử của bản ghi mẫu.", "en": "A fixture notice."}
+# Fields of later versions, set only where the version has them.
+for key, value in (("parent_agency", "UBND PHƯỜNG MẪU"), ("follow_base_url", "http://192.168.1.10:8080")):
+    if key in settings:
+        settings[key] = value
 call("PUT", "/api/v1/admin/settings", admin, settings)
 service = call("GET", "/api/v1/admin/services", admin)[0]
 service["name"]["en"] = service["name"]["en"] + " (fixture)"

@@ -655,6 +655,11 @@ pub struct Health {
     /// tickets; empty when none. Absent from servers before it was added.
     #[serde(default)]
     pub agency: String,
+    /// Where phones reach this server (the settings' `follow_base_url`): kiosks put it before a
+    /// ticket's `follow_url` in its QR; empty when the kiosk's own address will do. Absent from servers
+    /// before it was added.
+    #[serde(default)]
+    pub follow_base_url: String,
 }
 
 /// What the schemas of the payloads share: patterns, the schemas of fields whose Rust type says less

@@ -324,6 +324,27 @@ pub struct OfficeSettings {
     #[serde(default)]
     #[schemars(length(max = 120), regex(pattern = crate::api::schema::NO_CONTROL))]
     pub parent_agency: String,
+    /// The office server as phones on the office Wi-Fi reach it, scheme, host and port only
+    /// (`http://192.168.1.10:8080`): a ticket's QR opens `<this>/t/<token>`. Empty: the address each
+    /// kiosk uses itself. Logs from before it read as empty.
+    #[serde(default)]
+    #[schemars(regex(pattern = FOLLOW_BASE_URL))]
+    pub follow_base_url: String,
+}
+
+/// What `OfficeSettings::follow_base_url` may be: empty, or `http(s)://` and a host with an optional
+/// port (no path, query or fragment: the page's path is appended).
+pub const FOLLOW_BASE_URL: &str = "^(https?://[A-Za-z0-9.:\\[\\]-]{1,200})?$";
+
+/// Whether a follow base URL is what [`FOLLOW_BASE_URL`] says.
+pub fn valid_follow_base(base: &str) -> bool {
+    if base.is_empty() {
+        return true;
+    }
+    let rest = base.strip_prefix("https://").or_else(|| base.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        (1..=200).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric() || b".:[]-".contains(&b))
+    })
 }
 
 impl Default for OfficeSettings {
@@ -344,6 +365,7 @@ impl Default for OfficeSettings {
             calendar: Vec::new(),
             lookup_base_url: String::new(),
             parent_agency: String::new(),
+            follow_base_url: String::new(),
         }
     }
 }
@@ -373,6 +395,9 @@ impl OfficeSettings {
         calendar::validate(&self.calendar)?;
         if self.parent_agency.chars().count() > 120 || self.parent_agency.chars().any(char::is_control) {
             return Err("parent_agency must be at most 120 characters, without control characters".into());
+        }
+        if !valid_follow_base(&self.follow_base_url) {
+            return Err("follow_base_url must be empty or http(s)://host[:port], without a path".into());
         }
         if !crate::receipt::valid_lookup_base(&self.lookup_base_url) {
             return Err("lookup_base_url must be empty or an http(s) URL of at most 200 characters without #".into());

@@ -211,9 +211,22 @@ impl Client {
     }
 
     /// `GET /api/v1/rating/status`: whether a ticket can still be rated at `stage` (records nothing).
-    pub fn rating_status(&self, ticket: uuid::Uuid, stage: Option<Stage>) -> Result<RatingStatusView> {
-        let mut params = vec![("ticket", ticket.to_string())];
-        if let Some(s) = stage {
+    /// Whether a ticket, or a dossier with its proof, can be rated now (records nothing).
+    pub fn rating_status(&self, query: &domain::api::RatingStatusQuery) -> Result<RatingStatusView> {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if let Some(t) = query.ticket {
+            params.push(("ticket", t.to_string()));
+        }
+        if let Some(d) = &query.dossier {
+            params.push(("dossier", d.clone()));
+        }
+        if let Some(token) = &query.rating_token {
+            params.push(("rating_token", token.clone()));
+        }
+        if let Some(t) = query.served_ticket {
+            params.push(("served_ticket", t.to_string()));
+        }
+        if let Some(s) = query.stage {
             params.push(("stage", stage_param(s).to_owned()));
         }
         Self::json(self.auth(self.http.get(self.url("/api/v1/rating/status")).query(&params)))
@@ -226,6 +239,11 @@ impl Client {
     /// Today's ticket with this printed number (`A025`).
     pub fn ticket_by_number(&self, number: &str) -> Result<TicketView> {
         Self::json(self.auth(self.http.get(self.url(&format!("/api/v1/tickets/{number}")))))
+    }
+
+    /// A ticket as its follow page shows it (`token`: the part of its QR's URL after `/t/`).
+    pub fn follow(&self, token: &str) -> Result<domain::api::FollowView> {
+        Self::json(self.http.get(self.url(&format!("/api/v1/follow/{token}"))))
     }
 
     pub fn lease(&self, service: &str, size: u32) -> Result<LeaseView> {

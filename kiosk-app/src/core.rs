@@ -78,6 +78,21 @@ pub type Result<T> = std::result::Result<T, CoreError>;
 mod catalogue;
 pub use catalogue::{search_list, ProcedureAnswer};
 
+/// The token of a ticket's follow page in a scanned QR (`http://…/t/<token>`): hex digits after the
+/// last `/t/` (the server judges the rest: a ticket's or a leased number's, see queue-server `follow`).
+pub(crate) fn follow_token(text: &str) -> Option<&str> {
+    let at = text.rfind("/t/")? + 3;
+    let token = &text[at..];
+    let end = token.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(token.len());
+    let token = &token[..end];
+    (32..=128).contains(&token.len()).then_some(token)
+}
+
+/// Whether a scanned text is a ticket's QR (its follow page, or the kiosk-only form of older kiosks).
+pub fn is_ticket_qr(text: &str) -> bool {
+    follow_token(text.trim()).is_some() || text.trim().starts_with("MOTCUA:T:")
+}
+
 /// What a kiosk rating asks for, said when the input is neither a dossier code nor a ticket number.
 pub fn rating_code_hint() -> Localized {
     Localized::new(
@@ -179,7 +194,9 @@ pub struct IssuedTicket {
 }
 
 impl IssuedTicket {
-    fn from_view(v: &TicketView) -> IssuedTicket {
+    /// `phone_base`: where phones reach the server ([`Core::phone_base`]), put before the ticket's
+    /// follow page in its QR.
+    fn from_view(v: &TicketView, phone_base: &str) -> IssuedTicket {
         IssuedTicket {
             number: v.number.clone(),
             service: v.service.to_string(),
@@ -192,7 +209,11 @@ impl IssuedTicket {
             issued_at: v.issued_at,
             procedure: v.procedure.clone(),
             offline: false,
-            qr: format!("MOTCUA:T:{}:{}:{}", v.day, v.number, v.id),
+            qr: match &v.follow_url {
+                Some(path) => format!("{phone_base}{path}"),
+                // A server from before follow pages: the kiosk-only form.
+                None => format!("MOTCUA:T:{}:{}:{}", v.day, v.number, v.id),
+            },
         }
     }
 
@@ -293,6 +314,8 @@ const LINK_KEY: &str = "link";
 const OFFICE_NAME_KEY: &str = "office-name";
 /// The governing agency's name from the server's health answer (the tickets' first line).
 const AGENCY_KEY: &str = "office-agency";
+/// Where phones on the office Wi-Fi reach the server (`follow_base_url` of the health answer).
+const PHONE_BASE_KEY: &str = "office-follow-base-url";
 /// The office's UTC offset in seconds, as the server last said it.
 const OFFICE_OFFSET_KEY: &str = "office-utc-offset-s";
 /// Idempotency keys of online issues that got no answer (the server may hold a ticket nobody has).
@@ -405,13 +428,21 @@ impl Core {
         self.store.get(AGENCY_KEY).ok().flatten().filter(|n| !n.is_empty())
     }
 
-    /// What a `/healthz` answer says of the office, kept in the store for offline starts: its name and
-    /// its UTC offset (which becomes this device's office time).
+    /// Where phones reach the server, before a ticket's follow page in its QR: the office's
+    /// `follow_base_url` as the server last gave it, else this kiosk's own server address.
+    pub fn phone_base(&self) -> String {
+        let base = self.store.get(PHONE_BASE_KEY).ok().flatten().filter(|b| domain::office::valid_follow_base(b));
+        base.filter(|b| !b.is_empty()).unwrap_or_else(|| self.client.base().to_owned())
+    }
+
+    /// What a `/healthz` answer says of the office, kept in the store for offline starts: its name,
+    /// agency, the address phones use and its UTC offset (which becomes this device's office time).
     pub fn learn_office(&mut self, h: &domain::api::Health) -> Result<()> {
         if !h.office.trim().is_empty() {
             self.store.put(OFFICE_NAME_KEY, h.office.trim())?;
-            // Learnt with the name: an agency removed on the server is removed here too.
+            // Learnt with the name: an agency or phone address removed on the server goes here too.
             self.store.put(AGENCY_KEY, h.agency.trim())?;
+            self.store.put(PHONE_BASE_KEY, h.follow_base_url.trim())?;
         }
         if let Some(seconds) = h.utc_offset_s.filter(|s| UtcOffset::from_whole_seconds(*s).is_ok()) {
             self.store.put(OFFICE_OFFSET_KEY, &seconds.to_string())?;
@@ -500,7 +531,7 @@ impl Core {
             }
         }
         match self.note(r) {
-            Ok(view) => Ok(IssuedTicket::from_view(&view)),
+            Ok(view) => Ok(IssuedTicket::from_view(&view, &self.phone_base())),
             Err(e) if e.is_offline() => {
                 let mut t = self.issue_offline(service, priority, code)?;
                 t.procedure = procedure.cloned();
@@ -518,6 +549,10 @@ impl Core {
             .ok_or_else(|| CoreError::NoNumbersLeft(service.to_owned()))?;
         let known = self.services.iter().find(|s| s.code.as_str() == service);
         let day = now.to_offset(office_offset()).date();
+        let qr = match self.store.follow_url(t.lease, t.number)? {
+            Some(path) => format!("{}{path}", self.phone_base()),
+            None => format!("MOTCUA:T:{day}:{}:{}", t.label, t.key),
+        };
         Ok(IssuedTicket {
             number: t.label.clone(),
             service: service.to_owned(),
@@ -530,7 +565,7 @@ impl Core {
             issued_at: now,
             procedure: None,
             offline: true,
-            qr: format!("MOTCUA:T:{day}:{}:{}", t.label, t.key),
+            qr,
         })
     }
 
@@ -549,9 +584,26 @@ impl Core {
 
     /// Looks a dossier up by a scanned or typed code; answers from the cache (with its time) when offline.
     /// The served ticket a citizen wants to rate at the kiosk: typed as its printed number (`A025`) or
-    /// scanned from its QR (`MOTCUA:T:day:number:id`). Needs the server: a rating names a ticket it knows.
+    /// scanned from its QR (its follow page `…/t/<token>`, or `MOTCUA:T:day:number:id` from kiosks
+    /// before follow pages). Needs the server: a rating names a ticket it knows.
     pub fn served_ticket(&mut self, input: &str) -> Result<TicketView> {
         let text = input.trim();
+        if let Some(token) = follow_token(text) {
+            // The follow page knows the number, whether the QR came from an online or an offline slip.
+            let r = self.client.follow(token);
+            let followed = match self.note(r) {
+                Err(ClientError::Refused { status: 404 | 410, .. }) => {
+                    return Err(CoreError::BadCode(rating_code_hint()))
+                }
+                other => other?,
+            };
+            let r = self.client.ticket_by_number(&followed.number);
+            let ticket = self.note(r)?;
+            if ticket.status != "served" {
+                return Err(CoreError::NotServed(ticket.number));
+            }
+            return Ok(ticket);
+        }
         let (number, id) = match text.strip_prefix("MOTCUA:T:") {
             Some(rest) => {
                 let mut parts = rest.splitn(3, ':').skip(1);
@@ -697,6 +749,17 @@ impl TicketPrinter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn follow_tokens_are_read_from_scanned_urls() {
+        let token = "ab".repeat(26);
+        for scanned in [format!("http://10.0.0.5:8080/t/{token}"), format!("https://q.local/t/{token}\r\n")] {
+            assert_eq!(follow_token(&scanned), Some(token.as_str()), "{scanned:?}");
+        }
+        for not_one in ["A025", "http://10.0.0.5/t/zz", "http://10.0.0.5/ticket/abc", "MOTCUA:T:2026-03-10:A025:x"] {
+            assert_eq!(follow_token(not_one), None, "{not_one}");
+        }
+    }
     use domain::api::LeaseView;
     use domain::office::ServiceCode;
 
@@ -813,6 +876,7 @@ mod tests {
                 first: 40,
                 last: 49,
                 expires_at: now + time::Duration::hours(1),
+                follow_urls: vec![],
             })
             .unwrap();
         let mut core = Core::new(client, store, OfflineSettings { lease_size: 10, lease_low_water: 2 });

@@ -209,6 +209,7 @@ mod tests {
             version: "0.1.0".into(),
             utc_offset_s: Some(25200),
             agency: String::new(),
+            follow_base_url: String::new(),
         };
         assert_eq!(
             server_line(Lang::Vi, "http://10.0.0.2:8080", Ok(&up)),

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS leases (
     first INTEGER NOT NULL,
     last INTEGER NOT NULL,
     next INTEGER NOT NULL,
-    expires_at TEXT NOT NULL
+    expires_at TEXT NOT NULL,
+    follow_urls TEXT
 );
 CREATE TABLE IF NOT EXISTS offline_tickets (
     key TEXT PRIMARY KEY,
@@ -163,7 +164,13 @@ impl Store {
         if !has_procedure {
             conn.execute_batch("ALTER TABLE offline_tickets ADD COLUMN procedure TEXT")?;
         }
-        conn.pragma_update(None, "user_version", 2)?;
+        // Version 3: a lease keeps the follow page of each of its numbers (a JSON array).
+        let has_follow =
+            conn.prepare("SELECT 1 FROM pragma_table_info('leases') WHERE name = 'follow_urls'")?.exists([])?;
+        if !has_follow {
+            conn.execute_batch("ALTER TABLE leases ADD COLUMN follow_urls TEXT")?;
+        }
+        conn.pragma_update(None, "user_version", 3)?;
         Ok(Store { conn })
     }
 
@@ -172,8 +179,8 @@ impl Store {
     /// Keeps a lease granted by the server (a second save of the same lease changes nothing).
     pub fn add_lease(&self, lease: &LeaseView) -> Result<()> {
         self.conn.execute(
-            "INSERT OR IGNORE INTO leases (id, service, letter, day, first, last, next, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7)",
+            "INSERT OR IGNORE INTO leases (id, service, letter, day, first, last, next, expires_at, follow_urls)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?5, ?7, ?8)",
             params![
                 lease.id.to_string(),
                 lease.service.to_string(),
@@ -182,9 +189,24 @@ impl Store {
                 lease.first,
                 lease.last,
                 ts(lease.expires_at),
+                (!lease.follow_urls.is_empty()).then(|| serde_json::to_string(&lease.follow_urls).unwrap_or_default()),
             ],
         )?;
         Ok(())
+    }
+
+    /// The follow page (`/t/{token}`) of a number of a lease, when the server gave the lease's pages.
+    pub fn follow_url(&self, lease: LeaseId, number: u32) -> Result<Option<String>> {
+        let row: Option<(u32, Option<String>)> = self
+            .conn
+            .query_row("SELECT first, follow_urls FROM leases WHERE id = ?1", [lease.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let Some((first, Some(urls))) = row else { return Ok(None) };
+        let urls: Vec<String> =
+            serde_json::from_str(&urls).map_err(|e| StoreError::Corrupt(format!("lease follow_urls: {e}")))?;
+        Ok(number.checked_sub(first).and_then(|i| urls.get(i as usize)).cloned())
     }
 
     /// Numbers still unused in the service's live leases.
@@ -402,7 +424,23 @@ mod tests {
             first,
             last,
             expires_at: expires,
+            follow_urls: vec![],
         }
+    }
+
+    #[test]
+    fn a_lease_keeps_the_follow_page_of_each_number() {
+        let store = Store::open_in_memory().unwrap();
+        let mut with_pages = lease(900, 902, datetime!(2026-03-10 10:00 UTC));
+        with_pages.follow_urls = (900..=902).map(|n| format!("/t/page-{n}")).collect();
+        store.add_lease(&with_pages).unwrap();
+        assert_eq!(store.follow_url(with_pages.id, 901).unwrap().as_deref(), Some("/t/page-901"));
+        assert_eq!(store.follow_url(with_pages.id, 903).unwrap(), None, "past the lease");
+        assert_eq!(store.follow_url(with_pages.id, 899).unwrap(), None, "before the lease");
+        let older_server = lease(910, 912, datetime!(2026-03-10 10:00 UTC));
+        store.add_lease(&older_server).unwrap();
+        assert_eq!(store.follow_url(older_server.id, 910).unwrap(), None, "a server without follow pages");
+        assert_eq!(store.follow_url(Uuid::new_v4(), 1).unwrap(), None);
     }
 
     #[test]

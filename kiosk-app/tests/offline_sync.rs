@@ -45,6 +45,9 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
     assert_eq!(core.top_up_leases().unwrap(), 0, "leases are topped up only when low");
     let online = core.issue(&services[0], Priority::None).unwrap();
     assert!(!online.offline && core.is_online());
+    // Its QR is the follow page a phone opens, on the address this kiosk uses (the demo sets none).
+    let follow = online.qr.strip_prefix(&format!("{}/t/", server.base())).expect("the QR is the follow page");
+    assert_eq!(core.client().follow(follow).unwrap().number, online.number);
 
     // A dossier lookup while online is cached; the demo office's first dossier of today is seq 101.
     let today_local = time::OffsetDateTime::now_utc().to_offset(kiosk_app::core::office_offset()).date();
@@ -97,6 +100,12 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
     assert!(!core.is_online());
     let labels: HashSet<&str> = issued.iter().map(|t| t.number.as_str()).collect();
     assert_eq!(labels.len(), 20, "no number twice offline");
+    // Each offline slip's QR is its number's follow page too, given with the lease.
+    let offline_follow: Vec<String> = issued
+        .iter()
+        .map(|t| t.qr.strip_prefix(&format!("{}/t/", server.base())).expect("an offline follow page").to_owned())
+        .collect();
+    assert_eq!(offline_follow.iter().collect::<HashSet<_>>().len(), 20);
     assert!(!labels.contains(online.number.as_str()));
 
     // Dossier ratings queued offline carry the receipt's token and still count when uploaded later.
@@ -129,6 +138,11 @@ fn offline_tickets_and_ratings_reach_the_server_exactly_once() {
     assert!(!report.interrupted);
     assert_eq!(core.pending().unwrap(), Default::default());
     assert_eq!(core.sync().unwrap(), Default::default(), "a second sync has nothing to do");
+    // The offline slips' follow pages now show the tickets in the queue.
+    for (t, token) in issued.iter().zip(&offline_follow) {
+        let view = core.client().follow(token).unwrap();
+        assert_eq!((view.number.as_str(), view.status.as_str()), (t.number.as_str(), "waiting"));
+    }
 
     // Every offline ticket is on the server with the number printed on it, exactly once.
     let stored = core.store().all_offline_tickets().unwrap();
@@ -207,7 +221,28 @@ fn a_ticket_taken_online_prints_its_number() {
     assert!(info.text_lines.iter().any(|l| l.contains(&ticket.number)), "{} in {:?}", ticket.number, info.text_lines);
     assert!(info.text_lines.iter().any(|l| l.contains("Phụ nữ mang thai")), "{:?}", info.text_lines);
     assert_eq!(info.qr_payloads, vec![ticket.qr.as_bytes().to_vec()]);
+    assert!(ticket.qr.starts_with(&format!("{}/t/", server.base())), "{}", ticket.qr);
     assert_eq!(info.cuts, 1);
+    // The kiosk reads its own QR back to rate the ticket once it has been served (not before).
+    assert!(matches!(core.served_ticket(&ticket.qr), Err(kiosk_app::core::CoreError::NotServed(_))));
+    let officer = server.login("canbo6");
+    let http = reqwest::blocking::Client::new();
+    for (path, body) in [
+        ("call", serde_json::json!({ "ticket": ticket.number })),
+        ("start", serde_json::json!({})),
+        ("finish", serde_json::json!({ "outcome": "completed" })),
+    ] {
+        let r = http
+            .post(format!("{}/api/v1/counters/6/{path}", server.base()))
+            .bearer_auth(&officer)
+            .json(&body)
+            .send()
+            .unwrap();
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+    }
+    assert_eq!(core.served_ticket(&ticket.qr).unwrap().number, ticket.number);
+    let made_up = format!("{}/t/{}", server.base(), "ab".repeat(26));
+    assert!(matches!(core.served_ticket(&made_up), Err(kiosk_app::core::CoreError::BadCode(_))));
     eprintln!(
         "touch to ticket bytes: {:.1} ms (issue {:.1} ms)",
         touch_to_bytes.as_secs_f64() * 1e3,

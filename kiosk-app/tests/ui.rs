@@ -222,6 +222,12 @@ fn rating_terminal_flow() {
     assert!(ui.global::<Rating>().get_refused());
     assert_eq!(value_of(&ui, "Thông báo"), "Số A024 · Quầy 1 · Tiếp nhận: Lượt phục vụ này đã được đánh giá.");
     assert!(find(&ui, "Cảm ơn quý khách đã đánh giá!").is_empty());
+    // The refusal is said again in the language the citizen switches to.
+    ui.global::<App>().invoke_switch_language();
+    let english = value_of(&ui, "Notice");
+    assert!(english.starts_with("Ticket A024 · Counter 1 · Reception: "), "{english}");
+    assert!(!english.contains("đánh giá"), "no Vietnamese left: {english}");
+    ui.global::<App>().invoke_switch_language();
     click(&ui, "Xong");
     assert_eq!(page(&ui), Page::Message);
 }
@@ -253,6 +259,35 @@ fn a_rating_can_be_cancelled_from_the_questions_and_the_comment() {
     assert_eq!(page(&ui), Page::RatingQuestions);
     click(&ui, "Trang chủ");
     assert_eq!(page(&ui), Page::Home);
+}
+
+/// A receipt's QR scanned on the kiosk's rating screen keeps its rating token (the dossier's rating
+/// needs it); a ticket's QR scanned at the dossier lookup is told apart from a wrong code.
+#[test]
+fn a_scanned_receipt_keeps_its_rating_token_and_a_ticket_qr_is_told_apart() {
+    let backend = DemoBackend::default();
+    let sent = backend.ratings.clone();
+    let (ui, c) = app(DeviceRole::TicketKiosk, backend);
+    ui.global::<App>().invoke_navigate(Page::CodeEntry);
+    ui.global::<Lookup>().set_purpose(kiosk_app::ui::CodePurpose::Rating);
+    let token = "k7Qw2mZ9xR4tB8nL";
+    let receipt = format!("https://dichvucong.example/tra-cuu?maHoSo=000.00.01.H29-260310-0420&r={token}");
+    c.borrow_mut().on_scan(scanner::payload::interpret(&receipt));
+    assert_eq!(page(&ui), Page::RatingLevel, "{}", ui.global::<Lookup>().get_code_error());
+    ui.global::<Rating>().invoke_rate(kiosk_app::ui::Satisfaction::Satisfied);
+    ui.global::<Rating>().invoke_finish();
+    let sent = format!("{:?}", sent.lock().unwrap());
+    assert!(sent.contains(&format!("rating_token: Some(\"{token}\")")), "{sent}");
+    assert!(sent.contains("dossier: Some(\"000.00.01.H29-260310-0420\")"), "{sent}");
+
+    click(&ui, "Xong");
+    ui.global::<App>().invoke_navigate(Page::CodeEntry);
+    ui.global::<Lookup>().set_purpose(kiosk_app::ui::CodePurpose::Lookup);
+    let ticket_qr = format!("http://192.168.1.10:8080/t/{}", "ab".repeat(26));
+    c.borrow_mut().on_scan(scanner::payload::interpret(&ticket_qr));
+    assert_eq!(page(&ui), Page::CodeEntry);
+    let said = ui.global::<Lookup>().get_code_error().to_string();
+    assert!(said.contains("phiếu số thứ tự") && said.contains("giấy tiếp nhận"), "{said}");
 }
 
 /// A citizen finds a procedure by field or by name typed without diacritics, sees what to bring and gets

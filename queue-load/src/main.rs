@@ -43,6 +43,10 @@ struct Args {
     /// Calls made while the subscribers listen.
     #[arg(long, default_value_t = 200)]
     calls: usize,
+    /// Phones following their own ticket's page (`/api/v1/follow/{token}/events`); each ticket is then
+    /// called and the time until its phone shows the call is measured.
+    #[arg(long, default_value_t = 200)]
+    phones: usize,
     /// Keep the server's data in this directory (default: a temporary one, removed afterwards).
     #[arg(long)]
     data_dir: Option<PathBuf>,
@@ -538,6 +542,11 @@ async fn main() -> anyhow::Result<()> {
         rss_kb(pid, "VmHWM:").unwrap_or(0)
     );
 
+    // ---- phase 2b: phones following their tickets ----------------------------------------------
+    if args.phones > 0 {
+        follow_phase(&c, &base, &kiosk, &officer, &services, args.phones, pid).await?;
+    }
+
     // ---- phase 3: one stream catches up from the start of the log ------------------------------
     if args.catch_up > 0 {
         let admin = login(&c, &base, "admin").await?;
@@ -608,5 +617,117 @@ async fn main() -> anyhow::Result<()> {
         println!("idle connections still open at the end: {} of {}", still_open(&idle), idle.len());
     }
     println!("RSS at end: {} kB (peak {} kB)", rss_kb(pid, "VmRSS:").unwrap_or(0), rss_kb(pid, "VmHWM:").unwrap_or(0));
+    Ok(())
+}
+
+/// `phones` tickets, each followed by its own phone (from its own address, as phones on the office
+/// Wi-Fi are); then each is called by id at counter 6, and the time from the call's request to its
+/// phone receiving the `called` view is measured. Every call also moves the others' "people ahead".
+async fn follow_phase(
+    c: &reqwest::Client,
+    base: &str,
+    kiosk: &str,
+    officer: &str,
+    services: &[String],
+    phones: usize,
+    pid: u32,
+) -> anyhow::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut tickets = Vec::new();
+    for i in 0..phones {
+        let v: Value = c
+            .post(format!("{base}/api/v1/tickets"))
+            .bearer_auth(kiosk)
+            .json(&json!({"service": services[i % services.len()]}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let id = v["id"].as_str().unwrap_or_default().to_owned();
+        let url = v["follow_url"].as_str().ok_or_else(|| anyhow::anyhow!("no follow_url: {v}"))?.to_owned();
+        tickets.push((id, url));
+    }
+    let shown: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let updates = Arc::new(AtomicUsize::new(0));
+    let (ready, refused) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let mut followers = Vec::new();
+    for (p, (id, url)) in tickets.iter().enumerate() {
+        let token = url.trim_start_matches("/t/").to_owned();
+        let (base, id, shown, updates, ready, refused) =
+            (base.to_owned(), id.clone(), shown.clone(), updates.clone(), ready.clone(), refused.clone());
+        followers.push(tokio::spawn(async move {
+            let from = std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(127, 0, 2, 1)) + p as u32);
+            let c = reqwest::Client::builder().local_address(std::net::IpAddr::V4(from)).build().expect("client");
+            let mut r = match c.get(format!("{base}/api/v1/follow/{token}/events")).send().await {
+                Ok(r) if r.status() == 200 => r,
+                other => {
+                    eprintln!("phone {p} from {from}: {:?}", other.map(|r| r.status()));
+                    refused.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+            };
+            ready.fetch_add(1, Ordering::Relaxed);
+            let mut buf = String::new();
+            loop {
+                let Ok(Ok(Some(chunk))) = tokio::time::timeout(Duration::from_secs(30), r.chunk()).await else { break };
+                let now = Instant::now();
+                buf.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buf.find("\n\n") {
+                    let frame: String = buf.drain(..end + 2).collect();
+                    let Some(data) = frame.lines().find_map(|l| l.strip_prefix("data: ")) else { continue };
+                    updates.fetch_add(1, Ordering::Relaxed);
+                    if serde_json::from_str::<Value>(data).is_ok_and(|v| v["status"] == "called") {
+                        shown.lock().expect("lock").insert(id.clone(), now);
+                        return;
+                    }
+                }
+            }
+        }));
+    }
+    while ready.load(Ordering::Relaxed) + refused.load(Ordering::Relaxed) < phones {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let opened = updates.load(Ordering::Relaxed);
+    let mut sent = HashMap::new();
+    for (id, _) in &tickets {
+        let t0 = Instant::now();
+        let r = c
+            .post(format!("{base}/api/v1/counters/6/call"))
+            .bearer_auth(officer)
+            .json(&json!({"ticket": id}))
+            .send()
+            .await?;
+        if r.status() == 200 {
+            sent.insert(id.clone(), t0);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    for f in followers {
+        let _ = tokio::time::timeout(Duration::from_secs(30), f).await;
+    }
+    let shown = shown.lock().expect("lock").clone();
+    let mut d: Vec<Duration> =
+        shown.iter().filter_map(|(id, at)| sent.get(id).map(|t0| at.saturating_duration_since(*t0))).collect();
+    d.sort_unstable();
+    println!(
+        "== follow pages: {phones} phones ({} refused), {} calls, {} views sent ({} on opening)",
+        refused.load(Ordering::Relaxed),
+        sent.len(),
+        updates.load(Ordering::Relaxed),
+        opened
+    );
+    println!(
+        "call -> phone shows it: {} of {} phones, p50 {} p99 {} max {}",
+        d.len(),
+        sent.len(),
+        ms(percentile(&d, 0.5)),
+        ms(percentile(&d, 0.99)),
+        ms(*d.last().unwrap_or(&Duration::ZERO))
+    );
+    println!(
+        "RSS after follow pages: {} kB (peak {} kB)",
+        rss_kb(pid, "VmRSS:").unwrap_or(0),
+        rss_kb(pid, "VmHWM:").unwrap_or(0)
+    );
     Ok(())
 }

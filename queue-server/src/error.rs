@@ -73,6 +73,7 @@ impl AppError {
             AppError::BadRequest { code, .. } if code.starts_with("invalid") => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { code: "payload_too_large", .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest { code: "follow_expired", .. } => StatusCode::GONE,
+            AppError::BadRequest { code: "receipt_not_recorded", .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Store(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Printer(e) if e.is_configuration() => StatusCode::CONFLICT,

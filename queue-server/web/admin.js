@@ -10,6 +10,7 @@ const DICT = {
     tab_dashboard: 'Tổng quan', tab_settings: 'Cài đặt đơn vị', tab_services: 'Dịch vụ', tab_counters: 'Quầy', tab_staff: 'Nhân viên', tab_devices: 'Thiết bị',
     per_counter: 'Trạng thái quầy', per_service: 'Hàng đợi theo dịch vụ',
     office_vi: 'Tên đơn vị (tiếng Việt)', office_en: 'Tên đơn vị (tiếng Anh)', agency: 'Mã định danh cơ quan', parent_agency: 'Cơ quan chủ quản (dòng đầu trên phiếu và giấy tiếp nhận)', lookup_base: 'Trang tra cứu hồ sơ mà mã QR trên giấy tiếp nhận mở (để trống: chỉ ki-ốt đọc được)',
+    follow_base: 'Địa chỉ máy chủ cho điện thoại (Wi-Fi của đơn vị) — mã QR trên phiếu mở trang theo dõi số tại đây (để trống: địa chỉ ki-ốt dùng)',
     hours: 'Giờ làm việc (mỗi dòng: các thứ, giờ mở-giờ đóng; ví dụ T2-T6 07:30-11:30 và T2-T6 13:00-17:00, T7 07:30-11:30; CN là Chủ nhật; để trống = cả ngày)',
     num_width: 'Số chữ số của số thứ tự', num_first: 'Số bắt đầu mỗi ngày', num_sep: 'Dạng số', prio_mode: 'Quy tắc ưu tiên',
     prio_ratio: 'Xen kẽ theo tỷ lệ', prio_strict: 'Luôn ưu tiên trước', prio_ratio_n: 'Số thường giữa hai số ưu tiên',
@@ -69,6 +70,7 @@ const DICT = {
     tab_dashboard: 'Dashboard', tab_settings: 'Office settings', tab_services: 'Services', tab_counters: 'Counters', tab_staff: 'Staff', tab_devices: 'Devices',
     per_counter: 'Counters', per_service: 'Queues by service',
     office_vi: 'Office name (Vietnamese)', office_en: 'Office name (English)', agency: 'Agency code (mã định danh)', parent_agency: 'Governing agency (first line of tickets and receipts)', lookup_base: 'Dossier lookup page the receipt QR opens (empty: only kiosks read it)',
+    follow_base: 'Server address for phones on the office Wi-Fi — the ticket QR opens the follow page here (empty: the address kiosks use)',
     hours: 'Opening hours (one line each: weekdays, open-close; e.g. Mon-Fri 07:30-11:30 and Mon-Fri 13:00-17:00, Sat 07:30-11:30; empty = always open)',
     num_width: 'Digits in a ticket number', num_first: 'First number each day', num_sep: 'Number format', prio_mode: 'Priority rule',
     prio_ratio: 'Mix by ratio', prio_strict: 'Priority always first', prio_ratio_n: 'Regular tickets between two priority ones',
@@ -516,7 +518,7 @@ function checked(form, role) { return Array.from($(form).querySelectorAll('[data
 function fillSettings() {
   const s = A.settings; if (!s) return;
   const f = '#settingsForm'; const set = (n, v) => { field(f, n).value = v; };
-  set('name_vi', s.name.vi); set('name_en', s.name.en); set('agency_code', s.agency_code); set('parent_agency', s.parent_agency || ''); set('lookup_base_url', s.lookup_base_url || '');
+  set('name_vi', s.name.vi); set('name_en', s.name.en); set('agency_code', s.agency_code); set('parent_agency', s.parent_agency || ''); set('lookup_base_url', s.lookup_base_url || ''); set('follow_base_url', s.follow_base_url || '');
   set('hours', (s.opening_hours || []).map((i) => weekdaysText(i.weekdays, Q.lang) + ' ' + i.open + '-' + i.close).join('\n'));
   A.calendarNames = {}; (s.calendar || []).forEach((d) => { A.calendarNames[d.date + '|' + d.name.vi] = d.name.en; });
   set('calendar', calendarText(s.calendar || [], Q.lang));
@@ -660,7 +662,7 @@ async function saveSettings(ev) {
   if (!langs.length) p.push(['lang_vi', t('e_langs')]);
   if (p.length) return fail(f, p);
   const s = Object.assign({}, A.settings, {
-    name: { vi: name_vi, en: name_en || name_vi }, agency_code: agency, parent_agency: val(f, 'parent_agency').normalize('NFC'), lookup_base_url: val(f, 'lookup_base_url'), opening_hours: hours, calendar,
+    name: { vi: name_vi, en: name_en || name_vi }, agency_code: agency, parent_agency: val(f, 'parent_agency').normalize('NFC'), lookup_base_url: val(f, 'lookup_base_url'), follow_base_url: val(f, 'follow_base_url').replace(/\/+$/, ''), opening_hours: hours, calendar,
     numbering: { width, separator: val(f, 'separator') === '1', first },
     priority_rule: mode === 'ratio' ? { mode, regular_per_priority: ratio, ageing_cap_s: ageing * 60 } : { mode, ageing_cap_s: ageing * 60 },
     no_show_grace_s: grace * 60, rating_window_s: rating * 60, keep_queue_overnight: val(f, 'overnight') === '1',

@@ -123,11 +123,11 @@ impl Core {
         }
     }
 
-    /// Whether the server would take a rating of `ticket` at `stage` now (asked before the questions);
-    /// `None` when it cannot say — unreachable (the rating is queued and checked on upload) or a server
-    /// without the question.
-    pub fn rating_status(&mut self, ticket: Uuid, stage: Option<Stage>) -> Result<Option<RatingStatusView>> {
-        let r = self.client.rating_status(ticket, stage);
+    /// Whether the server would take a rating of a ticket, or of a dossier with its proof, now (asked
+    /// before the questions); `None` when it cannot say — unreachable (the rating is queued and checked
+    /// on upload) or a server without the question.
+    pub fn rating_status(&mut self, query: &domain::api::RatingStatusQuery) -> Result<Option<RatingStatusView>> {
+        let r = self.client.rating_status(query);
         match self.note(r) {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.is_offline() => Ok(None),
@@ -208,6 +208,13 @@ mod tests {
         kept.questions.truncate(1);
         core.store.put(&questions_key(Some(Stage::Reception)), &serde_json::to_string(&kept).unwrap()).unwrap();
         assert_eq!(core.rating_questions(Some(Stage::Reception)).unwrap(), kept);
-        assert_eq!(core.rating_status(Uuid::nil(), None).unwrap(), None, "offline: cannot say");
+        let query = domain::api::RatingStatusQuery {
+            ticket: Some(Uuid::nil()),
+            dossier: None,
+            rating_token: None,
+            served_ticket: None,
+            stage: None,
+        };
+        assert_eq!(core.rating_status(&query).unwrap(), None, "offline: cannot say");
     }
 }

@@ -2,7 +2,7 @@
 
 use domain::api::{
     ApiError, DossierChannel, DossierFee, DossierStep, DossierView, ProcedureList, ProcedureRef, ProcedureView,
-    QuestionsView, RatingRequest, RatingStatusView, ServiceView,
+    QuestionsView, RatingRequest, RatingStatusQuery, RatingStatusView, ServiceView,
 };
 use domain::dossier::{DossierCode, DossierStatus, Timeliness};
 use domain::i18n::{Lang, Localized};
@@ -313,16 +313,10 @@ impl Backend for DemoBackend {
         QuestionsView::of(&IndicatorSet::builtin(), stage)
     }
 
-    /// A ticket rated once here is refused a second time, as the server does.
-    fn rating_status(
-        &mut self,
-        ticket: uuid::Uuid,
-        stage: Option<Stage>,
-    ) -> Result<Option<RatingStatusView>, Localized> {
-        if !self.online {
-            return Ok(None);
-        }
-        let stage = stage.or(Some(Stage::Reception));
+    /// A ticket rated once here is refused a second time, as the server does (a dossier: cannot say).
+    fn rating_status(&mut self, query: &RatingStatusQuery) -> Result<Option<RatingStatusView>, Localized> {
+        let Some(ticket) = query.ticket.filter(|_| self.online) else { return Ok(None) };
+        let stage = query.stage.or(Some(Stage::Reception));
         let refusal = self.already_rated(ticket, stage).then(|| ApiError {
             code: domain::QueueError::AlreadyRated.code().into(),
             message: domain::QueueError::AlreadyRated.localized(),

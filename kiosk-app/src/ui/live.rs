@@ -1,6 +1,6 @@
 //! The [`Backend`] of a real device: the [`Core`] (server, store) and the ticket printer.
 
-use domain::api::{ProcedureRef, QuestionsView, RatingRequest, RatingStatusView, ServiceView};
+use domain::api::{ProcedureRef, QuestionsView, RatingRequest, RatingStatusQuery, RatingStatusView, ServiceView};
 use domain::i18n::{Lang, Localized};
 use domain::office::{Priority, Stage};
 
@@ -123,12 +123,8 @@ impl Backend for LiveBackend {
         }
     }
 
-    fn rating_status(
-        &mut self,
-        ticket: uuid::Uuid,
-        stage: Option<Stage>,
-    ) -> Result<Option<RatingStatusView>, Localized> {
-        self.core.rating_status(ticket, stage).map_err(|e| explain(&e))
+    fn rating_status(&mut self, query: &RatingStatusQuery) -> Result<Option<RatingStatusView>, Localized> {
+        self.core.rating_status(query).map_err(|e| explain(&e))
     }
 
     fn print(&mut self, ticket: &IssuedTicket, lang: Lang) -> Result<(), String> {

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use domain::api::DossierFee;
+use domain::i18n::Localized;
 use slint::{ComponentHandle, ModelRc, SharedString, VecModel};
 
 use super::rating::Subject;
@@ -61,7 +62,7 @@ impl Controller {
             // A kiosk rating is tied to a dossier code or to a served ticket (its number or its QR).
             match domain::dossier::DossierCode::parse_lenient(code) {
                 Ok(c) => {
-                    let text = self.t(&format!("Hồ sơ {}", c.as_str()), &format!("Dossier {}", c.as_str()));
+                    let text = Localized::new(format!("Hồ sơ {}", c.as_str()), format!("Dossier {}", c.as_str()));
                     // The receipt's QR carries the rating token that opens its rating.
                     self.begin_rating(Subject {
                         ticket: None,
@@ -79,7 +80,7 @@ impl Controller {
                         move |b| b.served_ticket(&input),
                         |c, found| match found {
                             Ok((id, number)) => {
-                                let text = c.t(&format!("Số {number}"), &format!("Ticket {number}"));
+                                let text = Localized::new(format!("Số {number}"), format!("Ticket {number}"));
                                 c.begin_rating(Subject {
                                     ticket: Some(id),
                                     dossier: None,
@@ -176,11 +177,27 @@ impl Controller {
             g.set_purpose(CodePurpose::Lookup);
         }
         match result {
-            scanner::ScanResult::Dossier { code, .. } => {
+            scanner::ScanResult::Dossier { code, raw, .. } => {
                 self.state.code = code.as_str().to_owned();
                 g.set_code(code.as_str().into());
                 app.set_page(Page::CodeEntry);
-                self.submit_code(code.as_str());
+                // What was read, not only the code: a receipt's QR also carries its rating token.
+                self.submit_code(&raw);
+            }
+            scanner::ScanResult::NotADossierCode { raw, .. }
+                if g.get_purpose() == CodePurpose::Rating && crate::core::is_ticket_qr(&raw) =>
+            {
+                // A ticket's QR on the rating screen: the served ticket to rate.
+                app.set_page(Page::CodeEntry);
+                self.submit_code(&raw);
+            }
+            scanner::ScanResult::NotADossierCode { raw, .. } if crate::core::is_ticket_qr(&raw) => {
+                let message = self.t(
+                    "Đây là mã QR trên phiếu số thứ tự: quét bằng điện thoại để theo dõi lượt của quý khách. Để tra cứu hồ sơ, vui lòng quét mã QR trên giấy tiếp nhận hồ sơ và hẹn trả kết quả.",
+                    "This is the QR code of a queue ticket: scan it with your phone to follow your turn. To look a dossier up, please scan the QR code on the dossier receipt.",
+                );
+                app.set_page(Page::CodeEntry);
+                g.set_code_error(message.into());
             }
             scanner::ScanResult::NotADossierCode { raw, .. } => {
                 let shown: String = raw.chars().filter(|c| !c.is_control()).take(60).collect();

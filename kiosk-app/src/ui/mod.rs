@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 pub use jobs::Execution;
 use jobs::Jobs;
 
-use domain::api::{ProcedureRef, ProcedureView, QuestionsView, RatingRequest, RatingStatusView, ServiceView};
+use domain::api::{
+    ProcedureRef, ProcedureView, QuestionsView, RatingRequest, RatingStatusQuery, RatingStatusView, ServiceView,
+};
 use domain::i18n::{Lang, Localized};
 use domain::office::{Priority, Stage};
 use slint::{ComponentHandle, Image, Rgb8Pixel, SharedPixelBuffer};
@@ -79,11 +81,7 @@ pub trait Backend: Send {
     fn rating_questions(&mut self, stage: Option<Stage>) -> QuestionsView;
     /// Whether a ticket can still be rated at `stage`, asked before the questions; `None` when the
     /// server cannot say (offline).
-    fn rating_status(
-        &mut self,
-        ticket: uuid::Uuid,
-        stage: Option<Stage>,
-    ) -> Result<Option<RatingStatusView>, Localized>;
+    fn rating_status(&mut self, query: &RatingStatusQuery) -> Result<Option<RatingStatusView>, Localized>;
     /// Prints a ticket; an error is shown on screen and raised to staff, the ticket stays valid.
     fn print(&mut self, ticket: &IssuedTicket, lang: Lang) -> Result<(), String>;
     fn lookup(&mut self, code: &str) -> Result<DossierAnswer, Localized>;
@@ -200,6 +198,10 @@ struct State {
     procedures: Option<Result<ProcedureAnswer, Localized>>,
     ticket: Option<IssuedTicket>,
     rating: Option<RatingRequest>,
+    /// What the rating being given (or refused) is about, in both languages.
+    rating_subject: Option<Localized>,
+    /// A refused rating's message, in both languages (said again on a language switch).
+    refusal: Option<Localized>,
     /// The questions shown for the rating being given.
     questions: Option<QuestionsView>,
     last_touch: Instant,
@@ -284,6 +286,8 @@ impl Controller {
                 procedures: None,
                 ticket: None,
                 rating: None,
+                rating_subject: None,
+                refusal: None,
                 questions: None,
                 last_touch: Instant::now(),
                 idle_timeout: options.idle_timeout,
@@ -625,7 +629,17 @@ impl Controller {
                     self.show_ticket(&t, ui.global::<Ticketing>().get_printer_failed());
                 }
             }
-            Page::RatingQuestions | Page::RatingLevel => self.show_questions(),
+            Page::RatingQuestions | Page::RatingLevel => {
+                self.show_questions();
+                if let Some(subject) = &self.state.rating_subject {
+                    ui.global::<Rating>().set_subject(subject.get(self.state.lang).into());
+                }
+            }
+            Page::Thanks if ui.global::<Rating>().get_refused() => {
+                if let Some(text) = &self.state.refusal {
+                    app.set_message(text.get(self.state.lang).into());
+                }
+            }
             Page::Procedures => self.render_procedures(),
             Page::Procedure => self.show_procedure(),
             Page::Display => self.show_board(),

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Instant;
 
-use domain::api::{QuestionsView, RatingChoice, RatingRequest, RatingStatusView};
+use domain::api::{QuestionsView, RatingChoice, RatingRequest, RatingStatusQuery, RatingStatusView};
 use domain::i18n::Localized;
 use domain::office::Stage;
 use domain::rating::RatingLevel;
@@ -33,7 +33,8 @@ pub(super) struct Subject {
     pub rating_token: Option<String>,
     pub counter: Option<u16>,
     pub stage: Option<Stage>,
-    pub text: String,
+    /// "Hồ sơ …" / "Số A025 · Quầy 3", in both languages.
+    pub text: Localized,
 }
 
 /// The questions to ask when the stage is not known before sending (a dossier at the kiosk: the server
@@ -72,10 +73,11 @@ impl Controller {
             return;
         }
         self.state.last_touch = Instant::now();
-        let stage_name = stage.map(|s| format!(" · {}", s.name().get(self.state.lang))).unwrap_or_default();
-        let text = self.t(
-            &format!("Số {number} · Quầy {counter}{stage_name}"),
-            &format!("Ticket {number} · Counter {counter}{stage_name}"),
+        let stage_vi = stage.map(|s| format!(" · {}", s.name().vi)).unwrap_or_default();
+        let stage_en = stage.map(|s| format!(" · {}", s.name().en)).unwrap_or_default();
+        let text = Localized::new(
+            format!("Số {number} · Quầy {counter}{stage_vi}"),
+            format!("Ticket {number} · Counter {counter}{stage_en}"),
         );
         self.begin_rating(Subject {
             ticket: Some(ticket),
@@ -90,14 +92,20 @@ impl Controller {
     /// Opens the rating of a ticket or a dossier: first asks whether the ticket can still be rated (so a
     /// second rating is refused before the questions, not after) and the questions of its stage.
     pub(super) fn begin_rating(&mut self, subject: Subject) {
-        let (ticket, asked) = (subject.ticket, subject.stage);
+        let asked = subject.stage;
+        // A dossier is asked about with the proof its rating will carry (the receipt's token).
+        let query = RatingStatusQuery {
+            ticket: subject.ticket,
+            dossier: subject.dossier.clone().filter(|_| subject.ticket.is_none()),
+            rating_token: subject.rating_token.clone(),
+            served_ticket: None,
+            stage: asked,
+        };
         self.run(
             true,
             move |b| {
-                let status = match ticket {
-                    Some(t) => b.rating_status(t, asked),
-                    None => Ok(None),
-                };
+                let status =
+                    if query.ticket.is_some() || query.dossier.is_some() { b.rating_status(&query) } else { Ok(None) };
                 let stage = match &status {
                     Ok(Some(RatingStatusView { stage: Some(s), .. })) => Some(*s),
                     _ => asked,
@@ -110,13 +118,9 @@ impl Controller {
                     let why = refusal.map(|r| r.message).unwrap_or_else(|| {
                         Localized::new("Lượt phục vụ này không đánh giá được.", "This service cannot be rated.")
                     });
-                    let text = format!("{}: {}", subject.text, why.get(c.state.lang));
-                    c.show_refusal(&text);
+                    c.show_refusal(&subject.text, &why);
                 }
-                Err(why) => {
-                    let text = format!("{}: {}", subject.text, why.get(c.state.lang));
-                    c.show_refusal(&text);
-                }
+                Err(why) => c.show_refusal(&subject.text, &why),
                 Ok(_) => c.open_rating(subject, stage, questions),
             },
         );
@@ -142,19 +146,23 @@ impl Controller {
         let ui = self.ui();
         let g = ui.global::<Rating>();
         g.set_comment("".into());
-        g.set_subject(subject.text.into());
+        g.set_subject(subject.text.get(self.state.lang).into());
+        self.state.rating_subject = Some(subject.text);
         g.set_refused(false);
         self.show_questions();
         ui.global::<App>().set_page(Page::RatingLevel);
     }
 
-    /// A rating that will not (or did not) be taken: said so, with the server's reason.
-    fn show_refusal(&mut self, text: &str) {
+    /// A rating that will not (or did not) be taken: said so, with the server's reason (in both
+    /// languages, so a language switch says it again).
+    fn show_refusal(&mut self, subject: &Localized, why: &Localized) {
         self.state.rating = None;
+        let text = Localized::new(format!("{}: {}", subject.vi, why.vi), format!("{}: {}", subject.en, why.en));
         let ui = self.ui();
         ui.global::<Rating>().set_refused(true);
         let app = ui.global::<App>();
-        app.set_message(text.into());
+        app.set_message(text.get(self.state.lang).into());
+        self.state.refusal = Some(text);
         app.set_page(Page::Thanks);
     }
 
@@ -218,7 +226,7 @@ impl Controller {
         };
         let comment = self.state.comment.trim().to_owned();
         request.comment = (!comment.is_empty()).then_some(comment);
-        let subject = self.ui().global::<Rating>().get_subject().to_string();
+        let subject = self.state.rating_subject.clone().unwrap_or_else(|| Localized::new("", ""));
         self.run(
             true,
             move |b| b.rate(request),
@@ -230,8 +238,7 @@ impl Controller {
                         "Your rating is saved and will be sent when the link is back.",
                     ),
                     Err(e) => {
-                        let text = format!("{subject}: {}", e.get(c.state.lang));
-                        c.show_refusal(&text);
+                        c.show_refusal(&subject, &e);
                         return;
                     }
                 };

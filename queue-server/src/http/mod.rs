@@ -259,10 +259,18 @@ async fn refuse_oversized_body(req: Request, next: axum::middleware::Next) -> ax
 }
 
 pub(crate) async fn health(State(app): State<Arc<AppState>>) -> Json<Health> {
-    let (office, agency, last_seq, offset) = app
-        .office
-        .read(|s| (s.settings.name.vi.clone(), s.settings.parent_agency.clone(), s.last_seq, s.settings.utc_offset_s));
+    let (office, agency, last_seq, offset, follow_base_url) = app.office.read(|s| {
+        let settings = &s.settings;
+        (
+            settings.name.vi.clone(),
+            settings.parent_agency.clone(),
+            s.last_seq,
+            settings.utc_offset_s,
+            settings.follow_base_url.clone(),
+        )
+    });
     Json(Health {
+        follow_base_url,
         status: "ok".into(),
         office,
         last_seq,

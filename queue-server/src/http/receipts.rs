@@ -168,7 +168,19 @@ pub(super) async fn print_receipt(
 
     // Printed whole: record it (the writer checks the rule again against the state it commits on).
     let received_at = issue.received_at;
-    app.office.command(caller.actor(), Command::IssueReceipt(issue)).await?;
+    if let Err(e) = app.office.command(caller.actor(), Command::IssueReceipt(issue)).await {
+        // The paper is out and valid (its QR and token are the link's, which is recorded); only the
+        // receipt's record is missing. Said as such, so the officer neither thinks nothing printed nor
+        // that all is well; printing again records it (a second copy comes out).
+        tracing::warn!("receipt for {code} printed at counter {counter} but not recorded: {e}");
+        let why = e.body().message;
+        return Err(AppError::bad(
+            "receipt_not_recorded",
+            e.to_string(),
+            format!("Giấy tiếp nhận đã in nhưng chưa ghi được vào sổ: {} Giấy đã in vẫn dùng được để tra cứu và đánh giá; bấm «In giấy tiếp nhận» lần nữa để ghi nhận (sẽ in thêm một bản).", why.vi),
+            format!("The receipt was printed but could not be recorded: {} The printed receipt is valid for lookup and rating; print it again to record it (a second copy will come out).", why.en),
+        ));
+    }
     Ok(Json(ReceiptResponse {
         dossier: code,
         procedure: procedure_code,
