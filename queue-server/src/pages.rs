@@ -105,11 +105,6 @@ pub(crate) async fn web_asset(Path(path): Path<String>) -> Response {
     asset(&path)
 }
 
-/// A date-time or null (`time::serde::rfc3339::option`).
-fn optional_date_time(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    schemars::json_schema!({ "type": ["string", "null"], "format": "date-time" })
-}
-
 // ---- display board ---------------------------------------------------------------------------
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -258,7 +253,7 @@ pub struct Desk {
     pub current: Option<DeskTicket>,
     /// When the current ticket was called (or service started).
     #[serde(with = "time::serde::rfc3339::option")]
-    #[schemars(schema_with = "optional_date_time")]
+    #[schemars(schema_with = "domain::api::schema::optional_date_time")]
     pub current_since: Option<OffsetDateTime>,
     pub last_served: Option<TicketView>,
     /// Tickets transferred to this counter only.
