@@ -549,7 +549,9 @@ impl Core {
             .ok_or_else(|| CoreError::NoNumbersLeft(service.to_owned()))?;
         let known = self.services.iter().find(|s| s.code.as_str() == service);
         let day = now.to_offset(office_offset()).date();
-        let qr = match self.store.follow_url(t.lease, t.number)? {
+        // The number is already taken and recorded: a lease row whose pages cannot be read must not turn
+        // into a citizen without a slip, so it prints the kiosk-only QR instead.
+        let qr = match self.store.follow_url(t.lease, t.number).ok().flatten() {
             Some(path) => format!("{}{path}", self.phone_base()),
             None => format!("MOTCUA:T:{day}:{}:{}", t.label, t.key),
         };

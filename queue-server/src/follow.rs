@@ -162,12 +162,19 @@ pub fn view(state: &OfficeState, subject: &FollowSubject, now: OffsetDateTime) -
             if *number < l.first || *number > l.last {
                 return Err(unknown());
             }
-            let found = state.tickets.values().find(|t| t.lease == Some(*lease) && t.number == *number);
-            if found.is_none() {
-                let label = state.services.get(&l.service).map(|s| state.settings.numbering.format(s.letter, *number));
-                return Ok(pending_view(state, label.unwrap_or_else(|| number.to_string()), &l.service));
+            let label = state
+                .services
+                .get(&l.service)
+                .map(|s| state.settings.numbering.format(s.letter, *number))
+                .unwrap_or_else(|| number.to_string());
+            // By the day's label index, not a scan of every ticket: streams recompute on every commit.
+            let uploaded = state
+                .find_ticket(&domain::queue::TicketRef::Label(label.clone()), l.day)
+                .filter(|t| t.lease == Some(*lease) && t.number == *number);
+            if uploaded.is_none() {
+                return Ok(pending_view(state, label, &l.service));
             }
-            found
+            uploaded
         }
     };
     let ticket = ticket.ok_or_else(unknown)?;

@@ -61,18 +61,8 @@ impl Controller {
         if g.get_purpose() == CodePurpose::Rating {
             // A kiosk rating is tied to a dossier code or to a served ticket (its number or its QR).
             match domain::dossier::DossierCode::parse_lenient(code) {
-                Ok(c) => {
-                    let text = Localized::new(format!("Hồ sơ {}", c.as_str()), format!("Dossier {}", c.as_str()));
-                    // The receipt's QR carries the rating token that opens its rating.
-                    self.begin_rating(Subject {
-                        ticket: None,
-                        dossier: Some(c.as_str().to_owned()),
-                        rating_token: domain::rating::rating_token_in(code),
-                        counter: None,
-                        stage: None,
-                        text,
-                    });
-                }
+                // The receipt's QR carries the rating token that opens its rating.
+                Ok(c) => self.rate_dossier(&c, domain::rating::rating_token_in(code)),
                 Err(_) => {
                     let input = code.to_owned();
                     self.run(
@@ -114,6 +104,20 @@ impl Controller {
                 c.refresh_link();
             },
         );
+    }
+
+    /// Opens the rating of a dossier, with the receipt's rating token when the scan or the typed text
+    /// carried one.
+    fn rate_dossier(&mut self, code: &domain::dossier::DossierCode, rating_token: Option<String>) {
+        let text = Localized::new(format!("Hồ sơ {}", code.as_str()), format!("Dossier {}", code.as_str()));
+        self.begin_rating(Subject {
+            ticket: None,
+            dossier: Some(code.as_str().to_owned()),
+            rating_token,
+            counter: None,
+            stage: None,
+            text,
+        });
     }
 
     pub fn show_dossier(&mut self, a: &DossierAnswer) {
@@ -181,8 +185,12 @@ impl Controller {
                 self.state.code = code.as_str().to_owned();
                 g.set_code(code.as_str().into());
                 app.set_page(Page::CodeEntry);
-                // What was read, not only the code: a receipt's QR also carries its rating token.
-                self.submit_code(&raw);
+                if g.get_purpose() == CodePurpose::Rating {
+                    // The code the scanner found, with the rating token the receipt's QR also carries.
+                    self.rate_dossier(&code, domain::rating::rating_token_in(&raw));
+                } else {
+                    self.submit_code(code.as_str());
+                }
             }
             scanner::ScanResult::NotADossierCode { raw, .. }
                 if g.get_purpose() == CodePurpose::Rating && crate::core::is_ticket_qr(&raw) =>
