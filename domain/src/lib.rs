@@ -15,6 +15,7 @@
 //!   time limit and calendar, the QR's lookup URL, the engine's check against the dossier's links.
 //! - [`event`]: the append-only log's events.
 //! - [`queue`]: the queue engine (`decide` a command into events, `apply` events to state).
+//! - [`explain`]: "why was I skipped?" — a ticket's place in the queue explained by replaying the engine.
 //! - [`error`]: typed rule violations with stable codes and vi/en messages.
 //! - [`api`]: JSON payloads of the office server's HTTP API, shared by server and clients.
 //! - [`vn_input`]: Vietnamese typing on a touch keyboard (tones and â ê ô ă ơ ư đ on the last word).
@@ -25,6 +26,7 @@ pub mod clock;
 pub mod dossier;
 pub mod error;
 pub mod event;
+pub mod explain;
 pub mod i18n;
 pub mod office;
 pub mod procedure;
@@ -32,6 +34,9 @@ pub mod queue;
 pub mod rating;
 pub mod receipt;
 pub mod vn_input;
+
+#[cfg(test)]
+mod test_office;
 
 pub use error::QueueError;
 pub use i18n::{Lang, Localized};

@@ -133,7 +133,7 @@ pub struct Ticket {
     pub device: Option<DeviceId>,
     /// The catalogue procedure chosen at the kiosk (its code).
     pub procedure: Option<String>,
-    queue_key: (i64, u64),
+    pub(crate) queue_key: (i64, u64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,9 +163,9 @@ pub struct Lease {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Lanes {
-    regular: BTreeMap<(i64, u64), TicketId>,
-    priority: BTreeMap<(i64, u64), TicketId>,
+pub(crate) struct Lanes {
+    pub(crate) regular: BTreeMap<(i64, u64), TicketId>,
+    pub(crate) priority: BTreeMap<(i64, u64), TicketId>,
 }
 
 /// A dossier linked to a ticket at a counter: what a rating of the dossier is checked against.
@@ -199,9 +199,9 @@ pub struct OfficeState {
     /// Every dossier link, kept past day close (a result is returned weeks after reception).
     dossier_links: HashMap<DossierCode, Vec<DossierLink>>,
     service_times: HashMap<ServiceCode, VecDeque<u32>>,
-    regulars_since_priority: HashMap<ServiceCode, u32>,
-    lanes: HashMap<ServiceCode, Lanes>,
-    counter_lanes: HashMap<CounterId, BTreeMap<(i64, u64), TicketId>>,
+    pub(crate) regulars_since_priority: HashMap<ServiceCode, u32>,
+    pub(crate) lanes: HashMap<ServiceCode, Lanes>,
+    pub(crate) counter_lanes: HashMap<CounterId, BTreeMap<(i64, u64), TicketId>>,
     pub last_seq: u64,
     pub last_closed_day: Option<Date>,
 }
@@ -364,6 +364,31 @@ const MIN_SERVICE_SAMPLE_S: u32 = 30;
 const MIN_WAIT_ESTIMATE_S: u32 = 60;
 
 impl OfficeState {
+    /// A copy to replay the queue's order from (`explain`): everything calls depend on, without the
+    /// dossier links and ratings given, which grow with the years and decide nothing about the order.
+    /// Ratings and dossier links applied to it later are still recorded.
+    pub fn queue_snapshot(&self) -> OfficeState {
+        OfficeState {
+            settings: self.settings.clone(),
+            services: self.services.clone(),
+            counters: self.counters.clone(),
+            tickets: self.tickets.clone(),
+            leases: self.leases.clone(),
+            procedures: self.procedures.clone(),
+            next_number: self.next_number.clone(),
+            idempotency: self.idempotency.clone(),
+            labels: self.labels.clone(),
+            rated: HashSet::new(),
+            dossier_links: HashMap::new(),
+            service_times: self.service_times.clone(),
+            regulars_since_priority: self.regulars_since_priority.clone(),
+            lanes: self.lanes.clone(),
+            counter_lanes: self.counter_lanes.clone(),
+            last_seq: self.last_seq,
+            last_closed_day: self.last_closed_day,
+        }
+    }
+
     pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
         self.tickets.get(&id)
     }

@@ -5,7 +5,8 @@
 //! - [`office`]: the single writer thread with group commit, the in-memory projection, event broadcast.
 //! - [`http`]: the `/api/v1` routes and the views they return; [`events`]: Server-Sent Events;
 //!   [`dossiers`]: portal-format import and lookup; [`catalogue`]: procedure files, views and search; [`receipts`]: printing a counter's dossier receipt;
-//!   [`follow`]: following a ticket from a phone (`/t/{token}`: tokens, view, live stream); [`metrics`]; [`openapi`]: the route table.
+//!   [`follow`]: following a ticket from a phone (`/t/{token}`: tokens, view, live stream); [`explain`]: "why was I
+//!   skipped?" from the log; [`metrics`]; [`openapi`]: the route table.
 //! - [`auth`]: staff passwords (argon2id), sessions, device enrolment and tokens, role checks.
 //! - [`limits`]: the login pool and throttle, the per-kiosk lookup limit; [`listener`]: accepting
 //!   connections with connection, header, idle and keep-alive limits; [`tls`]: the listener's certificate.
@@ -21,6 +22,7 @@ pub mod demo;
 pub mod dossiers;
 pub mod error;
 pub mod events;
+pub mod explain;
 pub mod follow;
 pub mod http;
 pub mod limits;

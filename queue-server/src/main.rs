@@ -89,6 +89,25 @@ enum Cmd {
         #[arg(long)]
         data_dir: PathBuf,
     },
+    /// Explain a ticket's place in the queue from the event log: the tickets called before it while it
+    /// waited, each with the rule that put it first (priority ratio, ageing cap, transfer, recall…).
+    /// Read-only; works while the server runs.
+    Explain {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The printed number, e.g. A025.
+        #[arg(long)]
+        number: String,
+        /// Office day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        day: Option<String>,
+        /// vi or en
+        #[arg(long, default_value = "vi")]
+        lang: String,
+        /// Print the explanation as JSON (as `GET /api/v1/explain` returns it).
+        #[arg(long)]
+        json: bool,
+    },
     /// Render a voice announcement to a WAV file (clips from assets/voice, or QUEUE_VOICE_DIR).
     Announce {
         /// Ticket number as printed, e.g. A025.
@@ -345,11 +364,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Simulate { scenario, variant, days, seed, out, lang, from_history, day } => {
-            let lang = match lang.as_str() {
-                "vi" => domain::i18n::Lang::Vi,
-                "en" => domain::i18n::Lang::En,
-                other => anyhow::bail!("unknown language {other:?}; use vi or en"),
-            };
+            let lang = parse_lang(&lang)?;
             let text =
                 std::fs::read_to_string(&scenario).map_err(|e| anyhow::anyhow!("{}: {e}", scenario.display()))?;
             let parsed =
@@ -365,6 +380,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 {
                     println!("{}", path.display());
                 }
+            }
+            Ok(())
+        }
+        Cmd::Explain { data_dir, number, day, lang, json } => {
+            let lang = parse_lang(&lang)?;
+            let day = day
+                .map(|d| {
+                    time::Date::parse(&d, time::macros::format_description!("[year]-[month]-[day]"))
+                        .map_err(|_| anyhow::anyhow!("--day {d:?}: expected YYYY-MM-DD"))
+                })
+                .transpose()?;
+            existing_office(&data_dir)?;
+            let conn = store::open_read_only(&data_dir)?;
+            let explanation =
+                match queue_server::explain::from_log(&conn, day, &number, time::OffsetDateTime::now_utc()) {
+                    Ok(e) => e,
+                    Err(queue_server::explain::ExplainFailure::Explain(e)) => {
+                        anyhow::bail!("{}", e.message().get(lang))
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&explanation)?);
+            } else {
+                print!("{}", queue_server::explain::render(&explanation, lang));
             }
             Ok(())
         }
@@ -417,6 +457,14 @@ fn history(dir: &std::path::Path, day: Option<&str>) -> anyhow::Result<Vec<simul
 /// A running server holds an exclusive lock on `server.lock` in its data directory.
 /// The commands that change or read an office refuse a directory without one: a mistyped `--data-dir`
 /// must not leave an empty office behind (only `demo` creates one, and `serve` with its configuration).
+fn parse_lang(lang: &str) -> anyhow::Result<domain::i18n::Lang> {
+    match lang {
+        "vi" => Ok(domain::i18n::Lang::Vi),
+        "en" => Ok(domain::i18n::Lang::En),
+        other => anyhow::bail!("unknown language {other:?}; use vi or en"),
+    }
+}
+
 fn existing_office(dir: &std::path::Path) -> anyhow::Result<()> {
     existing_office_or(dir, false)
 }

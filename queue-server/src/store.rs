@@ -569,6 +569,25 @@ pub fn events_after(conn: &Connection, after: u64, limit: usize) -> Result<Vec<E
     query_events(&mut stmt, params![after as i64, limit as i64])
 }
 
+/// Streams stored events with `seq > after` in order to `f`, until it breaks or the log ends; one
+/// row in memory at a time, however long the log.
+pub fn each_event_after(
+    conn: &Connection,
+    after: u64,
+    mut f: impl FnMut(Event) -> std::ops::ControlFlow<()>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare("SELECT seq, id, at, actor, body FROM events WHERE seq > ?1 ORDER BY seq")?;
+    let mut rows = stmt.query(params![after as i64])?;
+    while let Some(r) = rows.next()? {
+        let seq = r.get::<_, i64>(0)? as u64;
+        let (id, at, actor, body): (String, String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        if f(decode(seq, &id, &at, &actor, &body)?).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Runs a statement selecting `seq, id, at, actor, body` and decodes its rows.
 fn query_events(
     stmt: &mut rusqlite::CachedStatement<'_>,

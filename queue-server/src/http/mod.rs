@@ -62,6 +62,8 @@ pub struct AppState {
     pub follow: crate::follow::FollowKey,
     /// Live follow-page streams at once (`[server] follow_streams`).
     pub follow_streams: crate::follow::FollowStreams,
+    /// The state at the start of the office day that explanations replay from (`explain`).
+    pub explain: crate::explain::DayStart,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             ),
             follow: crate::follow::FollowKey::random(),
             follow_streams: crate::follow::FollowStreams::new(server.follow_streams),
+            explain: Default::default(),
             server,
         }
     }

@@ -16,7 +16,7 @@ use domain::office::{Counter, OfficeSettings, Role, Service};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use super::{access, admin, counters, procedures, ratings, receipts, tickets, AppState};
-use crate::{dossiers, events, follow, metrics, openapi, pages};
+use crate::{dossiers, events, explain, follow, metrics, openapi, pages};
 
 type Handler = fn() -> MethodRouter<Arc<AppState>>;
 
@@ -348,6 +348,16 @@ pub static ROUTES: &[Route] = &[
         || get(dossiers::lookup_handler),
     )
     .reply::<DossierView>(),
+    op(
+        Get,
+        "/api/v1/explain",
+        STAFF,
+        200,
+        "Why today's ticket was called when it was: the tickets called first at its counters, each with the rule",
+        || get(explain::handler),
+    )
+    .query::<explain::ExplainQuery>()
+    .reply::<domain::explain::Explanation>(),
     op(
         Get,
         "/api/v1/follow/{token}",
