@@ -884,9 +884,16 @@ fn summary(
             parts.join(", ")
         )
     };
-    if let Some(ahead) = ahead_now {
-        vi.push_str(&format!(" Hiện còn {ahead} người trước số này."));
-        en.push_str(&format!(" {ahead} people are ahead of it now."));
+    match ahead_now {
+        Some(0) => {
+            vi.push_str(" Số này đang đứng đầu hàng chờ.");
+            en.push_str(" It is first in line now.");
+        }
+        Some(ahead) => {
+            vi.push_str(&format!(" Hiện còn {ahead} người trước số này."));
+            en.push_str(&format!(" {ahead} people are ahead of it now."));
+        }
+        None => {}
     }
     Localized::new(vi, en)
 }

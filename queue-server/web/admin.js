@@ -9,6 +9,7 @@ const DICT = {
     login_title: 'Đăng nhập quản trị', username: 'Tên đăng nhập', password: 'Mật khẩu', login: 'Đăng nhập',
     tab_dashboard: 'Tổng quan', tab_settings: 'Cài đặt đơn vị', tab_services: 'Dịch vụ', tab_counters: 'Quầy', tab_staff: 'Nhân viên', tab_devices: 'Thiết bị',
     per_counter: 'Trạng thái quầy', per_service: 'Hàng đợi theo dịch vụ',
+    explain_title: 'Vì sao chưa đến lượt? — tra cứu thứ tự gọi số', explain_ph: 'Số thứ tự hôm nay, ví dụ A025', explain_go: 'Xem',
     office_vi: 'Tên đơn vị (tiếng Việt)', office_en: 'Tên đơn vị (tiếng Anh)', agency: 'Mã định danh cơ quan', parent_agency: 'Cơ quan chủ quản (dòng đầu trên phiếu và giấy tiếp nhận)', lookup_base: 'Trang tra cứu hồ sơ mà mã QR trên giấy tiếp nhận mở (để trống: chỉ ki-ốt đọc được)',
     follow_base: 'Địa chỉ máy chủ cho điện thoại (Wi-Fi của đơn vị) — mã QR trên phiếu mở trang theo dõi số tại đây (để trống: địa chỉ ki-ốt dùng)',
     hours: 'Giờ làm việc (mỗi dòng: các thứ, giờ mở-giờ đóng; ví dụ T2-T6 07:30-11:30 và T2-T6 13:00-17:00, T7 07:30-11:30; CN là Chủ nhật; để trống = cả ngày)',
@@ -69,6 +70,7 @@ const DICT = {
     login_title: 'Administrator login', username: 'Username', password: 'Password', login: 'Log in',
     tab_dashboard: 'Dashboard', tab_settings: 'Office settings', tab_services: 'Services', tab_counters: 'Counters', tab_staff: 'Staff', tab_devices: 'Devices',
     per_counter: 'Counters', per_service: 'Queues by service',
+    explain_title: 'Why not yet? — the order numbers were called in', explain_ph: "Today's ticket number, e.g. A025", explain_go: 'Show',
     office_vi: 'Office name (Vietnamese)', office_en: 'Office name (English)', agency: 'Agency code (mã định danh)', parent_agency: 'Governing agency (first line of tickets and receipts)', lookup_base: 'Dossier lookup page the receipt QR opens (empty: only kiosks read it)',
     follow_base: 'Server address for phones on the office Wi-Fi — the ticket QR opens the follow page here (empty: the address kiosks use)',
     hours: 'Opening hours (one line each: weekdays, open-close; e.g. Mon-Fri 07:30-11:30 and Mon-Fri 13:00-17:00, Sat 07:30-11:30; empty = always open)',
@@ -179,12 +181,16 @@ async function logout() {
   localStorage.removeItem('motcua.admin.token'); location.reload();
 }
 
+// "Why not yet?" on the dashboard: the order today's numbers were called in, replayed by the server.
+Q.explainForm($('#explainForm'), $('#explainInput'), $('#explainResult'), () => A.token);
+
 function afterLogin() {
   $('#loginForm').classList.add('hidden'); $('#app').classList.remove('hidden'); $('#logout').classList.remove('hidden');
   $('#who').textContent = A.me.display_name || A.me.username || '';
   const admin = A.me.role === 'admin';
   document.querySelector('[data-tab=staff]').classList.toggle('hidden', !admin);
   document.querySelectorAll('form button[type=submit]').forEach((b) => { b.disabled = !admin; });
+  $('#explainForm button[type=submit]').disabled = false; // supervisors ask too; it changes nothing
   loadAll();
   $('#conn').classList.remove('hidden');
   Q.liveEvents(A.token, null, (type) => {

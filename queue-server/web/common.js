@@ -247,6 +247,49 @@ const Q = (() => {
     return findCode(s, 0);
   }
 
+  // "Why not yet?": an explanation from GET /api/v1/explain, as HTML (the counter and admin pages).
+  const EXPLAIN = {
+    vi: { history: 'Diễn biến của số', first: 'Được gọi trước ({n})', more: '… và {n} số khác', none: 'Chưa có số nào được gọi trước.',
+      ahead: 'còn {n} người trước', by: 'quầy {c}' },
+    en: { history: 'What happened to it', first: 'Called first ({n})', more: '… and {n} more', none: 'No number was called first.',
+      ahead: '{n} ahead', by: 'counter {c}' },
+  };
+  function explanationHtml(e) {
+    const w = (k, vars) => {
+      let s = EXPLAIN[lang][k];
+      for (const [name, v] of Object.entries(vars || {})) s = s.split('{' + name + '}').join(v);
+      return s;
+    };
+    const steps = e.history.map((s) => '<li>' + esc(loc(s.text)) + '</li>').join('');
+    const calls = e.called_before.map((c) => '<tr data-rule="' + esc(c.rule) + '"><td>' + hhmm(new Date(c.at), e.utc_offset_s) +
+      '</td><td class="n">' + esc(c.number) + '</td><td>' + esc(w('by', { c: c.counter })) + (c.officer ? ' · ' + esc(c.officer) : '') +
+      '</td><td>' + esc(loc(c.text)) + '</td></tr>').join('');
+    const more = e.called_before_total - e.called_before.length;
+    return '<div class="explain-summary">' + esc(loc(e.summary)) + '</div>' +
+      '<h3>' + esc(w('history')) + '</h3><ol class="explain-steps">' + steps + '</ol>' +
+      '<h3>' + esc(w('first', { n: e.called_before_total })) + '</h3>' +
+      (calls ? '<table class="list explain-calls">' + calls + '</table>' : '<div class="muted">' + esc(w('none')) + '</div>') +
+      (more > 0 ? '<div class="muted">' + esc(w('more', { n: more })) + '</div>' : '');
+  }
+  // Wires a form (an input named by `input`) to show explanations in `box`, redrawn on a language switch.
+  function explainForm(form, input, box, token) {
+    let last = null;
+    const draw = () => { if (last) box.innerHTML = explanationHtml(last); };
+    listeners.push(draw);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const number = input.value.trim();
+      if (!number) return;
+      try {
+        last = await api('GET', '/api/v1/explain?number=' + encodeURIComponent(number), undefined, token());
+        draw();
+      } catch (e) {
+        last = null;
+        box.innerHTML = '<div class="formerror">' + esc(errText(e)) + '</div>';
+      }
+    });
+  }
+
   return { t, loc, setupLang, applyI18n, onLang: (f) => listeners.push(f), get lang() { return lang; }, api, ApiError, errText,
-    liveEvents, duration, minutes, hhmm, ddmmyyyy, weekday, esc, $, dossierCode };
+    liveEvents, duration, minutes, hhmm, ddmmyyyy, weekday, esc, $, dossierCode, explanationHtml, explainForm };
 })();

@@ -11,6 +11,7 @@ const DICT = {
     dossier_code: 'Mã hồ sơ (quét hoặc gõ)', dossier_ph: 'Quét mã vạch/QR hoặc gõ mã hồ sơ', call_specific: 'Gọi số cụ thể',
     call: 'Gọi', waiting_lists: 'Danh sách chờ', display_shows: 'Màn hình hiển thị đang hiện cho quầy này',
     parked: 'Tạm hoãn', missed: 'Vắng mặt (còn gọi lại được)', shortcuts: 'Phím tắt',
+    explain_title: 'Vì sao chưa đến lượt?', explain_ph: 'Số thứ tự, ví dụ A025', explain_go: 'Xem',
     shortcuts_help: 'N gọi tiếp · R gọi lại · S bắt đầu · F hoàn thành · M vắng mặt · P tạm hoãn · T chuyển · E mời đánh giá · D mã hồ sơ · C gọi số · Esc đóng',
     finish_title: 'Hoàn thành phục vụ', outcome: 'Kết quả', more_services: 'Còn làm tiếp dịch vụ (cùng lượt)', finish_ok: 'Hoàn thành',
     cancel: 'Hủy', transfer_title: 'Chuyển công dân', to_service: 'Sang dịch vụ', to_counter: 'Sang quầy', target: 'Đến',
@@ -40,6 +41,7 @@ const DICT = {
     dossier_code: 'Dossier code (scan or type)', dossier_ph: 'Scan the barcode/QR or type the dossier code', call_specific: 'Call a specific number',
     call: 'Call', waiting_lists: 'Waiting lists', display_shows: 'What the display shows for this counter',
     parked: 'Parked', missed: 'No-show (can still be called back)', shortcuts: 'Shortcuts',
+    explain_title: 'Why not yet?', explain_ph: 'Ticket number, e.g. A025', explain_go: 'Show',
     shortcuts_help: 'N next · R recall · S start · F finish · M no-show · P park · T transfer · E invite rating · D dossier · C call number · Esc close',
     finish_title: 'Finish service', outcome: 'Outcome', more_services: 'More services in this visit', finish_ok: 'Finish',
     cancel: 'Cancel', transfer_title: 'Transfer the citizen', to_service: 'To a service', to_counter: 'To a counter', target: 'To',
@@ -418,6 +420,9 @@ async function searchProcedures() {
     if (seq === PROC.seq) $('#procResults').innerHTML = '<div class="formerror">' + Q.esc(Q.errText(e)) + '</div>';
   }
 }
+
+// "Why not yet?": a citizen asks why others went first; the server replays today's log.
+Q.explainForm($('#explainForm'), $('#explainInput'), $('#explainResult'), () => S.token);
 
 $('#procForm').addEventListener('submit', (e) => { e.preventDefault(); searchProcedures(); });
 $('#procInput').addEventListener('input', () => { clearTimeout(PROC.timer); PROC.timer = setTimeout(searchProcedures, 200); });
