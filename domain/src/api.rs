@@ -150,6 +150,19 @@ pub struct FollowView {
     pub ended: bool,
 }
 
+/// A reminder taken for a ticket (`POST /api/v1/tickets/{id}/reminder`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReminderView {
+    /// Printed number, e.g. `A025`.
+    pub number: String,
+    /// The phone number, masked (`09•••••456`), to show back to the citizen.
+    pub phone: String,
+    /// A message goes when this many people or fewer are ahead, and another when the ticket is called.
+    pub ahead: u32,
+    /// People ahead now.
+    pub now_ahead: usize,
+}
+
 /// A catalogue procedure named on a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProcedureRef {
@@ -660,6 +673,10 @@ pub struct Health {
     /// before it was added.
     #[serde(default)]
     pub follow_base_url: String,
+    /// The office sends reminders by message (`[reminders]`): kiosks offer to take a phone number.
+    /// Absent (false) from servers before it was added.
+    #[serde(default)]
+    pub reminders: bool,
 }
 
 /// What the schemas of the payloads share: patterns, the schemas of fields whose Rust type says less

@@ -21,6 +21,8 @@ pub struct OfficeConfig {
     pub counters: Vec<Counter>,
     #[serde(default)]
     pub server: ServerConfig,
+    /// `[reminders]`: the webhook that sends citizens' reminders (none: reminders are off).
+    pub reminders: Option<crate::reminders::ReminderConfig>,
 }
 
 /// `[server]`: how the office server protects itself. Every limit has a default sized for an office of
@@ -186,6 +188,9 @@ pub fn parse(text: &str, origin: &str) -> Result<OfficeConfig, ConfigError> {
         }
     }
     config.server.validate().map_err(invalid)?;
+    if let Some(reminders) = &config.reminders {
+        reminders.validate().map_err(invalid)?;
+    }
     Ok(config)
 }
 

@@ -74,6 +74,7 @@ impl AppError {
             AppError::BadRequest { code: "payload_too_large", .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest { code: "follow_expired", .. } => StatusCode::GONE,
             AppError::BadRequest { code: "receipt_not_recorded", .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::BadRequest { code: "reminders_off" | "reminders_full", .. } => StatusCode::CONFLICT,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Store(_) | AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Printer(e) if e.is_configuration() => StatusCode::CONFLICT,

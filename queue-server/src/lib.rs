@@ -10,6 +10,7 @@
 //! - [`auth`]: staff passwords (argon2id), sessions, device enrolment and tokens, role checks.
 //! - [`limits`]: the login pool and throttle, the per-kiosk lookup limit; [`listener`]: accepting
 //!   connections with connection, header, idle and keep-alive limits; [`tls`]: the listener's certificate.
+//! - [`reminders`]: messages to citizens who asked (webhook outbox, signed, retried);
 //! - [`config`]: the office TOML file; [`demo`]: the demo office; [`server`]: start, timers, shutdown.
 //!
 //! The queue rules themselves are in the pure `domain` crate; this crate does the IO around them.
@@ -32,6 +33,7 @@ pub mod office;
 pub mod openapi;
 pub mod pages;
 pub mod receipts;
+pub mod reminders;
 pub mod server;
 pub mod store;
 pub mod tls;

@@ -65,5 +65,14 @@ pub async fn handler(State(app): State<Arc<AppState>>, caller: Caller) -> Result
     for (code, n) in waiting {
         out.push_str(&format!("queue_waiting{{service=\"{code}\"}} {n}\n"));
     }
+    if app.reminders.is_some() {
+        let (kept, delivered, waiting, failed) = crate::reminders::counts(&app.office).await?;
+        out.push_str("# HELP queue_reminders Reminder messages by state (phone numbers kept today; messages delivered, waiting, given up)
+# TYPE queue_reminders gauge
+");
+        for (state, n) in [("kept", kept), ("delivered", delivered), ("waiting", waiting), ("given_up", failed)] {
+            out.push_str(&format!("queue_reminders{{state=\"{state}\"}} {n}\n"));
+        }
+    }
     Ok(([("content-type", "text/plain; version=0.0.4")], out).into_response())
 }

@@ -81,7 +81,12 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
         })
         .await?;
     app.follow = crate::follow::FollowKey::new(follow_key);
+    app.reminders = opts.config.as_ref().and_then(|c| c.reminders.clone());
     let app = Arc::new(app);
+    if let Some(reminders) = app.reminders.clone() {
+        crate::reminders::start(app.clone(), reminders)?;
+        tracing::info!("reminders go to {}", app.reminders.as_ref().map(|r| r.webhook_url.as_str()).unwrap_or(""));
+    }
     let tls = match &server_config.tls {
         Some(tls) => {
             let loaded = crate::tls::load(tls, opts.data_dir)?;
@@ -143,11 +148,19 @@ async fn watch_access(app: Arc<AppState>) {
     }
 }
 
-/// Expires leases and closes the office day after local midnight.
+/// Expires leases, closes the office day after local midnight, and forgets the reminders (phone
+/// numbers) of closed days.
 async fn housekeeping(office: Office) {
     for command in [Command::ExpireLeases, Command::CloseDay] {
         if let Err(e) = office.command(Actor::System, command).await {
             tracing::warn!("housekeeping: {e}");
+        }
+    }
+    if let Some(closed) = office.read(|s| s.last_closed_day) {
+        match crate::reminders::purge_before(&office, closed).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("day close: {n} reminder row(s) of earlier days deleted"),
+            Err(e) => tracing::warn!("housekeeping: {e}"),
         }
     }
 }

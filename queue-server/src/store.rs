@@ -131,7 +131,35 @@ const MIGRATIONS: &[&str] = &[
         value BLOB NOT NULL
     );
     "#,
+    // 3: reminders by message (`reminders`): a citizen's phone number for one day and the webhook
+    // outbox — personal data kept out of the event log on purpose, deleted at day close.
+    REMINDER_TABLES,
 ];
+
+/// Schema v3's tables (also made by the reminders' unit tests).
+pub(crate) const REMINDER_TABLES: &str = r#"
+    CREATE TABLE reminders (
+        ticket TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX reminders_by_day ON reminders(day);
+    CREATE TABLE reminder_outbox (
+        id INTEGER PRIMARY KEY,
+        ticket TEXT NOT NULL,
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        next_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        delivered_at TEXT,
+        last_error TEXT,
+        gave_up INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (ticket, kind)
+    );
+    CREATE INDEX reminder_outbox_due ON reminder_outbox(delivered_at, gave_up, next_at);
+    "#;
 
 /// Opens (creating if needed) the office database and brings its schema up to date.
 ///

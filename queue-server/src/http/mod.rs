@@ -64,6 +64,10 @@ pub struct AppState {
     pub follow_streams: crate::follow::FollowStreams,
     /// The state at the start of the office day that explanations replay from (`explain`).
     pub explain: crate::explain::DayStart,
+    /// Where reminders go (`[reminders]`); none: reminders are off.
+    pub reminders: Option<crate::reminders::ReminderConfig>,
+    /// Wakes the reminder sender when a message is written.
+    pub reminder_wake: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -84,6 +88,8 @@ impl AppState {
             follow: crate::follow::FollowKey::random(),
             follow_streams: crate::follow::FollowStreams::new(server.follow_streams),
             explain: Default::default(),
+            reminders: None,
+            reminder_wake: tokio::sync::Notify::new(),
             server,
         }
     }
@@ -273,6 +279,7 @@ pub(crate) async fn health(State(app): State<Arc<AppState>>) -> Json<Health> {
         )
     });
     Json(Health {
+        reminders: app.reminders.is_some(),
         follow_base_url,
         status: "ok".into(),
         office,

@@ -349,6 +349,16 @@ pub static ROUTES: &[Route] = &[
     )
     .reply::<DossierView>(),
     op(
+        Post,
+        "/api/v1/tickets/{id}/reminder",
+        &[TicketKiosk, Admin, Supervisor, Officer],
+        201,
+        "Remind the ticket's holder by message when few are ahead and when called (kiosks: their own tickets; the number is kept for the day only)",
+        || post(crate::reminders::request),
+    )
+    .body::<crate::reminders::ReminderRequest>()
+    .reply::<ReminderView>(),
+    op(
         Get,
         "/api/v1/explain",
         STAFF,
