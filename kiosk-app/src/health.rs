@@ -210,6 +210,7 @@ mod tests {
             utc_offset_s: Some(25200),
             agency: String::new(),
             follow_base_url: String::new(),
+            reminders: false,
         };
         assert_eq!(
             server_line(Lang::Vi, "http://10.0.0.2:8080", Ok(&up)),
