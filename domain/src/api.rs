@@ -695,6 +695,8 @@ pub mod schema {
 
     /// A service code (`ServiceCode::new`).
     pub const SERVICE_CODE: &str = "^[a-z0-9-]{1,32}$";
+    /// A printed ticket number as staff type it: `A025`, `A-025`, `a25`.
+    pub const TICKET_NUMBER: &str = "^[A-Za-z]-?[0-9]{1,6}$";
     /// A national procedure code (`1.001193.000.00.00.H29`).
     pub const PROCEDURE_CODE: &str = r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,39}$";
     /// What `DossierCode::parse_lenient` surely accepts: agency `000.00.01.H29`, a `yymmdd` day that

@@ -132,7 +132,7 @@ impl Snapshot {
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct ExplainQuery {
     /// The printed number of a ticket taken today, e.g. `A025`.
-    #[schemars(length(min = 1, max = 16))]
+    #[schemars(regex(pattern = domain::api::schema::TICKET_NUMBER))]
     pub number: String,
 }
 
