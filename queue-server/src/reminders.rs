@@ -176,6 +176,7 @@ pub(crate) async fn request(
         }
         Ok((t.id, t.label.clone(), t.day, s.ahead_of(t)))
     })?;
+    let shown = masked(&phone);
     let max = config.max_per_day;
     let at = now;
     app.office
@@ -194,12 +195,7 @@ pub(crate) async fn request(
         })
         .await?;
     app.reminder_wake.notify_one();
-    let view = ReminderView {
-        number,
-        phone: masked(&normalize_phone(&body.phone).unwrap_or_default()),
-        ahead: config.ahead,
-        now_ahead: ahead,
-    };
+    let view = ReminderView { number, phone: shown, ahead: config.ahead, now_ahead: ahead };
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -432,6 +428,12 @@ mod storage {
         pub attempts: u32,
     }
 
+    /// When a message is next due, as Unix milliseconds: compared as numbers (RFC 3339 texts with
+    /// varying fractional digits do not sort by time).
+    fn millis(at: OffsetDateTime) -> i64 {
+        (at.unix_timestamp_nanos() / 1_000_000) as i64
+    }
+
     fn rfc3339(at: OffsetDateTime) -> String {
         at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     }
@@ -491,7 +493,7 @@ mod storage {
         let Some(day) = day else { return Ok(()) };
         conn.execute(
             "INSERT OR IGNORE INTO reminder_outbox (ticket, day, kind, body, next_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![due.ticket.to_string(), day, due.kind, due.body, rfc3339(now)],
+            params![due.ticket.to_string(), day, due.kind, due.body, millis(now)],
         )?;
         Ok(())
     }
@@ -501,7 +503,7 @@ mod storage {
             "SELECT id, ticket, kind, body, attempts FROM reminder_outbox
              WHERE delivered_at IS NULL AND gave_up = 0 AND next_at <= ?1 ORDER BY id LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![rfc3339(now), limit as i64], |r| {
+        let rows = stmt.query_map(params![millis(now), limit as i64], |r| {
             Ok(Outgoing { id: r.get(0)?, ticket: r.get(1)?, kind: r.get(2)?, body: r.get(3)?, attempts: r.get(4)? })
         })?;
         rows.collect()
@@ -526,7 +528,7 @@ mod storage {
         let why: String = why.chars().take(300).collect();
         conn.execute(
             "UPDATE reminder_outbox SET attempts = ?2, next_at = ?3, last_error = ?4, gave_up = ?5 WHERE id = ?1",
-            params![id, attempts, rfc3339(next), why, give_up],
+            params![id, attempts, millis(next), why, give_up],
         )?;
         Ok(())
     }

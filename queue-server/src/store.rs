@@ -151,7 +151,7 @@ pub(crate) const REMINDER_TABLES: &str = r#"
         day TEXT NOT NULL,
         kind TEXT NOT NULL,
         body TEXT NOT NULL,
-        next_at TEXT NOT NULL,
+        next_at INTEGER NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
         delivered_at TEXT,
         last_error TEXT,
