@@ -16,6 +16,9 @@ use crate::i18n::Localized;
 use crate::office::{CounterId, Priority, Role, ServiceCode, Stage};
 use crate::rating::{Indicator, RatingLevel};
 
+mod devices;
+pub use devices::{DeviceBoardView, DeviceBusView};
+
 /// Every error body: a stable code and a message in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ApiError {

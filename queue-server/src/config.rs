@@ -23,6 +23,8 @@ pub struct OfficeConfig {
     pub server: ServerConfig,
     /// `[reminders]`: the webhook that sends citizens' reminders (none: reminders are off).
     pub reminders: Option<crate::reminders::ReminderConfig>,
+    /// `[devices]`: counter LED displays and caller keypads on serial buses (none: no such hardware).
+    pub devices: Option<crate::devices::DevicesConfig>,
 }
 
 /// `[server]`: how the office server protects itself. Every limit has a default sized for an office of
@@ -190,6 +192,9 @@ pub fn parse(text: &str, origin: &str) -> Result<OfficeConfig, ConfigError> {
     config.server.validate().map_err(invalid)?;
     if let Some(reminders) = &config.reminders {
         reminders.validate().map_err(invalid)?;
+    }
+    if let Some(devices) = &config.devices {
+        devices.validate().map_err(invalid)?;
     }
     Ok(config)
 }

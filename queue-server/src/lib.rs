@@ -11,6 +11,7 @@
 //! - [`limits`]: the login pool and throttle, the per-kiosk lookup limit; [`listener`]: accepting
 //!   connections with connection, header, idle and keep-alive limits; [`tls`]: the listener's certificate.
 //! - [`reminders`]: messages to citizens who asked (webhook outbox, signed, retried);
+//! - [`devices`]: counter LED displays and caller keypads on serial buses;
 //! - [`config`]: the office TOML file; [`demo`]: the demo office; [`server`]: start, timers, shutdown.
 //!
 //! The queue rules themselves are in the pure `domain` crate; this crate does the IO around them.
@@ -20,6 +21,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod config;
 pub mod demo;
+pub mod devices;
 pub mod dossiers;
 pub mod error;
 pub mod events;

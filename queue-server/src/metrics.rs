@@ -74,5 +74,9 @@ pub async fn handler(State(app): State<Arc<AppState>>, caller: Caller) -> Result
             out.push_str(&format!("queue_reminders{{state=\"{state}\"}} {n}\n"));
         }
     }
+    if !app.devices.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+        let (up, down) = crate::devices::bus_counts(&app.devices);
+        out.push_str(&format!("# HELP queue_device_buses Counter device buses by port state\n# TYPE queue_device_buses gauge\nqueue_device_buses{{state=\"connected\"}} {up}\nqueue_device_buses{{state=\"disconnected\"}} {down}\n"));
+    }
     Ok(([("content-type", "text/plain; version=0.0.4")], out).into_response())
 }

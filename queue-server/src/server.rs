@@ -87,6 +87,14 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
         crate::reminders::start(app.clone(), reminders)?;
         tracing::info!("reminders go to {}", app.reminders.as_ref().map(|r| r.webhook_url.as_str()).unwrap_or(""));
     }
+    let device_tasks = match opts.config.as_ref().and_then(|c| c.devices.as_ref()) {
+        Some(devices) => {
+            let tasks = crate::devices::start(app.clone(), devices).map_err(|e| anyhow::anyhow!(e))?;
+            tracing::info!("counter devices: {} serial buses", devices.buses.len());
+            tasks
+        }
+        None => Vec::new(),
+    };
     let tls = match &server_config.tls {
         Some(tls) => {
             let loaded = crate::tls::load(tls, opts.data_dir)?;
@@ -118,6 +126,9 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
     .await?;
     watcher.abort();
     timer.abort();
+    for task in device_tasks {
+        task.abort();
+    }
     drop(lock);
     Ok(())
 }

@@ -68,6 +68,8 @@ pub struct AppState {
     pub reminders: Option<crate::reminders::ReminderConfig>,
     /// Wakes the reminder sender when a message is written.
     pub reminder_wake: tokio::sync::Notify,
+    /// The counter device buses' live status (`[devices]`; empty without).
+    pub devices: crate::devices::DeviceStatus,
 }
 
 impl AppState {
@@ -90,6 +92,7 @@ impl AppState {
             explain: Default::default(),
             reminders: None,
             reminder_wake: tokio::sync::Notify::new(),
+            devices: Default::default(),
             server,
         }
     }

@@ -208,6 +208,15 @@ pub static ROUTES: &[Route] = &[
     .reply::<ProcedureList>(),
     op(Get, "/api/v1/counters", ALL, 200, "Counters and what they serve", || get(counters::counters))
         .reply::<Vec<CounterView>>(),
+    op(
+        Get,
+        "/api/v1/devices",
+        MANAGERS,
+        200,
+        "Counter LED displays and keypads: each serial bus, whether its port is open, how each board last answered",
+        || get(crate::devices::handler),
+    )
+    .reply::<Vec<DeviceBusView>>(),
     op(Post, "/api/v1/counters/{counter}/call-next", STAFF, 200, "Call the next ticket", || post(counters::call_next))
         .reply::<TicketView>(),
     op(
