@@ -63,6 +63,7 @@ static ASSETS: &[Asset] = &[
     web!("display.js", JS),
     web!("admin.js", JS),
     web!("admin-procedures.js", JS),
+    web!("admin-hardware.js", JS),
     web!("follow.html", HTML),
     web!("follow.js", JS),
     web!("fonts/be-vietnam-pro-vietnamese-400-normal.woff2", WOFF2),

@@ -82,16 +82,7 @@ async fn an_officer_and_a_supervisor_see_why_a_number_waits() {
 
     // A supervisor (who may not edit settings) asks on the admin dashboard.
     let admin = driver.session(1366, 768).await;
-    admin.goto(&server.url("/admin?lang=vi")).await;
-    admin
-        .wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
-        .await;
-    admin.keys("#username", "giamsat").await;
-    admin.keys("#password", "motcua-demo").await;
-    admin.click("#loginForm button[type=submit]").await;
-    admin
-        .wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10))
-        .await;
+    admin.admin_login(&server.url("/admin?lang=vi"), "giamsat").await;
     admin.keys("#explainInput", &numbers[3]).await;
     admin.click("#explainForm button[type=submit]").await;
     admin

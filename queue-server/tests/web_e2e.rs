@@ -22,13 +22,7 @@ use serde_json::{json, Value};
 
 /// Logs in on the admin page (Vietnamese) as the demo admin and waits for the dashboard.
 async fn admin_login(page: &Browser, server: &Server) {
-    page.goto(&server.url("/admin?lang=vi")).await;
-    page.wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
-        .await;
-    page.keys("#username", "admin").await;
-    page.keys("#password", "motcua-demo").await;
-    page.click("#loginForm button[type=submit]").await;
-    page.wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10)).await;
+    page.admin_login(&server.url("/admin?lang=vi"), "admin").await;
 }
 
 async fn issue(s: &Server, kiosk: &str, service: &str, priority: &str) -> String {
@@ -250,16 +244,7 @@ async fn officer_display_and_admin_in_a_real_browser() {
     // ---- the admin creates a service; first with bad input, which changes nothing ----
     let seq_before = last_seq(&server).await;
     let admin_page = counter;
-    admin_page.goto(&server.url("/admin")).await;
-    admin_page
-        .wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
-        .await;
-    admin_page.keys("#username", "admin").await;
-    admin_page.keys("#password", "motcua-demo").await;
-    admin_page.click("#loginForm button[type=submit]").await;
-    admin_page
-        .wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10))
-        .await;
+    admin_page.admin_login(&server.url("/admin"), "admin").await;
     if let Some(dir) = &shots {
         tokio::time::sleep(Duration::from_millis(300)).await;
         admin_page.screenshot(&dir.join("admin-dashboard-1920x1080.png")).await;

@@ -244,6 +244,19 @@ impl Browser {
         }
     }
 
+    /// Opens the admin page at `url` (e.g. `…/admin?lang=vi`), signs in as `user` with the demo
+    /// password and waits for the dashboard.
+    pub async fn admin_login(&self, url: &str, user: &str) {
+        self.goto(url).await;
+        self.wait_for("the admin login", "document.querySelector('#loginForm:not(.hidden)')", Duration::from_secs(10))
+            .await;
+        self.keys("#username", user).await;
+        self.keys("#password", "motcua-demo").await;
+        self.click("#loginForm button[type=submit]").await;
+        self.wait_for("the dashboard", "document.querySelectorAll('#kpis .kpi').length > 0", Duration::from_secs(10))
+            .await;
+    }
+
     pub async fn screenshot(&self, path: &Path) {
         let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
         std::fs::write(path, base64_decode(v.as_str().unwrap())).unwrap();
