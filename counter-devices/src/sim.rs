@@ -65,8 +65,14 @@ pub struct BusSim {
 const MAX_SHOWN: usize = 10_000;
 
 impl BusSim {
-    /// Starts boards at these addresses, speaking `protocol`.
+    /// Starts boards at these addresses, speaking `protocol`, answering at once.
     pub fn start(protocol: ProtocolKind, boards: &[(u8, Board)]) -> std::io::Result<BusSim> {
+        Self::start_at_baud(protocol, boards, None)
+    }
+
+    /// The same, but each reply waits as long as the request and the reply would take on a real line
+    /// at `baud` (8N1: 10 bits a byte) — a pseudo-terminal itself has no line speed.
+    pub fn start_at_baud(protocol: ProtocolKind, boards: &[(u8, Board)], baud: Option<u32>) -> std::io::Result<BusSim> {
         let pty = nix::pty::openpty(None, None)?;
         raw(&pty.slave)?;
         let path = nix::unistd::ttyname(&pty.slave)?;
@@ -90,7 +96,7 @@ impl BusSim {
             let slave = pty.slave;
             std::thread::Builder::new()
                 .name("bus-sim".into())
-                .spawn(move || serve(protocol, master, slave, &bus, &stop))?
+                .spawn(move || serve(protocol, baud, master, slave, &bus, &stop))?
         };
         Ok(BusSim { path, bus, stop, thread: Some(thread) })
     }
@@ -169,7 +175,14 @@ fn raw(fd: &OwnedFd) -> std::io::Result<()> {
     Ok(())
 }
 
-fn serve(protocol: ProtocolKind, mut master: File, _slave: OwnedFd, bus: &Mutex<Bus>, stop: &AtomicBool) {
+fn serve(
+    protocol: ProtocolKind,
+    baud: Option<u32>,
+    mut master: File,
+    _slave: OwnedFd,
+    bus: &Mutex<Bus>,
+    stop: &AtomicBool,
+) {
     let mut pending = Vec::new();
     while !stop.load(Ordering::Relaxed) {
         let mut fds = [PollFd::new(master.as_fd(), PollFlags::POLLIN)];
@@ -190,6 +203,13 @@ fn serve(protocol: ProtocolKind, mut master: File, _slave: OwnedFd, bus: &Mutex<
             }
         };
         pending.extend_from_slice(&chunk[..n]);
+        let wire = |bytes: usize| {
+            if let Some(baud) = baud {
+                std::thread::sleep(Duration::from_micros(bytes as u64 * 10 * 1_000_000 / u64::from(baud.max(1))));
+            }
+        };
+        // The request has arrived only when its last byte has crossed the line.
+        wire(n);
         let replies = {
             let mut bus = bus.lock().unwrap_or_else(|e| e.into_inner());
             match protocol {
@@ -198,6 +218,7 @@ fn serve(protocol: ProtocolKind, mut master: File, _slave: OwnedFd, bus: &Mutex<
             }
         };
         for reply in replies {
+            wire(reply.len());
             let _ = master.write_all(&reply);
         }
         if pending.len() > 1024 {

@@ -198,6 +198,53 @@ async fn ascii_displays_and_keypads_follow_the_queue() {
     follow_the_queue(ProtocolKind::Ascii).await;
 }
 
+/// The issue's bound — a call on the LED within 200 ms — on a realistic bus: one display and eight
+/// keypads on a 9600-baud line (the simulator waits each frame's wire time), polled every 100 ms. The
+/// latency is printed for docs/PERFORMANCE.md, not asserted (the machine's load is not the bus's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_reaches_the_display_behind_eight_keypads_at_9600_baud() {
+    for protocol in [ProtocolKind::ModbusRtu, ProtocolKind::Ascii] {
+        let mut boards = vec![(1, Board::Display)];
+        boards.extend((11..=18).map(|a| (a, Board::Keypad)));
+        let sim = BusSim::start_at_baud(protocol, &boards, Some(9600)).unwrap();
+        let keypads: Vec<String> =
+            (11..=18u8).map(|a| format!("{{ address = {a}, counter = {} }}", 1 + (a - 11) % 6)).collect();
+        let config = format!(
+            "[devices]\npoll_ms = 100\n[[devices.buses]]\nname = \"b\"\nport = \"{}\"\nbaud = 9600\nprotocol = \"{}\"\n\
+             displays = [{{ address = 1, counter = 1 }}]\nkeypads = [{}]\n",
+            sim.path().display(),
+            protocol.as_str(),
+            keypads.join(", ")
+        );
+        let dir = temp_dir("devices-9600");
+        let server = Server::demo_with_config(&dir, &config);
+        let kiosk = device(&server, "ticket-kiosk", None).await;
+        let officer = login(&server, "canbo1").await;
+        for _ in 0..20 {
+            issue(&server, &kiosk).await;
+        }
+        shows(&sim, 1, &Frame::blank(), Duration::from_secs(5)).await;
+        let mut latencies = Vec::new();
+        for i in 0..20u64 {
+            // Calls land at different points of the keypad sweep.
+            tokio::time::sleep(Duration::from_millis(37 * (i % 5))).await;
+            let sent = Instant::now();
+            let (status, called) = post(&server, &officer, "/api/v1/counters/1/call-next", json!({})).await;
+            assert_eq!(status, 200, "{called}");
+            let lit = shows(&sim, 1, &steady(called["number"].as_str().unwrap()), Duration::from_secs(5)).await;
+            latencies.push(lit.saturating_duration_since(sent));
+        }
+        latencies.sort();
+        println!(
+            "{} at 9600 baud, 1 display + 8 keypads: call-next request to the display lit, 20 calls: median {:?}, max {:?}",
+            protocol.as_str(),
+            latencies[10],
+            latencies[19]
+        );
+        assert_eq!(sim.garbled(), 0);
+    }
+}
+
 async fn bus(s: &Server, admin: &str) -> Value {
     let (status, buses) = get(s, admin, "/api/v1/devices").await;
     assert_eq!(status, 200);

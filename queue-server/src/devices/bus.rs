@@ -90,24 +90,8 @@ impl BusTask {
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut frames_open = true;
         loop {
-            let wanted = self.frames.borrow_and_update().clone();
-            for display in self.config.displays.clone() {
-                let frame = wanted.get(&display.counter).cloned().unwrap_or_else(Frame::blank);
-                if sent.get(&display.address) == Some(&frame) || !backoff.due(display.address) {
-                    continue;
-                }
-                match bus.show(display.address, &frame).await {
-                    Ok(()) => {
-                        backoff.answered(display.address);
-                        self.board_answered(display.address, Some(frame.text().to_string()));
-                        sent.insert(display.address, frame);
-                    }
-                    Err(e) if e.is_port_failure() => return e,
-                    Err(e) => {
-                        backoff.failed(display.address);
-                        self.board_failed(display.address, &e);
-                    }
-                }
+            if let Err(e) = self.write_displays(bus, &mut sent, &mut backoff).await {
+                return e;
             }
             tokio::select! {
                 changed = self.frames.changed(), if frames_open => {
@@ -117,6 +101,12 @@ impl BusTask {
                 _ = tick.tick() => {}
             }
             for keypad in self.config.keypads.clone() {
+                // A call waits behind at most one keypad exchange, not a whole sweep of them.
+                if self.frames.has_changed().unwrap_or(false) {
+                    if let Err(e) = self.write_displays(bus, &mut sent, &mut backoff).await {
+                        return e;
+                    }
+                }
                 if !backoff.due(keypad.address) {
                     continue;
                 }
@@ -142,6 +132,36 @@ impl BusTask {
                 }
             }
         }
+    }
+
+    /// Writes each display whose frame differs from what it was last sent; only a port failure is an
+    /// error (a silent board is recorded and backed off).
+    async fn write_displays(
+        &mut self,
+        bus: &mut dyn Protocol,
+        sent: &mut HashMap<u8, Frame>,
+        backoff: &mut Backoff,
+    ) -> Result<(), DeviceError> {
+        let wanted = self.frames.borrow_and_update().clone();
+        for display in &self.config.displays {
+            let frame = wanted.get(&display.counter).cloned().unwrap_or_else(Frame::blank);
+            if sent.get(&display.address) == Some(&frame) || !backoff.due(display.address) {
+                continue;
+            }
+            match bus.show(display.address, &frame).await {
+                Ok(()) => {
+                    backoff.answered(display.address);
+                    self.board_answered(display.address, Some(frame.text().to_string()));
+                    sent.insert(display.address, frame);
+                }
+                Err(e) if e.is_port_failure() => return Err(e),
+                Err(e) => {
+                    backoff.failed(display.address);
+                    self.board_failed(display.address, &e);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn set_port(&self, error: Option<String>) {
