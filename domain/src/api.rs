@@ -153,6 +153,15 @@ pub struct FollowView {
     pub ended: bool,
 }
 
+/// A citizen asks for reminders by message (`POST /api/v1/tickets/{id}/reminder`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderRequest {
+    /// The citizen's mobile number as typed (`0903 123 456`, `+84903123456`).
+    #[schemars(length(min = 9, max = 24))]
+    pub phone: String,
+}
+
 /// A reminder taken for a ticket (`POST /api/v1/tickets/{id}/reminder`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReminderView {

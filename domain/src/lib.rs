@@ -29,6 +29,7 @@ pub mod event;
 pub mod explain;
 pub mod i18n;
 pub mod office;
+pub mod phone;
 pub mod procedure;
 pub mod queue;
 pub mod rating;

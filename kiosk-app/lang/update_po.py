@@ -145,6 +145,15 @@ EN = {
     'Đánh giá chưa được ghi nhận': 'Your rating was not recorded',
     'Lỗi': 'Error',
     'Hướng dẫn': 'Instructions',
+    'Nhắn tin nhắc lượt': 'Reminders by message',
+    'Nhắn tin khi sắp đến lượt': 'Text me when my turn is near',
+    'SMS hoặc Zalo đến điện thoại của quý khách': 'By SMS or Zalo to your phone',
+    'Nhập số điện thoại di động: quý khách sẽ nhận tin nhắn khi số {} sắp đến lượt và khi được gọi.':
+        'Enter your mobile number: you will get a message when number {} is near and when it is called.',
+    'Số điện thoại': 'Phone number',
+    'Số điện thoại chỉ dùng để nhắn tin về số thứ tự này trong hôm nay và được xoá khi hết ngày làm việc.':
+        'The number is used only for messages about this ticket today and is deleted at the end of the working day.',
+    'Đăng ký nhắn tin': 'Send me messages',
 }
 
 

@@ -256,6 +256,12 @@ impl Client {
         Self::json(self.auth(rb).header("Idempotency-Key", key).json(upload))
     }
 
+    /// `POST /api/v1/tickets/{id}/reminder`: a message when few are ahead and when called.
+    pub fn reminder(&self, ticket: uuid::Uuid, phone: &str) -> Result<domain::api::ReminderView> {
+        let body = domain::api::ReminderRequest { phone: phone.to_owned() };
+        Self::json(self.auth(self.http.post(self.url(&format!("/api/v1/tickets/{ticket}/reminder")))).json(&body))
+    }
+
     pub fn rate(&self, rating: &RatingRequest) -> Result<RatingResponse> {
         Self::json(self.auth(self.http.post(self.url("/api/v1/ratings"))).json(rating))
     }

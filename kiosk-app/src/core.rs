@@ -176,6 +176,9 @@ pub fn enrolled_counter(data_dir: &Path) -> Option<CounterId> {
 /// A ticket as the kiosk shows and prints it, whether the server issued it or a lease did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IssuedTicket {
+    /// The server's id of the ticket; none for a number issued offline from a lease (it has one only
+    /// once uploaded).
+    pub id: Option<uuid::Uuid>,
     pub number: String,
     pub service: String,
     pub service_name: Localized,
@@ -198,6 +201,7 @@ impl IssuedTicket {
     /// follow page in its QR.
     fn from_view(v: &TicketView, phone_base: &str) -> IssuedTicket {
         IssuedTicket {
+            id: Some(v.id),
             number: v.number.clone(),
             service: v.service.to_string(),
             service_name: v.service_name.clone(),
@@ -316,6 +320,8 @@ const OFFICE_NAME_KEY: &str = "office-name";
 const AGENCY_KEY: &str = "office-agency";
 /// Where phones on the office Wi-Fi reach the server (`follow_base_url` of the health answer).
 const PHONE_BASE_KEY: &str = "office-follow-base-url";
+/// Whether the office sends reminders by message (`reminders` of the health answer): "1" or "0".
+const REMINDERS_KEY: &str = "office-reminders";
 /// The office's UTC offset in seconds, as the server last said it.
 const OFFICE_OFFSET_KEY: &str = "office-utc-offset-s";
 /// Idempotency keys of online issues that got no answer (the server may hold a ticket nobody has).
@@ -444,11 +450,24 @@ impl Core {
             self.store.put(AGENCY_KEY, h.agency.trim())?;
             self.store.put(PHONE_BASE_KEY, h.follow_base_url.trim())?;
         }
+        self.store.put(REMINDERS_KEY, if h.reminders { "1" } else { "0" })?;
         if let Some(seconds) = h.utc_offset_s.filter(|s| UtcOffset::from_whole_seconds(*s).is_ok()) {
             self.store.put(OFFICE_OFFSET_KEY, &seconds.to_string())?;
             set_office_offset(seconds);
         }
         Ok(())
+    }
+
+    /// Whether the office sends reminders by message, as the server last said (a citizen is offered
+    /// them on the ticket screen only then).
+    pub fn reminders_offered(&self) -> bool {
+        self.store.get(REMINDERS_KEY).ok().flatten().as_deref() == Some("1")
+    }
+
+    /// Asks the server to remind the holder of `ticket` at `phone` (kept there for the day only).
+    pub fn ask_reminder(&mut self, ticket: uuid::Uuid, phone: &str) -> Result<domain::api::ReminderView> {
+        let r = self.client.reminder(ticket, phone);
+        Ok(self.note(r)?)
     }
 
     /// One pass of the background worker: link check, services, sync, lease top-up, heartbeat.
@@ -556,6 +575,7 @@ impl Core {
             None => format!("MOTCUA:T:{day}:{}:{}", t.label, t.key),
         };
         Ok(IssuedTicket {
+            id: None,
             number: t.label.clone(),
             service: service.to_owned(),
             service_name: known.map(|s| s.name.clone()).unwrap_or_else(|| Localized::new(service, service)),
@@ -767,6 +787,7 @@ mod tests {
 
     fn ticket() -> IssuedTicket {
         IssuedTicket {
+            id: None,
             number: "A025".into(),
             service: "ho-tich".into(),
             service_name: Localized::new("Đăng ký khai sinh", ""),

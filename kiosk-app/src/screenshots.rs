@@ -76,6 +76,15 @@ fn kiosk_screens() -> Vec<Step> {
         }),
         ("priority", |ui, _| ui.global::<Ticketing>().invoke_choose_service("khai-sinh".into())),
         ("ticket", take_ticket),
+        ("reminder", |ui, c| {
+            take_ticket(ui, c);
+            type_reminder_phone(ui);
+        }),
+        ("ticket-reminded", |ui, c| {
+            take_ticket(ui, c);
+            type_reminder_phone(ui);
+            ui.global::<Ticketing>().invoke_submit_reminder();
+        }),
         ("lookup", |ui, _| {
             ui.global::<Lookup>().set_purpose(CodePurpose::Lookup);
             ui.global::<App>().invoke_navigate(Page::CodeEntry);
@@ -157,6 +166,14 @@ fn camera_scene() -> scanner::GrayFrame {
 fn take_ticket(ui: &MainWindow, _: &Rc<RefCell<Controller>>) {
     ui.global::<Ticketing>().invoke_choose_service("khai-sinh".into());
     ui.global::<Ticketing>().invoke_take_ticket(PriorityGroup::Elderly);
+}
+
+/// The reminder screen with a number typed.
+fn type_reminder_phone(ui: &MainWindow) {
+    ui.global::<Ticketing>().invoke_open_reminder();
+    for d in "0903123456".chars() {
+        ui.global::<Ticketing>().invoke_edit_reminder_phone(d.to_string().into());
+    }
 }
 
 fn offline_screens() -> Vec<Step> {

@@ -27,8 +27,8 @@ fn every_screen_of_every_role_renders_in_both_languages() {
         files.extend(render_role(&window, role, size, &out).unwrap());
     }
     eprintln!("{} screenshots in {} ms", files.len(), started.elapsed().as_millis());
-    // ticket kiosk: 15 online + 3 offline + 1 out of paper; rating terminal: 6; display: 2 — each in vi and en.
-    assert_eq!(files.len(), 2 * (19 + 6 + 2));
+    // ticket kiosk: 17 online + 3 offline + 1 out of paper; rating terminal: 6; display: 2 — each in vi and en.
+    assert_eq!(files.len(), 2 * (21 + 6 + 2));
     for f in &files {
         let (w, h, rgb) = read_png(f);
         assert_eq!((w, h), size);
@@ -45,6 +45,8 @@ fn every_screen_of_every_role_renders_in_both_languages() {
     for name in [
         "ticket-kiosk-home-vi-480x800.png",
         "ticket-kiosk-ticket-en-480x800.png",
+        "ticket-kiosk-reminder-vi-480x800.png",
+        "ticket-kiosk-ticket-reminded-vi-480x800.png",
         "display-board-vi-480x800.png",
         "ticket-kiosk-procedures-search-vi-480x800.png",
         "ticket-kiosk-procedure-vi-480x800.png",

@@ -76,6 +76,68 @@ fn take_a_ticket_with_priority() {
 }
 
 #[test]
+fn a_citizen_asks_for_reminders_by_message_from_the_ticket_screen() {
+    let backend = DemoBackend::default();
+    let asked = backend.reminders_asked.clone();
+    let (ui, _c) = app(DeviceRole::TicketKiosk, backend);
+    click(&ui, "Lấy số thứ tự");
+    click(&ui, "Đăng ký khai sinh");
+    click(&ui, "Lấy số thông thường");
+    assert_eq!(page(&ui), Page::Ticket);
+    click(&ui, "Nhắn tin khi sắp đến lượt");
+    assert_eq!(page(&ui), Page::Reminder);
+    // Not a mobile number: said on the screen, nothing sent.
+    for k in ["0", "2", "0", "3", "1", "2", "3", "4", "5", "6"] {
+        click(&ui, k);
+    }
+    assert_eq!(value_of(&ui, "Số điện thoại"), "0203 123 456");
+    click(&ui, "Đăng ký nhắn tin");
+    assert!(value_of(&ui, "Lỗi").contains("bắt đầu bằng 03, 05, 07, 08 hoặc 09"));
+    assert!(asked.lock().unwrap().is_empty());
+    click(&ui, "Xoá hết");
+    assert_eq!(value_of(&ui, "Số điện thoại"), "");
+    for k in ["0", "9", "0", "3", "1", "2", "3", "4", "5", "6", "7"] {
+        click(&ui, k);
+    }
+    click(&ui, "Xoá");
+    assert_eq!(value_of(&ui, "Số điện thoại"), "0903 123 456");
+    click(&ui, "Đăng ký nhắn tin");
+    assert_eq!(page(&ui), Page::Ticket);
+    let promise = value_of(&ui, "Nhắn tin nhắc lượt");
+    assert!(promise.contains("09•••••456") && promise.contains("A025"), "{promise}");
+    assert!(find(&ui, "Nhắn tin khi sắp đến lượt").is_empty(), "asked once");
+    assert_eq!(asked.lock().unwrap().len(), 1);
+    assert_eq!(asked.lock().unwrap()[0].1, "+84903123456");
+    // In English too.
+    ui.global::<App>().invoke_switch_language();
+    assert!(value_of(&ui, "Reminders by message").contains("A message will go to 09•••••456"));
+    // The next citizen starts afresh: no number, no promise left on the screen.
+    click(&ui, "Done");
+    click(&ui, "Take a queue number");
+    click(&ui, "Birth registration");
+    click(&ui, "Regular number");
+    assert!(find(&ui, "Reminders by message").is_empty());
+    assert!(!find(&ui, "Text me when my turn is near").is_empty());
+    assert_eq!(ui.global::<Ticketing>().get_reminder_phone(), "");
+    assert!(ui.global::<Ticketing>().get_reminder_offered());
+}
+
+#[test]
+fn no_reminders_for_an_offline_ticket_or_an_office_without_them() {
+    for backend in [
+        DemoBackend { online: false, ..DemoBackend::default() },
+        DemoBackend { reminders: false, ..DemoBackend::default() },
+    ] {
+        let (ui, _c) = app(DeviceRole::TicketKiosk, backend);
+        click(&ui, "Lấy số thứ tự");
+        click(&ui, "Đăng ký khai sinh");
+        click(&ui, "Lấy số thông thường");
+        assert_eq!(page(&ui), Page::Ticket);
+        assert!(find(&ui, "Nhắn tin khi sắp đến lượt").is_empty());
+    }
+}
+
+#[test]
 fn search_ignores_diacritics() {
     let (ui, _c) = app(DeviceRole::TicketKiosk, DemoBackend::default());
     click(&ui, "Lấy số thứ tự");

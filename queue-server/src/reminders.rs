@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use domain::api::ReminderView;
+use domain::api::{ReminderRequest, ReminderView};
 use domain::event::TicketId;
 use domain::i18n::Localized;
 use domain::queue::{OfficeState, TicketStatus};
@@ -93,46 +93,6 @@ impl ReminderConfig {
     }
 }
 
-/// A Vietnamese mobile number in E.164 (`+84…`), from what a citizen typed: `0903 123 456`,
-/// `+84 903-123-456`, `84903123456`.
-pub fn normalize_phone(typed: &str) -> Option<String> {
-    if typed.chars().count() > 24 {
-        return None;
-    }
-    let kept: String = typed.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
-    let digits = kept.strip_prefix('+').unwrap_or(&kept);
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let national = if let Some(rest) = digits.strip_prefix("84").filter(|r| r.len() == 9) {
-        rest
-    } else if let Some(rest) = digits.strip_prefix('0').filter(|r| r.len() == 9) {
-        if kept.starts_with('+') {
-            return None;
-        }
-        rest
-    } else {
-        return None;
-    };
-    // Mobile prefixes (03x, 05x, 07x, 08x, 09x since the 2018 renumbering).
-    matches!(national.as_bytes()[0], b'3' | b'5' | b'7' | b'8' | b'9').then(|| format!("+84{national}"))
-}
-
-/// The number as shown back on a screen: `+84 90x xxx 456`.
-fn masked(phone: &str) -> String {
-    let national = phone.strip_prefix("+84").unwrap_or(phone);
-    let tail: String = national.chars().skip(national.len().saturating_sub(3)).collect();
-    format!("0{}•••••{tail}", national.chars().take(1).collect::<String>())
-}
-
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReminderRequest {
-    /// The citizen's mobile number as typed (`0903 123 456`, `+84903123456`).
-    #[schemars(length(min = 9, max = 24))]
-    pub phone: String,
-}
-
 fn reminders_off() -> AppError {
     AppError::bad(
         "reminders_off",
@@ -151,7 +111,7 @@ pub(crate) async fn request(
     Body(body): Body<ReminderRequest>,
 ) -> Result<(StatusCode, Json<ReminderView>), AppError> {
     let config = app.reminders.clone().ok_or_else(reminders_off)?;
-    let phone = normalize_phone(&body.phone).ok_or_else(|| {
+    let phone = domain::phone::normalize_mobile(&body.phone).ok_or_else(|| {
         AppError::bad(
             "invalid_phone",
             "not a Vietnamese mobile number",
@@ -176,7 +136,7 @@ pub(crate) async fn request(
         }
         Ok((t.id, t.label.clone(), t.day, s.ahead_of(t)))
     })?;
-    let shown = masked(&phone);
+    let shown = domain::phone::masked(&phone);
     let max = config.max_per_day;
     let at = now;
     app.office
@@ -556,27 +516,6 @@ mod storage {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phone_numbers_as_citizens_type_them() {
-        for typed in ["0903123456", "0903 123 456", "090-312-3456", "+84903123456", "+84 903 123 456", "84903123456"] {
-            assert_eq!(normalize_phone(typed).as_deref(), Some("+84903123456"), "{typed}");
-        }
-        assert_eq!(normalize_phone("0356 789 012").as_deref(), Some("+84356789012"));
-        for bad in [
-            "",
-            "12345",
-            "0203123456",
-            "+840903123456",
-            "09031234567",
-            "0903abc456",
-            "090312345",
-            "x".repeat(30).as_str(),
-        ] {
-            assert_eq!(normalize_phone(bad), None, "{bad}");
-        }
-        assert_eq!(masked("+84903123456"), "09•••••456");
-    }
 
     #[test]
     fn the_signature_is_hmac_sha256_of_timestamp_and_body() {

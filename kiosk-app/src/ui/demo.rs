@@ -27,6 +27,10 @@ pub struct DemoBackend {
     pub delay: std::time::Duration,
     /// The next issue panics, as a bug in a backend would (tests of the job guard).
     pub panic_on_next_issue: bool,
+    /// The office sends reminders by message; the reminders asked for (ticket, normalised number),
+    /// shared so a test can read them.
+    pub reminders: bool,
+    pub reminders_asked: std::sync::Arc<std::sync::Mutex<Vec<(uuid::Uuid, String)>>>,
 }
 
 impl Default for DemoBackend {
@@ -41,6 +45,8 @@ impl Default for DemoBackend {
             next: 25,
             delay: std::time::Duration::ZERO,
             panic_on_next_issue: false,
+            reminders: true,
+            reminders_asked: Default::default(),
         }
     }
 }
@@ -248,6 +254,7 @@ impl Backend for DemoBackend {
         let number = format!("{}{:03}", s.letter, self.next);
         self.next += 1;
         let t = IssuedTicket {
+            id: self.online.then(uuid::Uuid::new_v4),
             number: number.clone(),
             service: service.to_owned(),
             service_name: s.name.clone(),
@@ -335,6 +342,25 @@ impl Backend for DemoBackend {
 
     fn online(&self) -> bool {
         self.online
+    }
+
+    fn reminders_offered(&mut self) -> bool {
+        self.reminders && self.online
+    }
+
+    fn ask_reminder(&mut self, ticket: uuid::Uuid, phone: &str) -> Result<domain::api::ReminderView, Localized> {
+        std::thread::sleep(self.delay);
+        let issued = self.issued.iter().find(|t| t.id == Some(ticket)).cloned();
+        let (Some(issued), Some(phone)) = (issued, domain::phone::normalize_mobile(phone)) else {
+            return Err(Localized::new("Số điện thoại không hợp lệ.", "The phone number is not valid."));
+        };
+        self.reminders_asked.lock().unwrap_or_else(|e| e.into_inner()).push((ticket, phone.clone()));
+        Ok(domain::api::ReminderView {
+            number: issued.number,
+            phone: domain::phone::masked(&phone),
+            ahead: 3,
+            now_ahead: issued.ahead.unwrap_or(0),
+        })
     }
 
     fn pending_uploads(&self) -> usize {

@@ -106,6 +106,14 @@ impl Backend for LiveBackend {
         self.core.issue_for(service, priority, procedure).map_err(|e| explain(&e))
     }
 
+    fn reminders_offered(&mut self) -> bool {
+        self.core.reminders_offered()
+    }
+
+    fn ask_reminder(&mut self, ticket: uuid::Uuid, phone: &str) -> Result<domain::api::ReminderView, Localized> {
+        self.core.ask_reminder(ticket, phone).map_err(|e| explain(&e))
+    }
+
     fn procedures(&mut self, query: &str, field: Option<&str>) -> Result<ProcedureAnswer, Localized> {
         self.core.search_procedures(query, field).map_err(|e| match e {
             CoreError::Client(ClientError::Unreachable(_) | ClientError::NoAnswer(_)) => Localized::new(
@@ -211,6 +219,11 @@ impl Backend for LiveBackend {
         self.learn_office_from_board();
         if self.background_worker {
             return;
+        }
+        // What the office says of itself (name, time zone, whether it sends reminders), as the worker
+        // learns it on a device.
+        if let Ok(h) = self.core.client().health() {
+            let _ = self.core.learn_office(&h);
         }
         let pending = self.core.pending().unwrap_or_default();
         let _ = self.core.client().heartbeat(&health::heartbeat(&self.hardware, pending));

@@ -15,7 +15,8 @@ pub use jobs::Execution;
 use jobs::Jobs;
 
 use domain::api::{
-    ProcedureRef, ProcedureView, QuestionsView, RatingRequest, RatingStatusQuery, RatingStatusView, ServiceView,
+    ProcedureRef, ProcedureView, QuestionsView, RatingRequest, RatingStatusQuery, RatingStatusView, ReminderView,
+    ServiceView,
 };
 use domain::i18n::{Lang, Localized};
 use domain::office::{Priority, Stage};
@@ -49,6 +50,7 @@ mod display;
 mod lookup;
 mod procedures;
 mod rating;
+mod reminder;
 mod technician;
 mod ticketing;
 
@@ -102,6 +104,15 @@ pub trait Backend: Send {
     /// (the configured name only until then).
     fn office_name(&self) -> Option<String> {
         None
+    }
+    /// Whether the office sends reminders by message (the ticket screen then offers them).
+    fn reminders_offered(&mut self) -> bool {
+        false
+    }
+    /// Asks for reminders of `ticket` (issued online) at `phone`.
+    fn ask_reminder(&mut self, ticket: uuid::Uuid, phone: &str) -> Result<ReminderView, Localized> {
+        let _ = (ticket, phone);
+        Err(Localized::new("Đơn vị chưa có dịch vụ nhắn tin.", "This office does not send messages."))
     }
     /// Background work: sync and lease top-up (called every few seconds).
     fn tick(&mut self) {}
@@ -204,6 +215,12 @@ struct State {
     refusal: Option<Localized>,
     /// The questions shown for the rating being given.
     questions: Option<QuestionsView>,
+    /// Whether the office sends reminders by message (learnt with the last ticket issued).
+    reminders_offered: bool,
+    /// The mobile number being typed for a reminder, its refusal, and the reminder taken.
+    reminder_phone: String,
+    reminder_error: Option<Localized>,
+    reminder: Option<ReminderView>,
     last_touch: Instant,
     idle_timeout: Duration,
     home: Page,
@@ -289,6 +306,10 @@ impl Controller {
                 rating_subject: None,
                 refusal: None,
                 questions: None,
+                reminders_offered: false,
+                reminder_phone: String::new(),
+                reminder_error: None,
+                reminder: None,
                 last_touch: Instant::now(),
                 idle_timeout: options.idle_timeout,
                 home,
@@ -309,6 +330,7 @@ impl Controller {
         Self::connect_procedures(ui, &controller);
         Self::connect_lookup(ui, &controller);
         Self::connect_rating(ui, &controller);
+        Self::connect_reminder(ui, &controller);
         Self::connect_technician(ui, &controller);
         {
             let mut c = controller.borrow_mut();
@@ -558,6 +580,7 @@ impl Controller {
         self.state.procedure_search.clear();
         self.state.procedure_field = None;
         self.state.procedures = None;
+        self.forget_reminder();
         let ui = self.ui();
         ui.global::<Ticketing>().set_search("".into());
         let procedures = ui.global::<Procedures>();
@@ -629,6 +652,7 @@ impl Controller {
                     self.show_ticket(&t, ui.global::<Ticketing>().get_printer_failed());
                 }
             }
+            Page::Reminder => self.show_reminder_phone(),
             Page::RatingQuestions | Page::RatingLevel => {
                 self.show_questions();
                 if let Some(subject) = &self.state.rating_subject {

@@ -87,6 +87,7 @@ impl Controller {
 
     fn test_print(&mut self) {
         let sample = IssuedTicket {
+            id: None,
             number: "TEST".into(),
             service: "test".into(),
             service_name: Localized::new("In thử", "Test print"),

@@ -125,12 +125,14 @@ impl Controller {
                     let printed = b.print(&ticket, lang);
                     (ticket, printed)
                 });
-                (issued, b.online(), b.pending_uploads())
+                (issued, b.online(), b.pending_uploads(), b.reminders_offered())
             },
-            |c, (issued, online, pending)| {
+            |c, (issued, online, pending, offered)| {
                 (c.online, c.pending_uploads) = (online, pending);
                 match issued {
                     Ok((ticket, printed)) => {
+                        c.forget_reminder();
+                        c.state.reminders_offered = offered;
                         c.state.ticket = Some(ticket.clone());
                         c.show_ticket(&ticket, printed.is_err());
                         c.ui().global::<App>().set_page(Page::Ticket);
@@ -183,5 +185,6 @@ impl Controller {
         g.set_ticket_qr(qr_image(&t.qr));
         g.set_ticket_offline(t.offline);
         g.set_printer_failed(printer_failed);
+        self.show_reminder_offer();
     }
 }

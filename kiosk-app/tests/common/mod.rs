@@ -48,11 +48,22 @@ pub struct Server {
     child: Option<Child>,
     pub port: u16,
     pub dir: PathBuf,
+    /// An office TOML applied over the demo office at each start.
+    config: Option<PathBuf>,
 }
 
 impl Server {
     pub fn demo(dir: &Path) -> Server {
-        let mut s = Server { child: None, port: free_port(), dir: dir.to_path_buf() };
+        let mut s = Server { child: None, port: free_port(), dir: dir.to_path_buf(), config: None };
+        s.start();
+        s
+    }
+
+    /// The demo office with `toml` (e.g. a `[reminders]` table) applied over it.
+    pub fn demo_with_config(dir: &Path, toml: &str) -> Server {
+        let config = dir.with_extension("toml");
+        std::fs::write(&config, toml).unwrap();
+        let mut s = Server { child: None, port: free_port(), dir: dir.to_path_buf(), config: Some(config) };
         s.start();
         s
     }
@@ -65,7 +76,9 @@ impl Server {
         assert!(self.child.is_none(), "already running");
         for _ in 0..50 {
             let mut child = Command::new(server_bin())
-                .args(["demo", "--listen", &format!("127.0.0.1:{}", self.port), "--data-dir"])
+                .arg("demo")
+                .args(self.config.iter().flat_map(|c| [std::ffi::OsStr::new("--config"), c.as_os_str()]))
+                .args(["--listen", &format!("127.0.0.1:{}", self.port), "--data-dir"])
                 .arg(&self.dir)
                 .env("RUST_LOG", "warn")
                 .stdout(Stdio::piped())

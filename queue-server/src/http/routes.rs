@@ -365,7 +365,7 @@ pub static ROUTES: &[Route] = &[
         "Remind the ticket's holder by message when few are ahead and when called (kiosks: their own tickets; the number is kept for the day only)",
         || post(crate::reminders::request),
     )
-    .body::<crate::reminders::ReminderRequest>()
+    .body::<ReminderRequest>()
     .reply::<ReminderView>(),
     op(
         Get,
