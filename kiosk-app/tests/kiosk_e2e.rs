@@ -7,14 +7,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{kiosk_config, temp_dir, Server};
+use common::{kiosk_config, kiosk_window, temp_dir, Server};
 use domain::dossier::DossierCode;
-use domain::i18n::Lang;
-use kiosk_app::config::{Config, DeviceRole};
+use kiosk_app::config::Config;
 use kiosk_app::core::{Core, TicketPrinter};
 use kiosk_app::ui::{
-    App, CodePurpose, Controller, Execution, LiveBackend, Lookup, MainWindow, Options, Page, PriorityGroup, Rating,
-    Satisfaction, Ticketing,
+    App, CodePurpose, Controller, LiveBackend, Lookup, Page, PriorityGroup, Rating, Satisfaction, Ticketing,
 };
 use printer::virtual_printer::{Config as VpConfig, VirtualPrinter};
 use slint::ComponentHandle;
@@ -31,18 +29,7 @@ fn ticket_kiosk_against_the_real_server() {
     let core = Core::start(&config).unwrap();
     let printer = TicketPrinter::new(config.printer.as_ref().unwrap()).unwrap();
     let backend = LiveBackend::new(core, Some(printer), config.ui.office_name.clone());
-    let ui = MainWindow::new().unwrap();
-    let options = Options {
-        role: DeviceRole::TicketKiosk,
-        lang: Lang::Vi,
-        office: config.ui.office_name.clone(),
-        technician_pin: "2468".into(),
-        idle_timeout: Duration::from_secs(60),
-        size: (1080, 1920),
-        execution: Execution::Worker,
-    };
-    let c = Controller::attach(&ui, Box::new(backend), options);
-    ui.show().unwrap();
+    let (ui, c) = kiosk_window(backend, &config.ui.office_name);
     let settle = |c: &std::rc::Rc<std::cell::RefCell<Controller>>| {
         assert!(c.borrow_mut().settle(Duration::from_secs(15)), "jobs finished");
     };

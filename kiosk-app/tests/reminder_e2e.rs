@@ -10,11 +10,10 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{enrolled_core, kiosk_config, temp_dir, Server};
-use domain::i18n::Lang;
-use kiosk_app::config::{Config, DeviceRole};
+use common::{enrolled_core, kiosk_config, kiosk_window, temp_dir, Server};
+use kiosk_app::config::Config;
 use kiosk_app::core::Core;
-use kiosk_app::ui::{App, Controller, Execution, LiveBackend, MainWindow, Options, Page, PriorityGroup, Ticketing};
+use kiosk_app::ui::{App, Controller, LiveBackend, MainWindow, Page, PriorityGroup, Ticketing};
 use slint::ComponentHandle;
 
 /// A gateway that answers 200 to every POST and keeps the bodies.
@@ -51,17 +50,7 @@ fn kiosk(server: &Server, dir: &std::path::Path) -> (MainWindow, std::rc::Rc<std
     let code = server.enrolment_code("ticket-kiosk", None);
     let config = Config::load(&kiosk_config(dir, "ticket-kiosk", &server.base(), &code, None)).unwrap();
     let backend = LiveBackend::new(Core::start(&config).unwrap(), None, config.ui.office_name.clone());
-    let ui = MainWindow::new().unwrap();
-    let options = Options {
-        role: DeviceRole::TicketKiosk,
-        lang: Lang::Vi,
-        office: config.ui.office_name.clone(),
-        technician_pin: "2468".into(),
-        idle_timeout: Duration::from_secs(60),
-        size: (1080, 1920),
-        execution: Execution::Worker,
-    };
-    let c = Controller::attach(&ui, Box::new(backend), options);
+    let (ui, c) = kiosk_window(backend, &config.ui.office_name);
     c.borrow_mut().background();
     assert!(c.borrow_mut().settle(Duration::from_secs(15)));
     (ui, c)

@@ -510,15 +510,8 @@ async fn serve_applies_the_office_file_and_cli_users_can_log_in() {
     // A broken file stops the start with a message naming the file and the line.
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "[office]\nname = 3\n").unwrap();
-    let out = std::process::Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&bad)
-        .arg("--data-dir")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let args = ["serve", "--listen", "127.0.0.1:0", "--config"].map(std::ffi::OsStr::new);
+    let stderr = refused_start(&[&args[..], &[bad.as_os_str()]].concat(), &dir);
     assert!(stderr.contains("bad.toml") && stderr.contains("line 2"), "{stderr}");
 }
 

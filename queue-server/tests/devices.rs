@@ -339,14 +339,7 @@ fn a_board_at_a_counter_the_office_lacks_stops_the_start_with_a_clear_error() {
         "[[devices.buses]]\nname = \"b\"\nport = \"/dev/ttyUSB9\"\nprotocol = \"ascii\"\ndisplays = [{ address = 1, counter = 99 }]\n",
     )
     .unwrap();
-    let out = std::process::Command::new(BIN)
-        .args(["demo", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let args = ["demo", "--listen", "127.0.0.1:0", "--config"].map(std::ffi::OsStr::new);
+    let stderr = refused_start(&[&args[..], &[config.as_os_str()]].concat(), &dir);
     assert!(stderr.contains("counter 99 does not exist"), "{stderr}");
 }

@@ -282,3 +282,25 @@ pub fn qr_frame(text: &str, scale: usize) -> scanner::GrayFrame {
         .collect();
     scanner::GrayFrame::from_luma(size, size, luma).unwrap()
 }
+
+/// A ticket kiosk's window on a device's backend as a device runs it (backend calls on their own
+/// thread), in Vietnamese, 1080×1920, shown.
+pub fn kiosk_window(
+    backend: kiosk_app::ui::LiveBackend,
+    office: &str,
+) -> (kiosk_app::ui::MainWindow, std::rc::Rc<std::cell::RefCell<kiosk_app::ui::Controller>>) {
+    use slint::ComponentHandle;
+    let ui = kiosk_app::ui::MainWindow::new().unwrap();
+    let options = kiosk_app::ui::Options {
+        role: kiosk_app::config::DeviceRole::TicketKiosk,
+        lang: domain::i18n::Lang::Vi,
+        office: office.to_owned(),
+        technician_pin: "2468".into(),
+        idle_timeout: std::time::Duration::from_secs(60),
+        size: (1080, 1920),
+        execution: kiosk_app::ui::Execution::Worker,
+    };
+    let c = kiosk_app::ui::Controller::attach(&ui, Box::new(backend), options);
+    ui.show().unwrap();
+    (ui, c)
+}

@@ -104,6 +104,13 @@ impl Drop for Server {
     }
 }
 
+/// Starts the server with `args` (then `--data-dir DIR`), expecting it to refuse; what it said on stderr.
+pub fn refused_start(args: &[&std::ffi::OsStr], dir: &Path) -> String {
+    let out = Command::new(BIN).args(args).arg("--data-dir").arg(dir).output().unwrap();
+    assert!(!out.status.success(), "the server should not have started");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().timeout(Duration::from_secs(30)).pool_max_idle_per_host(64).build().unwrap()
 }
