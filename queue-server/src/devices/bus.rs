@@ -72,6 +72,8 @@ impl BusTask {
                     let error = self.session(bus.as_mut()).await;
                     tracing::warn!("devices: bus {}: {error}; reopening", self.config.name);
                     self.set_port(Some(error.to_string()));
+                    // A port that opens and fails at once must not spin.
+                    tokio::time::sleep(pause).await;
                 }
                 Err(error) => {
                     self.set_port(Some(error.to_string()));
