@@ -538,15 +538,9 @@ pub fn schema_version(conn: &Connection) -> Result<i64, rusqlite::Error> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
 }
 
-/// The chain hash of an event: SHA-256 over the previous hash and this event's canonical row.
-fn chain_hash(prev: &str, seq: u64, id: &str, at: &str, actor: &str, body: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [prev, &seq.to_string(), id, at, actor, body] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    hex::encode(h.finalize())
-}
+/// The chain hash of an event: the sync protocol's, so the city verifies the office's log with the
+/// very function that wrote it.
+use sync::chain_hash;
 
 /// Appends events inside a caller's transaction; numbering continues from the last stored event.
 pub struct Appender {
@@ -563,7 +557,7 @@ impl Appender {
             .optional()?;
         Ok(match last {
             Some((seq, hash)) => Appender { last_seq: seq, last_hash: hash },
-            None => Appender { last_seq: 0, last_hash: String::new() },
+            None => Appender { last_seq: 0, last_hash: sync::GENESIS_HASH.to_string() },
         })
     }
 
