@@ -6,8 +6,11 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::dossier::DossierCode;
-use crate::office::{Counter, CounterId, OfficeSettings, Priority, Role, Service, ServiceCode, Stage};
+use crate::office::{CounterId, Priority, Role, ServiceCode, Stage};
 use crate::rating::{Indicator, IndicatorSetRef, RatingLevel, RecordedAnswer};
+
+pub mod payload;
+pub use payload::{CounterV1, ServiceV1, SettingsV1};
 
 pub type TicketId = Uuid;
 pub type LeaseId = Uuid;
@@ -103,13 +106,13 @@ pub enum RatingProof {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     SettingsChanged {
-        settings: OfficeSettings,
+        settings: SettingsV1,
     },
     ServiceSaved {
-        service: Service,
+        service: ServiceV1,
     },
     CounterSaved {
-        counter: Counter,
+        counter: CounterV1,
     },
     StaffSaved {
         username: String,

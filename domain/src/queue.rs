@@ -500,17 +500,18 @@ impl OfficeState {
         let at = event.at;
         let tiebreak = event.seq;
         match &event.kind {
-            EventKind::SettingsChanged { settings } => self.settings = settings.clone(),
+            EventKind::SettingsChanged { settings } => self.settings = settings.into(),
             EventKind::ServiceSaved { service } => {
-                self.services.insert(service.code.clone(), service.clone());
+                self.services.insert(service.code.clone(), service.into());
             }
             EventKind::CounterSaved { counter } => {
+                let counter = Counter::from(counter);
                 let entry = self.counters.entry(counter.id).or_insert_with(|| CounterState {
                     counter: counter.clone(),
                     current: None,
                     last_served: None,
                 });
-                entry.counter = counter.clone();
+                entry.counter = counter;
             }
             EventKind::StaffSaved { .. }
             | EventKind::DeviceEnrolled { .. }
@@ -1307,7 +1308,7 @@ pub fn decide(
             if service.name.vi.chars().count() > 200 || service.field.vi.chars().count() > 200 {
                 return Err(QueueError::TooLong(TextField::ServiceName, 200));
             }
-            events.push(EventKind::ServiceSaved { service: service.clone() });
+            events.push(EventKind::ServiceSaved { service: service.into() });
         }
         Command::SaveCounter { counter } => {
             if counter.id == 0 {
@@ -1321,11 +1322,11 @@ pub fn decide(
                     return Err(QueueError::UnknownService(s.to_string()));
                 }
             }
-            events.push(EventKind::CounterSaved { counter: counter.clone() });
+            events.push(EventKind::CounterSaved { counter: counter.into() });
         }
         Command::ChangeSettings { settings } => {
             settings.validate().map_err(QueueError::InvalidSettings)?;
-            events.push(EventKind::SettingsChanged { settings: settings.clone() });
+            events.push(EventKind::SettingsChanged { settings: settings.into() });
         }
         Command::SaveProcedures { procedures } => events.extend(catalogue::decide_save(state, procedures)?),
         Command::IssueReceipt(receipt) => events.push(crate::receipt::decide(state, receipt)?),

@@ -305,7 +305,7 @@ pub fn visible(caller: &Caller, event: &Event) -> Option<Event> {
         | EventKind::DayClosed { .. } => event.kind.clone(),
         // A counter's receipt printer address is for staff.
         EventKind::CounterSaved { counter } => {
-            EventKind::CounterSaved { counter: domain::office::Counter { receipt_printer: None, ..counter.clone() } }
+            EventKind::CounterSaved { counter: domain::event::CounterV1 { receipt_printer: None, ..counter.clone() } }
         }
         // Receipts are staff business: a device learns nothing of who lodged which dossier when.
         EventKind::ReceiptIssued { .. } => return None,

@@ -787,7 +787,7 @@ mod tests {
                 &tx,
                 OffsetDateTime::now_utc(),
                 &Actor::System,
-                EventKind::SettingsChanged { settings: OfficeSettings::default() },
+                EventKind::SettingsChanged { settings: (&OfficeSettings::default()).into() },
             )
             .unwrap();
         }
