@@ -12,6 +12,7 @@
 //!   connections with connection, header, idle and keep-alive limits; [`tls`]: the listener's certificate.
 //! - [`reminders`]: messages to citizens who asked (webhook outbox, signed, retried);
 //! - [`devices`]: counter LED displays and caller keypads on serial buses;
+//! - [`uplink`]: sending the office's log to the city's central server (`sync` protocol);
 //! - [`config`]: the office TOML file; [`demo`]: the demo office; [`server`]: start, timers, shutdown.
 //!
 //! The queue rules themselves are in the pure `domain` crate; this crate does the IO around them.
@@ -39,3 +40,4 @@ pub mod reminders;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod uplink;

@@ -108,6 +108,9 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// The office's link to the city's central server.
+    #[command(subcommand)]
+    Sync(SyncCmd),
     /// Render a voice announcement to a WAV file (clips from assets/voice, or QUEUE_VOICE_DIR).
     Announce {
         /// Ticket number as printed, e.g. A025.
@@ -149,6 +152,28 @@ enum Cmd {
         /// With --from-history: only this office day (YYYY-MM-DD); default every day in the log.
         #[arg(long, requires = "from_history")]
         day: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCmd {
+    /// Enrol this office with the central server (its one-time code); works whether or not the office
+    /// server is running, which starts sending its log within seconds.
+    Enrol {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The central server's base URL.
+        #[arg(long)]
+        central: String,
+        #[arg(long)]
+        code: String,
+    },
+    /// Local last seq, the seq the central acknowledged, the backlog and the last error.
+    Status {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -379,6 +404,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?
                 {
                     println!("{}", path.display());
+                }
+            }
+            Ok(())
+        }
+        Cmd::Sync(SyncCmd::Enrol { data_dir, central, code }) => {
+            let state = runtime()?.block_on(queue_server::uplink::enrol(&data_dir, &central, &code))?;
+            println!("Enrolled with {} as office {}; the log is sent from event 1.", state.central, state.office_id);
+            Ok(())
+        }
+        Cmd::Sync(SyncCmd::Status { data_dir, json }) => {
+            let s = queue_server::uplink::status(&data_dir)?;
+            if json {
+                println!("{}", serde_json::to_string(&s)?);
+            } else {
+                println!("central:   {} (office {})", s.central, s.office_id);
+                println!("last seq:  {}", s.last_seq);
+                println!("acked seq: {} (backlog {})", s.acked_seq, s.backlog);
+                println!("last ack:  {}", s.last_ack_at.as_deref().unwrap_or("never"));
+                if let Some(e) = &s.last_error {
+                    println!("last error: {e}");
                 }
             }
             Ok(())

@@ -107,6 +107,7 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("listening on {}://{addr}", if tls.is_some() { "https" } else { "http" });
     housekeeping(office.clone()).await;
+    let uplink = tokio::spawn(crate::uplink::run(office.clone(), opts.data_dir.to_path_buf()));
     let timer = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(15));
         loop {
@@ -126,6 +127,7 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
     .await?;
     watcher.abort();
     timer.abort();
+    uplink.abort();
     for task in device_tasks {
         task.abort();
     }

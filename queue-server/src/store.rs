@@ -611,6 +611,46 @@ pub fn each_event_after(
 }
 
 /// Runs a statement selecting `seq, id, at, actor, body` and decodes its rows.
+/// Stored rows with `seq > after`, as the sync protocol carries them (text as stored), at most
+/// `max_events` and, past the first, at most `max_bytes` of text.
+pub fn event_records_after(
+    conn: &Connection,
+    after: u64,
+    max_events: usize,
+    max_bytes: usize,
+) -> Result<Vec<sync::EventRecord>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, id, at, actor, type, body, hash FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![after as i64, max_events as i64])?;
+    let (mut out, mut bytes) = (Vec::new(), 0usize);
+    while let Some(r) = rows.next()? {
+        let record = sync::EventRecord {
+            seq: r.get::<_, i64>(0)? as u64,
+            id: r.get(1)?,
+            at: r.get(2)?,
+            actor: r.get(3)?,
+            kind: r.get(4)?,
+            body: r.get(5)?,
+            hash: r.get(6)?,
+        };
+        bytes += record.body.len() + record.actor.len() + 200;
+        if !out.is_empty() && bytes > max_bytes {
+            break;
+        }
+        out.push(record);
+    }
+    Ok(out)
+}
+
+/// The chain hash of event `seq` (the genesis hash for 0), if the log has it.
+pub fn hash_at(conn: &Connection, seq: u64) -> Result<Option<String>, StoreError> {
+    if seq == 0 {
+        return Ok(Some(sync::GENESIS_HASH.to_string()));
+    }
+    Ok(conn.query_row("SELECT hash FROM events WHERE seq = ?1", [seq as i64], |r| r.get(0)).optional()?)
+}
+
 fn query_events(
     stmt: &mut rusqlite::CachedStatement<'_>,
     params: impl rusqlite::Params,

@@ -7,7 +7,8 @@
 //! above [`COMPRESS_ABOVE`] bytes; a compressed body is inflated into at most [`MAX_BODY_BYTES`].
 
 use domain::Localized;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, Verifier};
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
