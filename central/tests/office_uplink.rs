@@ -110,92 +110,165 @@ fn wait_until(what: &str, within: Duration, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// A central on a fixed port and the demo office enrolled with it, with a kiosk to issue tickets.
+struct Setup {
+    qs: PathBuf,
+    central_dir: PathBuf,
+    office_dir: PathBuf,
+    port: u16,
+    city: Option<Process>,
+    office: Option<Process>,
+    base: String,
+    token: String,
+    office_id: String,
+}
+
+fn start_office(qs: &Path, dir: &Path) -> (Process, String, String) {
+    let (office, base, lines) = start(qs, &["demo", "--listen", "127.0.0.1:0", "--data-dir"], dir);
+    let code =
+        lines.iter().find(|l| l.contains("enrolment code")).unwrap().split_whitespace().last().unwrap().to_string();
+    (office, base, code)
+}
+
+impl Setup {
+    async fn new() -> Setup {
+        let qs = queue_server();
+        let (central_dir, office_dir) = (temp_dir("central"), temp_dir("office"));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let out = Command::new(CENTRAL)
+            .args(["office", "add", "--name", "UBND Phường Bến Thành", "--agency", "000.00.01.H29", "--data-dir"])
+            .arg(&central_dir)
+            .output()
+            .unwrap();
+        let code = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
+        let city = central(&central_dir, port);
+        let (office, base, kiosk_code) = start_office(&qs, &office_dir);
+        let kiosk: Value = reqwest::Client::new()
+            .post(format!("{base}/api/v1/devices/enrol"))
+            .json(&json!({"code": kiosk_code, "name": "Kiosk sảnh"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = kiosk["token"].as_str().unwrap().to_string();
+        // A wrong code first, then the right one, while the office server runs.
+        let central_url = format!("http://127.0.0.1:{port}");
+        let bad = Command::new(&qs)
+            .args(["sync", "enrol", "--central", &central_url, "--code", "AAAA-BBBB-CCCC", "--data-dir"])
+            .arg(&office_dir)
+            .output()
+            .unwrap();
+        assert!(!bad.status.success());
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("wrong, used or expired"));
+        let out = Command::new(&qs)
+            .args(["sync", "enrol", "--central", &central_url, "--code", &code, "--data-dir"])
+            .arg(&office_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let office_id = status(&qs, &office_dir)["office_id"].as_str().unwrap().to_string();
+        Setup { qs, central_dir, office_dir, port, city: Some(city), office: Some(office), base, token, office_id }
+    }
+
+    async fn issue(&self, n: usize) {
+        let http = reqwest::Client::new();
+        for _ in 0..n {
+            let r = http
+                .post(format!("{}/api/v1/tickets", self.base))
+                .bearer_auth(&self.token)
+                .json(&json!({"service": "ho-tich"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+        }
+    }
+
+    fn status(&self) -> Value {
+        status(&self.qs, &self.office_dir)
+    }
+
+    fn synced(&self, within: Duration) {
+        wait_until("the central holds the office's log", within, || self.status()["backlog"] == 0);
+    }
+
+    fn central_chain(&self) -> Vec<(i64, String)> {
+        chain(&self.central_dir.join("central.sqlite3"), Some(&self.office_id))
+    }
+
+    fn office_chain(&self) -> Vec<(i64, String)> {
+        chain(&self.office_dir.join("office.sqlite3"), None)
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_office_log_reaches_the_city_and_catches_up_after_an_outage() {
-    let qs = queue_server();
-    let (central_dir, office_dir) = (temp_dir("central"), temp_dir("office"));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let out = Command::new(CENTRAL)
-        .args(["office", "add", "--name", "UBND Phường Bến Thành", "--agency", "000.00.01.H29", "--data-dir"])
-        .arg(&central_dir)
-        .output()
-        .unwrap();
-    let code = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().trim().to_string();
-    let mut city = central(&central_dir, port);
-
-    let (_office, base, lines) = start(&qs, &["demo", "--listen", "127.0.0.1:0", "--data-dir"], &office_dir);
-    let kiosk_code =
-        lines.iter().find(|l| l.contains("enrolment code")).unwrap().split_whitespace().last().unwrap().to_string();
-    let http = reqwest::Client::new();
-    let kiosk: Value = http
-        .post(format!("{base}/api/v1/devices/enrol"))
-        .json(&json!({"code": kiosk_code, "name": "Kiosk sảnh"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = kiosk["token"].as_str().unwrap().to_string();
-    let issue = |n: usize| {
-        let (http, base, token) = (http.clone(), base.clone(), token.clone());
-        async move {
-            for _ in 0..n {
-                let r = http
-                    .post(format!("{base}/api/v1/tickets"))
-                    .bearer_auth(&token)
-                    .json(&json!({"service": "ho-tich"}))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 201);
-            }
-        }
-    };
-
-    // Enrolled while the office server runs; a wrong code first.
-    let central_url = format!("http://127.0.0.1:{port}");
-    let bad = Command::new(&qs)
-        .args(["sync", "enrol", "--central", &central_url, "--code", "AAAA-BBBB-CCCC", "--data-dir"])
-        .arg(&office_dir)
-        .output()
-        .unwrap();
-    assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("wrong, used or expired"));
-    let out = Command::new(&qs)
-        .args(["sync", "enrol", "--central", &central_url, "--code", &code, "--data-dir"])
-        .arg(&office_dir)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut s = Setup::new().await;
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(office_dir.join("sync-key")).unwrap().permissions().mode();
+    let mode = std::fs::metadata(s.office_dir.join("sync-key")).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "the private key is the office's only");
-    let office_id = status(&qs, &office_dir)["office_id"].as_str().unwrap().to_string();
 
-    issue(30).await;
-    let office_db = office_dir.join("office.sqlite3");
-    let central_db = central_dir.join("central.sqlite3");
-    wait_until("the central holds the office's log", Duration::from_secs(30), || {
-        let s = status(&qs, &office_dir);
-        s["backlog"] == 0 && s["acked_seq"].as_u64() > Some(30)
-    });
-    assert_eq!(chain(&central_db, Some(&office_id)), chain(&office_db, None));
+    s.issue(30).await;
+    s.synced(Duration::from_secs(30));
+    assert!(s.status()["acked_seq"].as_u64() > Some(30));
+    assert_eq!(s.central_chain(), s.office_chain());
 
     // The city goes away; tickets go on; the office says how far behind it is and why.
-    drop(city);
-    issue(20).await;
+    s.city = None;
+    s.issue(20).await;
     wait_until("the error shows", Duration::from_secs(20), || {
-        let s = status(&qs, &office_dir);
-        s["backlog"].as_u64() >= Some(20) && s["last_error"].as_str().is_some_and(|e| e.contains("unreachable"))
+        let st = s.status();
+        st["backlog"].as_u64() >= Some(20) && st["last_error"].as_str().is_some_and(|e| e.contains("unreachable"))
     });
 
     // Back: caught up, hash for hash, nothing twice.
-    city = central(&central_dir, port);
-    wait_until("caught up", Duration::from_secs(60), || status(&qs, &office_dir)["backlog"] == 0);
-    let held = chain(&central_db, Some(&office_id));
-    assert_eq!(held, chain(&office_db, None));
+    s.city = Some(central(&s.central_dir, s.port));
+    s.synced(Duration::from_secs(60));
+    let held = s.central_chain();
+    assert_eq!(held, s.office_chain());
     assert!(held.len() > 50);
-    assert!(status(&qs, &office_dir)["last_error"].is_null());
-    drop(city);
+    assert!(s.status()["last_error"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_restored_from_an_old_backup_raises_a_fork_and_overwrites_nothing() {
+    let mut s = Setup::new().await;
+    s.issue(10).await;
+    s.synced(Duration::from_secs(30));
+    let backup = s.office_dir.with_extension("bak.sqlite3");
+    let out = Command::new(&s.qs)
+        .args(["backup", "--data-dir"])
+        .arg(&s.office_dir)
+        .arg("--out")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    s.issue(10).await;
+    s.synced(Duration::from_secs(30));
+    let held = s.central_chain();
+
+    // Yesterday's backup comes back and the office goes on issuing: other events at numbers the city holds.
+    s.office = None;
+    let out = Command::new(&s.qs)
+        .args(["restore", "--data-dir"])
+        .arg(&s.office_dir)
+        .arg("--from")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (office, base, _) = start_office(&s.qs, &s.office_dir);
+    (s.office, s.base) = (Some(office), base);
+    s.issue(5).await;
+    wait_until("the office is told", Duration::from_secs(30), || {
+        s.status()["last_error"].as_str().is_some_and(|e| e.contains("refused (409") && e.contains("differs"))
+    });
+    assert_eq!(s.central_chain(), held, "nothing the city held was overwritten");
+    let listed =
+        Command::new(CENTRAL).args(["office", "list", "--json", "--data-dir"]).arg(&s.central_dir).output().unwrap();
+    let row: Value = serde_json::from_slice(listed.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert!(row["fork_at"].as_u64().is_some(), "the fork alarm is raised: {row}");
 }

@@ -228,10 +228,13 @@ pub async fn run(office: Office, dir: PathBuf) {
                 continue;
             }
         };
+        let sent_to = batch.to_seq;
         let (body, compressed) = batch.sign(&key).to_body();
         match send(&client, &state, body, compressed).await {
             Sent::Acked(seq) => {
-                state.acked_seq = seq;
+                // Never past what was sent: a central holding more than this log (an old backup
+                // restored here) must see this office's next events, and refuse them as a fork.
+                state.acked_seq = seq.min(sent_to);
                 state.last_error = None;
                 state.last_ack_at = Some(now_text());
                 pause = Duration::from_secs(1);
