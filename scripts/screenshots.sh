@@ -11,4 +11,5 @@ cargo test -p queue-server --test web_e2e officer_display_and_admin_in_a_real_br
 cargo test -p queue-server --test follow_web -- --nocapture
 cargo test -p queue-server --test explain_web -- --nocapture
 cargo test -p queue-server --test devices_web -- --nocapture
+cargo test -p queue-server --test sync_web -- --nocapture
 ls -l "$MOTCUA_SCREENSHOTS_DIR"

@@ -17,7 +17,7 @@ use crate::office::{CounterId, Priority, Role, ServiceCode, Stage};
 use crate::rating::{Indicator, RatingLevel};
 
 mod devices;
-pub use devices::{DeviceBoardView, DeviceBusView};
+pub use devices::{DeviceBoardView, DeviceBusView, SyncView};
 
 /// Every error body: a stable code and a message in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

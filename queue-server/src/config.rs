@@ -25,6 +25,9 @@ pub struct OfficeConfig {
     pub reminders: Option<crate::reminders::ReminderConfig>,
     /// `[devices]`: counter LED displays and caller keypads on serial buses (none: no such hardware).
     pub devices: Option<crate::devices::DevicesConfig>,
+    /// `[sync]`: the link to the city's central server (enrolment itself is `queue-server sync enrol`).
+    #[serde(default)]
+    pub sync: crate::uplink::SyncConfig,
 }
 
 /// `[server]`: how the office server protects itself. Every limit has a default sized for an office of
@@ -196,6 +199,7 @@ pub fn parse(text: &str, origin: &str) -> Result<OfficeConfig, ConfigError> {
     if let Some(devices) = &config.devices {
         devices.validate().map_err(invalid)?;
     }
+    config.sync.validate().map_err(invalid)?;
     Ok(config)
 }
 

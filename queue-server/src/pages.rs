@@ -64,6 +64,7 @@ static ASSETS: &[Asset] = &[
     web!("admin.js", JS),
     web!("admin-procedures.js", JS),
     web!("admin-hardware.js", JS),
+    web!("admin-sync.js", JS),
     web!("follow.html", HTML),
     web!("follow.js", JS),
     web!("fonts/be-vietnam-pro-vietnamese-400-normal.woff2", WOFF2),

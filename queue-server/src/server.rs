@@ -82,6 +82,7 @@ pub async fn run(opts: Options<'_>) -> anyhow::Result<()> {
         .await?;
     app.follow = crate::follow::FollowKey::new(follow_key);
     app.reminders = opts.config.as_ref().and_then(|c| c.reminders.clone());
+    app.sync = opts.config.as_ref().map(|c| c.sync.clone()).unwrap_or_default();
     let app = Arc::new(app);
     if let Some(reminders) = app.reminders.clone() {
         crate::reminders::start(app.clone(), reminders)?;

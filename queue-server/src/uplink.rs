@@ -29,6 +29,29 @@ pub const STATE_FILE: &str = "sync.json";
 pub const BATCH_EVENTS: usize = 500;
 pub const BATCH_BYTES: usize = 2 << 20;
 
+/// `[sync]` in the office TOML.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    /// Behind the central for longer than this (minutes), the admin page raises an alarm.
+    pub alarm_after_min: u32,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig { alarm_after_min: 60 }
+    }
+}
+
+impl SyncConfig {
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=10_080).contains(&self.alarm_after_min) {
+            return Err(format!("[sync] alarm_after_min must be 1–10080 (is {})", self.alarm_after_min));
+        }
+        Ok(())
+    }
+}
+
 /// What `sync.json` holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Uplink {
@@ -40,6 +63,9 @@ pub struct Uplink {
     pub last_error: Option<String>,
     /// When the central last acknowledged a batch (RFC 3339).
     pub last_ack_at: Option<String>,
+    /// When the office enrolled (RFC 3339): "behind" is measured from here until the first ack.
+    #[serde(default)]
+    pub enrolled_at: Option<String>,
 }
 
 /// `queue-server sync status --json`.
@@ -115,7 +141,8 @@ pub async fn enrol(dir: &Path, central: &str, code: &str) -> anyhow::Result<Upli
     let office_id: Uuid =
         body["office_id"].as_str().and_then(|s| s.parse().ok()).context("the central gave no office id")?;
     write_private(&dir.join(KEY_FILE), &secret)?;
-    let state = Uplink { central, office_id, acked_seq: 0, last_error: None, last_ack_at: None };
+    let state =
+        Uplink { central, office_id, acked_seq: 0, last_error: None, last_ack_at: None, enrolled_at: Some(now_text()) };
     save(dir, &state)?;
     Ok(state)
 }
@@ -134,6 +161,57 @@ pub fn status(dir: &Path) -> anyhow::Result<Status> {
         last_error: state.last_error,
         last_ack_at: state.last_ack_at,
     })
+}
+
+/// The admin page's view: from `sync.json` and the projection's last seq. Behind means a backlog
+/// and no acknowledgement (or enrolment) for `alarm_after` — or a refusal, which needs a person anyway.
+pub fn view(
+    dir: &Path,
+    last_seq: u64,
+    alarm_after: time::Duration,
+    now: time::OffsetDateTime,
+) -> domain::api::SyncView {
+    let parse = |t: &Option<String>| {
+        t.as_deref().and_then(|t| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok())
+    };
+    match load(dir) {
+        None => domain::api::SyncView {
+            enrolled: false,
+            central: None,
+            last_seq,
+            acked_seq: 0,
+            backlog: 0,
+            last_ack_at: None,
+            last_error: None,
+            alarm: false,
+        },
+        Some(state) => {
+            let backlog = last_seq.saturating_sub(state.acked_seq);
+            let since = parse(&state.last_ack_at).or_else(|| parse(&state.enrolled_at));
+            let late = since.is_none_or(|at| now - at > alarm_after);
+            let refused = state.last_error.as_deref().is_some_and(|e| e.starts_with("refused"));
+            domain::api::SyncView {
+                enrolled: true,
+                central: Some(state.central),
+                last_seq,
+                acked_seq: state.acked_seq,
+                backlog,
+                last_ack_at: parse(&state.last_ack_at),
+                last_error: state.last_error,
+                alarm: refused || (backlog > 0 && late),
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/sync`.
+pub(crate) async fn handler(
+    axum::extract::State(app): axum::extract::State<std::sync::Arc<crate::http::AppState>>,
+    _caller: crate::auth::Caller,
+) -> axum::Json<domain::api::SyncView> {
+    let last_seq = app.office.read(|s| s.last_seq);
+    let alarm_after = time::Duration::minutes(i64::from(app.sync.alarm_after_min));
+    axum::Json(view(app.office.dir(), last_seq, alarm_after, time::OffsetDateTime::now_utc()))
 }
 
 enum Sent {
@@ -261,5 +339,47 @@ pub async fn run(office: Office, dir: PathBuf) {
             tracing::error!("sync: cannot write {STATE_FILE}: {e}");
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir_with(state: Option<&Uplink>) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("uplink-view-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        if let Some(state) = state {
+            save(&dir, state).unwrap();
+        }
+        dir
+    }
+
+    fn at(text: &str) -> time::OffsetDateTime {
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).unwrap()
+    }
+
+    #[test]
+    fn the_alarm_is_for_a_backlog_older_than_the_limit_or_a_refusal() {
+        let now = at("2026-12-04T10:00:00Z");
+        let hour = time::Duration::hours(1);
+        assert!(!view(&dir_with(None), 40, hour, now).enrolled);
+        let base = Uplink {
+            central: "http://city".into(),
+            office_id: Uuid::nil(),
+            acked_seq: 30,
+            last_error: None,
+            last_ack_at: Some("2026-12-04T09:30:00Z".into()),
+            enrolled_at: Some("2026-12-01T08:00:00Z".into()),
+        };
+        let v = view(&dir_with(Some(&base)), 40, hour, now);
+        assert_eq!((v.backlog, v.alarm), (10, false), "behind for 30 min only");
+        let old = Uplink { last_ack_at: Some("2026-12-04T08:30:00Z".into()), ..base.clone() };
+        assert!(view(&dir_with(Some(&old)), 40, hour, now).alarm, "behind for 90 min");
+        assert!(!view(&dir_with(Some(&old)), 30, hour, now).alarm, "nothing waiting");
+        let never = Uplink { acked_seq: 0, last_ack_at: None, ..base.clone() };
+        assert!(view(&dir_with(Some(&never)), 40, hour, now).alarm, "enrolled days ago, nothing acknowledged");
+        let refused = Uplink { last_error: Some("refused (409 Conflict): fork".into()), ..base };
+        assert!(view(&dir_with(Some(&refused)), 40, hour, now).alarm);
     }
 }

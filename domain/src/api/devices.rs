@@ -8,6 +8,25 @@ use time::OffsetDateTime;
 use super::schema;
 use crate::office::CounterId;
 
+/// The office's link to the city's central server (`GET /api/v1/sync`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SyncView {
+    /// The office has enrolled with a central server (`queue-server sync enrol`).
+    pub enrolled: bool,
+    pub central: Option<String>,
+    /// The office's last event, and the last one the central acknowledged holding.
+    pub last_seq: u64,
+    pub acked_seq: u64,
+    pub backlog: u64,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schemars(schema_with = "schema::optional_date_time")]
+    pub last_ack_at: Option<OffsetDateTime>,
+    /// Why the last attempt failed (as the central or the network said it), if it did.
+    pub last_error: Option<String>,
+    /// Behind for longer than `[sync] alarm_after_min` (or refused): someone should look.
+    pub alarm: bool,
+}
+
 /// One serial bus (an RS-485 adapter) and its boards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DeviceBusView {

@@ -70,6 +70,8 @@ pub struct AppState {
     pub reminder_wake: tokio::sync::Notify,
     /// The counter device buses' live status (`[devices]`; empty without).
     pub devices: crate::devices::DeviceStatus,
+    /// `[sync]`: when the admin page raises the behind-the-city alarm.
+    pub sync: crate::uplink::SyncConfig,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             reminders: None,
             reminder_wake: tokio::sync::Notify::new(),
             devices: Default::default(),
+            sync: Default::default(),
             server,
         }
     }

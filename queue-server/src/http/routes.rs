@@ -210,6 +210,15 @@ pub static ROUTES: &[Route] = &[
         .reply::<Vec<CounterView>>(),
     op(
         Get,
+        "/api/v1/sync",
+        MANAGERS,
+        200,
+        "The office's link to the city's central server: acknowledged seq, backlog, last error, alarm",
+        || get(crate::uplink::handler),
+    )
+    .reply::<SyncView>(),
+    op(
+        Get,
         "/api/v1/devices",
         MANAGERS,
         200,
