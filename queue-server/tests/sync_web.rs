@@ -38,7 +38,13 @@ async fn the_admin_page_says_how_far_behind_the_city_the_office_is() {
     use std::os::unix::fs::OpenOptionsExt;
     let private = |name: &str, bytes: &[u8]| {
         use std::io::Write;
-        let mut f = std::fs::OpenOptions::new().write(true).create(true).mode(0o600).open(dir.join(name)).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(dir.join(name))
+            .unwrap();
         f.write_all(bytes).unwrap();
     };
     private("sync-key", &[7u8; 32]);
