@@ -190,17 +190,7 @@ impl OfficeTx<'_> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT seq, id, at, actor, type, body, hash FROM events WHERE office = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
         )?;
-        let rows = stmt.query_map(params![self.office, from as i64, to as i64], |r| {
-            Ok(EventRecord {
-                seq: r.get::<_, i64>(0)? as u64,
-                id: r.get(1)?,
-                at: r.get(2)?,
-                actor: r.get(3)?,
-                kind: r.get(4)?,
-                body: r.get(5)?,
-                hash: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![self.office, from as i64, to as i64], |r| EventRecord::from_row(r, 0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -625,15 +625,7 @@ pub fn event_records_after(
     let mut rows = stmt.query(params![after as i64, max_events as i64])?;
     let (mut out, mut bytes) = (Vec::new(), 0usize);
     while let Some(r) = rows.next()? {
-        let record = sync::EventRecord {
-            seq: r.get::<_, i64>(0)? as u64,
-            id: r.get(1)?,
-            at: r.get(2)?,
-            actor: r.get(3)?,
-            kind: r.get(4)?,
-            body: r.get(5)?,
-            hash: r.get(6)?,
-        };
+        let record = sync::EventRecord::from_row(r, 0)?;
         bytes += record.body.len() + record.actor.len() + 200;
         if !out.is_empty() && bytes > max_bytes {
             break;

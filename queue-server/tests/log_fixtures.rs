@@ -99,21 +99,8 @@ fn every_fixture_log_goes_to_the_city_as_it_is() {
     for fixture in fixtures() {
         let conn = rusqlite::Connection::open(&fixture).unwrap();
         let mut stmt = conn.prepare("SELECT seq, id, at, actor, type, body, hash FROM events ORDER BY seq").unwrap();
-        let records: Vec<sync::EventRecord> = stmt
-            .query_map([], |r| {
-                Ok(sync::EventRecord {
-                    seq: r.get::<_, i64>(0)? as u64,
-                    id: r.get(1)?,
-                    at: r.get(2)?,
-                    actor: r.get(3)?,
-                    kind: r.get(4)?,
-                    body: r.get(5)?,
-                    hash: r.get(6)?,
-                })
-            })
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let records: Vec<sync::EventRecord> =
+            stmt.query_map([], |r| sync::EventRecord::from_row(r, 0)).unwrap().map(Result::unwrap).collect();
         assert!(!records.is_empty(), "{}", fixture.display());
         sync::verify_chain(sync::GENESIS_HASH, &records).unwrap_or_else(|e| panic!("{}: {e}", fixture.display()));
         let key = sync::batch::signing_key(&[3; 32]);

@@ -43,6 +43,20 @@ pub fn chain_hash(prev: &str, seq: u64, id: &str, at: &str, actor: &str, body: &
 }
 
 impl EventRecord {
+    /// The record in a row whose columns are, from `first`: seq, id, at, actor, type, body, hash.
+    #[cfg(feature = "rusqlite")]
+    pub fn from_row(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<EventRecord> {
+        Ok(EventRecord {
+            seq: row.get::<_, i64>(first)? as u64,
+            id: row.get(first + 1)?,
+            at: row.get(first + 2)?,
+            actor: row.get(first + 3)?,
+            kind: row.get(first + 4)?,
+            body: row.get(first + 5)?,
+            hash: row.get(first + 6)?,
+        })
+    }
+
     /// The hash this record should carry after `prev`.
     pub fn expected_hash(&self, prev: &str) -> String {
         chain_hash(prev, self.seq, &self.id, &self.at, &self.actor, &self.body)
