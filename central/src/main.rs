@@ -44,6 +44,15 @@ enum OfficeCommand {
         #[arg(long, default_value_t = 72)]
         hours: i64,
     },
+    /// Revokes an office's key (a stolen or replaced server): its batches are refused from now on;
+    /// what it sent is kept. Works while the central server runs.
+    Revoke {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The office's id (`office list`).
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
     /// Every office with what the central holds of it.
     List {
         #[arg(long)]
@@ -109,6 +118,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Office {name} ({agency}) registered as {id}.");
             println!("Enrolment code (single use, {hours} h):");
             println!("{code}");
+            Ok(())
+        }
+        Command::Office(OfficeCommand::Revoke { data_dir, id }) => {
+            anyhow::ensure!(open(&data_dir)?.revoke(id)?, "no office has the id {id}");
+            println!("Office {id} revoked: its batches are refused from now on.");
             Ok(())
         }
         Command::Office(OfficeCommand::List { data_dir, json }) => {

@@ -111,6 +111,12 @@ impl SqliteStore {
         Ok(id.parse().ok())
     }
 
+    /// Revokes an office's key: its batches are refused from now on (what it sent stays). False: no
+    /// such office.
+    pub fn revoke(&self, id: Uuid) -> Result<bool, StoreError> {
+        Ok(self.conn.execute("UPDATE offices SET revoked = 1 WHERE id = ?1", [id.to_string()])? == 1)
+    }
+
     pub fn office(&self, id: Uuid) -> Result<Option<OfficeRow>, StoreError> {
         Ok(self.list_where("WHERE o.id = ?1", params![id.to_string()])?.pop())
     }

@@ -202,4 +202,19 @@ async fn an_office_log_is_held_once_and_never_overwritten() {
     assert_eq!(a.1["stored"].as_u64().unwrap() + b.1["stored"].as_u64().unwrap(), 150, "{a:?} {b:?}");
     let row = offices(&dir).into_iter().find(|o| o["id"] == office.to_string()).unwrap();
     assert_eq!((row["last_seq"].as_u64(), row["events"].as_u64()), (Some(300), Some(300)));
+
+    // Revoked (while serving): refused from now on, nothing it sent is lost.
+    cli(&dir, &["office", "revoke", "--id", &office.to_string()]);
+    let more = log(301, 5, &events[299].hash, "a");
+    let (status, reply) = send(&central.base, office, &signed(office, &more, &events[299].hash, &key)).await;
+    assert_eq!((status, reply["code"].as_str()), (403, Some("office_revoked")));
+    assert!(reply["message"]["vi"].as_str().unwrap().contains("thu hồi"));
+    let row = offices(&dir).into_iter().find(|o| o["id"] == office.to_string()).unwrap();
+    assert_eq!((row["revoked"].as_bool(), row["events"].as_u64()), (Some(true), Some(300)));
+    let out = Command::new(BIN)
+        .args(["office", "revoke", "--id", &Uuid::new_v4().to_string(), "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("no office has the id"));
 }
